@@ -1,0 +1,68 @@
+package dev.kiln.image;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import dev.kiln.error.InvalidInputException;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+
+/**
+ * A content digest, {@code algorithm:hex}. Kiln computes and verifies sha256 only; sha512 digests
+ * are parsed (they appear in the wild) but content addressed by them cannot be verified.
+ */
+public record Digest(String algorithm, String hex) {
+    private static final Pattern SHA256_HEX = Pattern.compile("[a-f0-9]{64}");
+    private static final Pattern SHA512_HEX = Pattern.compile("[a-f0-9]{128}");
+
+    public Digest {
+        Pattern pattern = switch (algorithm) {
+            case "sha256" -> SHA256_HEX;
+            case "sha512" -> SHA512_HEX;
+            default -> throw new InvalidInputException("unsupported digest algorithm '" + algorithm + "' (expected sha256)");
+        };
+        if (!pattern.matcher(hex).matches()) {
+            throw new InvalidInputException("invalid " + algorithm + " digest '" + hex + "': expected "
+                    + (pattern == SHA256_HEX ? 64 : 128) + " lowercase hex characters");
+        }
+    }
+
+    @JsonCreator
+    public static Digest parse(String text) {
+        int colon = text.indexOf(':');
+        if (colon <= 0) {
+            throw new InvalidInputException("invalid digest '" + text + "': expected algorithm:hex, e.g. sha256:4f2a…");
+        }
+        return new Digest(text.substring(0, colon), text.substring(colon + 1));
+    }
+
+    public static Digest sha256(byte[] content) {
+        return fromSha256(newSha256().digest(content));
+    }
+
+    public static Digest fromSha256(byte[] digestBytes) {
+        return new Digest("sha256", HexFormat.of().formatHex(digestBytes));
+    }
+
+    /** A fresh SHA-256 engine, for hashing while copying. */
+    public static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK always provides SHA-256", e);
+        }
+    }
+
+    /** The first 12 hex characters, as humans read digests in logs. */
+    public String shortHex() {
+        return hex.substring(0, 12);
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return algorithm + ":" + hex;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kiln.image;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kiln.error.RegistryException;
+
+import java.io.IOException;
+
+/** The one JSON mapper for image documents: lenient on unknown fields, strict on malformed JSON. */
+public final class ImageJson {
+    /** Distribution's own limit for manifests; larger ones are refused rather than buffered. */
+    public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // like Go's json.Unmarshal (registry, containerd): a second value after the document is malformed
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private ImageJson() {
+    }
+
+    public static <T> T read(byte[] json, Class<T> type, String what) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (IOException e) {
+            throw new RegistryException("malformed " + what + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    public static JsonNode tree(byte[] json, String what) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (node == null || !node.isObject()) {
+                throw new RegistryException("malformed " + what + ": not a JSON object");
+            }
+            return node;
+        } catch (IOException e) {
+            throw new RegistryException("malformed " + what + ": " + firstLine(e.getMessage()));
+        }
+    }
+
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("image documents always serialize", e);
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable JSON";
+        }
+        int newline = message.indexOf('\n');
+        return newline < 0 ? message : message.substring(0, newline);
+    }
+}

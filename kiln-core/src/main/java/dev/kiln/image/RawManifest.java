@@ -1,0 +1,66 @@
+package dev.kiln.image;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.error.RegistryException;
+
+/**
+ * A manifest or index exactly as its bytes came: its digest is over these bytes, so they are kept
+ * and stored verbatim; {@link #asManifest()} and {@link #asIndex()} give the parsed view.
+ */
+public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
+
+    /**
+     * Classifies {@code bytes} by their own {@code mediaType} field, else by the transport's content
+     * type, else by shape (OCI documents may omit the field).
+     */
+    public static RawManifest of(byte[] bytes, String contentType) {
+        if (bytes.length > ImageJson.MAX_MANIFEST_BYTES) {
+            throw new RegistryException("manifest of " + bytes.length + " bytes exceeds the limit of "
+                    + ImageJson.MAX_MANIFEST_BYTES + " bytes");
+        }
+        JsonNode tree = ImageJson.tree(bytes, "manifest");
+        String mediaType = tree.path("mediaType").asText("");
+        if (mediaType.isEmpty() && contentType != null) {
+            mediaType = contentType.split(";", 2)[0].strip();
+        }
+        if (!MediaTypes.isIndex(mediaType) && !MediaTypes.isImageManifest(mediaType)) {
+            if (tree.path("schemaVersion").asInt() == 1 || MediaTypes.isSchema1(mediaType)) {
+                throw new RegistryException("Docker schema 1 manifests are not supported (deprecated since 2017); re-push the image with a current tool");
+            }
+            if (tree.has("manifests")) {
+                mediaType = MediaTypes.OCI_INDEX;
+            } else if (tree.has("config") && tree.has("layers")) {
+                mediaType = MediaTypes.OCI_MANIFEST;
+            } else {
+                throw new RegistryException("unsupported manifest media type '" + mediaType + "'");
+            }
+        }
+        return new RawManifest(mediaType, bytes, Digest.sha256(bytes));
+    }
+
+    public boolean isIndex() {
+        return MediaTypes.isIndex(mediaType);
+    }
+
+    public ImageIndex asIndex() {
+        if (!isIndex()) {
+            throw new IllegalStateException(mediaType + " is not an index");
+        }
+        return ImageJson.read(bytes, ImageIndex.class, "image index " + digest.shortHex());
+    }
+
+    public Manifest asManifest() {
+        if (isIndex()) {
+            throw new IllegalStateException(mediaType + " is not an image manifest");
+        }
+        Manifest manifest = ImageJson.read(bytes, Manifest.class, "image manifest " + digest.shortHex());
+        if (manifest.config() == null || manifest.config().digest() == null) {
+            throw new RegistryException("malformed image manifest " + digest.shortHex() + ": no config descriptor");
+        }
+        return manifest;
+    }
+
+    public Descriptor descriptor() {
+        return Descriptor.of(mediaType, digest, bytes.length);
+    }
+}
