@@ -1,0 +1,121 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.CachedImage;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.PruneResult;
+import dev.kiln.api.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "cache", description = "List, remove and clean cached images.",
+        subcommands = {CacheCommand.Ls.class, CacheCommand.Rm.class, CacheCommand.Prune.class})
+final class CacheCommand {
+
+    @Command(name = "ls", description = "List cached images: reference, platform, digest, size, last use.")
+    static final class Ls implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Kiln kiln = common.open(new ConsoleLog(System.err, true, false))) {
+                List<CachedImage> images = kiln.cachedImages();
+                PrintWriter out = spec.commandLine().getOut();
+                if (common.json) {
+                    Output.print(out, Map.of("storeDir", kiln.storeDir().toString(), "images", images));
+                    return KilnCommand.OK;
+                }
+                out.printf("%-50s %-14s %-19s %10s  %s%n", "REFERENCE", "PLATFORM", "DIGEST", "SIZE", "LAST USED");
+                Instant now = Instant.now();
+                for (CachedImage image : images) {
+                    out.printf("%-50s %-14s %-19s %10s  %s ago%n", image.reference(), image.platform(),
+                            image.digest().substring(0, 19), Units.formatSize(image.size()),
+                            ago(Duration.between(image.lastUsed(), now)));
+                }
+                out.flush();
+            }
+            return KilnCommand.OK;
+        }
+    }
+
+    @Command(name = "rm", description = "Remove a cached image (all platforms) and the blobs no other image uses.")
+    static final class Rm implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String image;
+
+        @Mixin
+        CommonOptions common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            try (Kiln kiln = common.open(new ConsoleLog(System.err, true, false))) {
+                report(spec.commandLine().getOut(), kiln.removeCached(image), common.json);
+            }
+            return KilnCommand.OK;
+        }
+    }
+
+    @Command(name = "prune", description = "Free space: drop images unused for --max-age, then least recently used ones until the store fits --max-size, then unreferenced blobs.")
+    static final class Prune implements Callable<Integer> {
+        @Option(names = "--max-size", paramLabel = "SIZE", description = "Keep the store at or below SIZE, e.g. 10GB, 512MiB.")
+        String maxSize;
+
+        @Option(names = "--max-age", paramLabel = "DURATION", description = "Drop images not used for DURATION, e.g. 7d, 12h.")
+        String maxAge;
+
+        @Option(names = "--dry-run", description = "Only print what would be removed.")
+        boolean dryRun;
+
+        @Mixin
+        CommonOptions common;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Long size = maxSize == null ? null : Units.parseSize(maxSize);
+            Duration age = maxAge == null ? null : Units.parseDuration(maxAge);
+            try (Kiln kiln = common.open(new ConsoleLog(System.err, true, false))) {
+                report(spec.commandLine().getOut(), kiln.prune(size, age, dryRun), common.json);
+            }
+            return KilnCommand.OK;
+        }
+    }
+
+    private static void report(PrintWriter out, PruneResult result, boolean json) {
+        if (json) {
+            Output.print(out, Output.tree(result).put("bytesFreed", result.bytesFreed()));
+            return;
+        }
+        String verb = result.dryRun() ? "would remove" : "removed";
+        for (CachedImage image : result.removed()) {
+            out.printf("%s %s (%s), last used %s%n", verb, image.reference(), image.platform(), image.lastUsed());
+        }
+        out.printf("%s %d blobs, %s freed (store %s → %s)%n", verb, result.blobsRemoved(),
+                Units.formatSize(result.bytesFreed()), Units.formatSize(result.bytesBefore()), Units.formatSize(result.bytesAfter()));
+        out.flush();
+    }
+
+    static String ago(Duration duration) {
+        long s = Math.max(0, duration.toSeconds());
+        return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172800 ? s / 3600 + "h" : s / 86400 + "d";
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Kiln;
+import dev.kiln.error.InvalidInputException;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Options every command takes: where the store is, how to reach registries, how to print. */
+final class CommonOptions {
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Kiln's cache directory (default: $KILN_CACHE_DIR or ~/.kiln).")
+    Path cacheDir;
+
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+            description = "Allow plain HTTP or unverified TLS for this registry (repeatable). Loopback registries may use HTTP anyway.")
+    List<String> insecureRegistries = new ArrayList<>();
+
+    @Option(names = "--ca-file", paramLabel = "REGISTRY=PEM",
+            description = "Trust the CA certificates in PEM for REGISTRY, besides the system's (repeatable).")
+    List<String> caFiles = new ArrayList<>();
+
+    @Option(names = "--docker-config", paramLabel = "FILE",
+            description = "Docker client config to read credentials from (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
+    Path dockerConfig;
+
+    @Option(names = "--json", description = "Print one JSON document on stdout instead of human output.")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only the result, no step log.")
+    boolean quiet;
+
+    Kiln open(ConsoleLog log) {
+        Kiln.Builder builder = Kiln.builder().listener(log);
+        if (cacheDir != null) {
+            builder.cacheDir(cacheDir);
+        }
+        insecureRegistries.forEach(builder::insecureRegistry);
+        for (String entry : caFiles) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidInputException("invalid --ca-file '" + entry + "': expected REGISTRY=PEM_FILE");
+            }
+            builder.caFile(entry.substring(0, eq), Path.of(entry.substring(eq + 1)));
+        }
+        if (dockerConfig != null) {
+            builder.dockerConfig(dockerConfig);
+        }
+        return builder.build();
+    }
+}

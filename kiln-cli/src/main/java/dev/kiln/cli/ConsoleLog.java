@@ -1,0 +1,127 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Units;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Renders Kiln's events for people: one line per step and cache decision with elapsed time and
+ * bytes, and, on a terminal, one progress bar line for transfers that take more than a second.
+ */
+final class ConsoleLog implements KilnListener {
+    private static final long BAR_AFTER_NANOS = 1_000_000_000L;
+    private static final int BAR_WIDTH = 24;
+
+    private final PrintStream err;
+    private final boolean quiet;
+    private final boolean progressBars;
+    private final long startNanos = System.nanoTime();
+    private final Map<String, Transfer> active = new ConcurrentHashMap<>();
+    private boolean barShown;
+
+    private static final class Transfer {
+        final long size;
+        final long started = System.nanoTime();
+        volatile long done;
+
+        Transfer(long size) {
+            this.size = size;
+        }
+    }
+
+    ConsoleLog(PrintStream err, boolean quiet, boolean progressBars) {
+        this.err = err;
+        this.quiet = quiet;
+        this.progressBars = progressBars && !quiet;
+    }
+
+    @Override
+    public synchronized void onEvent(KilnEvent event) {
+        if (event instanceof KilnEvent.Warning w) {
+            line("warning: " + w.message(), true);
+        } else if (event instanceof KilnEvent.StepFailed f) {
+            line(f.step() + " failed after " + seconds(f.duration()), true);
+        } else if (event instanceof KilnEvent.StepStarted s) {
+            line(s.step() + " " + s.detail(), false);
+        } else if (event instanceof KilnEvent.StepFinished f) {
+            line(f.step() + " done in " + seconds(f.duration()) + ": " + f.detail(), false);
+        } else if (event instanceof KilnEvent.CacheDecision d) {
+            line("cache " + d.outcome() + " " + d.subject() + ": " + d.reason(), false);
+        } else if (event instanceof KilnEvent.Retrying r) {
+            line("retry " + r.what() + " (attempt " + r.attempt() + " in " + seconds(r.delay()) + "): " + r.reason(), false);
+        } else if (event instanceof KilnEvent.TransferStarted t) {
+            active.put(t.digest(), new Transfer(t.size()));
+        } else if (event instanceof KilnEvent.TransferProgress p) {
+            Transfer transfer = active.get(p.digest());
+            if (transfer != null) {
+                transfer.done = p.transferred();
+                drawBar();
+            }
+        } else if (event instanceof KilnEvent.TransferFinished t) {
+            active.remove(t.digest());
+            String verb = t.direction() == KilnEvent.Direction.DOWNLOAD ? "downloaded" : "uploaded";
+            line(verb + " " + shortDigest(t.digest()) + " " + Units.formatSize(t.bytes()) + " in " + seconds(t.duration())
+                    + rate(t.bytes(), t.duration()), false);
+            drawBar();
+        }
+    }
+
+    private void line(String text, boolean important) {
+        if (quiet && !important) {
+            return;
+        }
+        clearBar();
+        err.printf(Locale.ROOT, "[%6.2fs] %s%n", (System.nanoTime() - startNanos) / 1e9, text);
+    }
+
+    private void drawBar() {
+        if (!progressBars) {
+            return;
+        }
+        long now = System.nanoTime();
+        long size = 0;
+        long done = 0;
+        boolean slow = false;
+        for (Transfer t : active.values()) {
+            size += Math.max(t.size, 0);
+            done += t.done;
+            slow |= now - t.started > BAR_AFTER_NANOS;
+        }
+        if (!slow || size == 0) {
+            clearBar();
+            return;
+        }
+        int filled = (int) Math.min(BAR_WIDTH, BAR_WIDTH * done / size);
+        err.print("\r" + active.size() + " transfers [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] "
+                + Units.formatSize(done) + " / " + Units.formatSize(size) + "   ");
+        err.flush();
+        barShown = true;
+    }
+
+    private void clearBar() {
+        if (barShown) {
+            err.print("\r\033[K");
+            barShown = false;
+        }
+    }
+
+    static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.2fs", duration.toNanos() / 1e9);
+    }
+
+    private static String rate(long bytes, Duration duration) {
+        double secs = duration.toNanos() / 1e9;
+        return secs < 0.05 ? "" : " (" + Units.formatSize((long) (bytes / secs)) + "/s)";
+    }
+
+    private static String shortDigest(String digest) {
+        int colon = digest.indexOf(':');
+        return digest.substring(0, Math.min(digest.length(), colon + 13));
+    }
+}

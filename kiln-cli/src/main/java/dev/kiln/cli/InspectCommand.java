@@ -1,0 +1,65 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.ImageInfo;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.LayerInfo;
+import dev.kiln.api.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect", description = "Show an image's digest, platform, layers and configuration (fetches manifest and config only).")
+final class InspectCommand implements Callable<Integer> {
+    @Mixin
+    ImageOptions image;
+
+    @Mixin
+    CommonOptions common;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ConsoleLog log = new ConsoleLog(System.err, common.quiet || common.json, false);
+        try (Kiln kiln = common.open(log)) {
+            ImageInfo info = kiln.inspect(image.request());
+            PrintWriter out = spec.commandLine().getOut();
+            if (common.json) {
+                Output.print(out, info);
+                return KilnCommand.OK;
+            }
+            out.println("Reference:   " + info.reference());
+            out.println("Digest:      " + info.digest());
+            if (info.indexDigest() != null) {
+                out.println("Index:       " + info.indexDigest());
+            }
+            out.println("Platform:    " + info.platform());
+            out.println("Created:     " + (info.created() == null ? "-" : info.created()));
+            out.println("Size:        " + Units.formatSize(info.size()) + " in " + info.layers().size() + " layers");
+            for (LayerInfo layer : info.layers()) {
+                out.printf("  %s  %10s  %s%n", layer.digest(), Units.formatSize(layer.size()), layer.mediaType());
+            }
+            out.println("Env:");
+            info.env().forEach(e -> out.println("  " + e));
+            out.println("Entrypoint:  " + info.entrypoint());
+            out.println("Cmd:         " + info.cmd());
+            out.println("WorkingDir:  " + (info.workingDir() == null ? "" : info.workingDir()));
+            out.println("User:        " + (info.user() == null ? "" : info.user()));
+            if (!info.exposedPorts().isEmpty()) {
+                out.println("Ports:       " + String.join(", ", info.exposedPorts()));
+            }
+            if (!info.labels().isEmpty()) {
+                out.println("Labels:");
+                info.labels().forEach((k, v) -> out.println("  " + k + "=" + v));
+            }
+            out.println("Source:      " + info.source() + " (" + info.requests() + " requests)");
+            out.flush();
+        }
+        return KilnCommand.OK;
+    }
+}

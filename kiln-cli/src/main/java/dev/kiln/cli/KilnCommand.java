@@ -1,0 +1,59 @@
+package dev.kiln.cli;
+
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.error.KilnException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Properties;
+
+/** The top-level {@code kiln} command: subcommands, version, and how failures become exit codes. */
+@Command(name = "kiln",
+        description = "Builds container images for stream-processing jobs without a Docker daemon, base images cache-first.",
+        mixinStandardHelpOptions = true,
+        versionProvider = KilnCommand.Version.class,
+        subcommands = {PullCommand.class, InspectCommand.class, CacheCommand.class, CommandLine.HelpCommand.class})
+public final class KilnCommand {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    /** Runs the command line; returns the exit code: 0 ok, 1 failure, 2 usage error. */
+    public static int execute(String[] args, PrintStream out, PrintStream err) {
+        CommandLine commandLine = new CommandLine(new KilnCommand());
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("kiln: error: " + oneLine(e));
+            cmd.getErr().flush();
+            return e instanceof InvalidInputException ? USAGE : FAILURE;
+        });
+        return commandLine.execute(args);
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e.getMessage();
+        if (!(e instanceof KilnException) || message == null) {
+            message = e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        }
+        return message.replace('\n', ' ');
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties properties = new Properties();
+            try (InputStream in = KilnCommand.class.getResourceAsStream("/kiln-version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            }
+            return new String[]{"kiln " + properties.getProperty("version", "unknown")
+                    + " (Java " + System.getProperty("java.version") + ")"};
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+
+/** Machine output: results as JSON documents, durations in milliseconds, times in RFC 3339. */
+final class Output {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private Output() {
+    }
+
+    static ObjectNode tree(Object result) {
+        return JSON.valueToTree(result);
+    }
+
+    /** Replaces a {@link Duration} field by {@code <name>Ms}. */
+    static ObjectNode withMillis(ObjectNode node, String field, Duration duration) {
+        node.remove(field);
+        node.put(field + "Ms", duration.toMillis());
+        return node;
+    }
+
+    static void print(PrintWriter out, Object document) {
+        try {
+            out.println(JSON.writeValueAsString(document));
+            out.flush();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Kiln;
+import dev.kiln.api.PullResult;
+import dev.kiln.api.Units;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "pull", description = "Make an image available in the local store, asking its registry only as the policy requires.")
+final class PullCommand implements Callable<Integer> {
+    @Mixin
+    ImageOptions image;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--verify", description = "Re-hash every cached blob instead of trusting verification stamps.")
+    boolean verify;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        ConsoleLog log = new ConsoleLog(System.err, common.quiet || common.json, System.console() != null);
+        try (Kiln kiln = common.open(log)) {
+            PullResult result = kiln.pull(image.request().withVerify(verify));
+            if (common.json) {
+                Output.print(spec.commandLine().getOut(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+            } else {
+                spec.commandLine().getOut().printf("%s@%s (%s) from %s: %d requests, %s downloaded, %d layers fetched, %d cached, %s%n",
+                        result.reference(), result.digest(), result.platform(), result.source(), result.requests(),
+                        Units.formatSize(result.bytesDownloaded()), result.layersFetched(), result.layersCached(),
+                        ConsoleLog.seconds(result.duration()));
+            }
+        }
+        return KilnCommand.OK;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.kiln.api;
+
+import dev.kiln.credentials.Credential;
+import dev.kiln.credentials.CredentialProvider;
+import dev.kiln.credentials.DockerConfigCredentials;
+import dev.kiln.credentials.StaticCredentials;
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.event.KilnListener;
+import dev.kiln.event.Telemetry;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.ImageConfig;
+import dev.kiln.image.Platform;
+import dev.kiln.image.Reference;
+import dev.kiln.registry.RegistryOptions;
+import dev.kiln.registry.RegistryTransport;
+import dev.kiln.resolve.PullSpec;
+import dev.kiln.resolve.ResolvedImage;
+import dev.kiln.resolve.Resolver;
+import dev.kiln.store.LocalStore;
+import dev.kiln.store.StoreCollector;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Kiln's public entry point, for platforms that embed it and for the CLI:
+ * <pre>{@code
+ * try (Kiln kiln = Kiln.builder().cacheDir(Path.of("/var/lib/kiln")).build()) {
+ *     PullResult base = kiln.pull(PullRequest.of("flink:1.18").withPlatform("linux/amd64"));
+ * }
+ * }</pre>
+ * Thread-safe: one instance serves concurrent operations and shares connections, tokens and the store.
+ * Failures are {@link dev.kiln.error.KilnException}s with one-line messages.
+ */
+public final class Kiln implements AutoCloseable {
+    private final LocalStore store;
+    private final Resolver resolver;
+    private final KilnListener listener;
+    private final ExecutorService transfers;
+    private final Clock clock;
+
+    private Kiln(Builder builder) {
+        this.listener = builder.listener;
+        this.clock = builder.clock;
+        this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener);
+        CredentialProvider credentials = StaticCredentials.of(builder.credentials).orElse(
+                builder.dockerConfig != null ? DockerConfigCredentials.fromFile(builder.dockerConfig)
+                        : DockerConfigCredentials.fromEnvironment());
+        RegistryOptions options = RegistryOptions.defaults()
+                .withInsecureRegistries(builder.insecureRegistries)
+                .withCaFiles(builder.caFiles);
+        if (builder.retry != null) {
+            options = options.withRetry(builder.retry);
+        }
+        AtomicInteger threads = new AtomicInteger();
+        this.transfers = Executors.newFixedThreadPool(builder.parallelism, runnable -> {
+            Thread thread = new Thread(runnable, "kiln-transfer-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.resolver = new Resolver(store, new RegistryTransport(options, credentials), transfers, clock);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The cache directory Kiln uses when none is given: {@code KILN_CACHE_DIR}, else {@code ~/.kiln}. */
+    public static Path defaultCacheDir() {
+        String fromEnv = System.getenv("KILN_CACHE_DIR");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        return Path.of(System.getProperty("user.home"), ".kiln");
+    }
+
+    /** The local store's directory. */
+    public Path storeDir() {
+        return store.root();
+    }
+
+    /**
+     * Makes the image available in the local store (manifest, config and every layer, verified),
+     * asking its registry only as the policy requires.
+     */
+    public PullResult pull(PullRequest request) {
+        PullSpec spec = spec(request);
+        Telemetry telemetry = new Telemetry(listener);
+        Resolver.Pulled pulled = telemetry.step("pull", spec.reference().toString(),
+                () -> resolver.pull(spec, telemetry),
+                p -> p.image().source() + ", " + p.layersFetched() + " layers fetched, " + p.layersCached() + " cached");
+        ResolvedImage image = pulled.image();
+        return new PullResult(image.reference().toString(), image.digest().toString(), indexDigest(image),
+                image.platform().toString(), image.source(), image.decision(), telemetry.requests(),
+                telemetry.bytesDownloaded(), telemetry.elapsed(), pulled.layersFetched(), pulled.layersCached(),
+                layers(image));
+    }
+
+    /** The image's manifest and config, fetching only those (never layers) when not cached. */
+    public ImageInfo inspect(PullRequest request) {
+        PullSpec spec = spec(request);
+        Telemetry telemetry = new Telemetry(listener);
+        ResolvedImage image = telemetry.step("inspect", spec.reference().toString(),
+                () -> resolver.resolve(spec, telemetry), ResolvedImage::source);
+        ImageConfig.RuntimeConfig runtime = Optional.ofNullable(image.config().config())
+                .orElse(new ImageConfig.RuntimeConfig(null, null, null, null, null, null, null, null, null));
+        List<LayerInfo> layers = layers(image);
+        return new ImageInfo(image.reference().toString(), image.digest().toString(), indexDigest(image),
+                image.config().platform().toString(), image.manifest().mediaType(), layers,
+                layers.stream().mapToLong(LayerInfo::size).sum(), orEmpty(runtime.env()), orEmpty(runtime.entrypoint()),
+                orEmpty(runtime.cmd()), runtime.workingDir(), runtime.user(),
+                runtime.labels() == null ? Map.of() : runtime.labels(),
+                runtime.exposedPorts() == null ? List.of() : List.copyOf(runtime.exposedPorts().keySet()),
+                image.config().created(), image.source(), telemetry.requests());
+    }
+
+    /** Every image in the local store, per platform. */
+    public List<CachedImage> cachedImages() {
+        return new StoreCollector(store).list().stream().map(Kiln::cachedImage).toList();
+    }
+
+    /** Removes an image (all its platforms) from the store, with the blobs no other image uses. */
+    public PruneResult removeCached(String image) {
+        Reference ref = Reference.parse(image);
+        if (store.records().find(ref).isEmpty()) {
+            throw new InvalidInputException("image " + ref + " is not in the local store (see 'kiln cache ls')");
+        }
+        return pruneResult(new StoreCollector(store).remove(ref));
+    }
+
+    /**
+     * Cleans the store: drops images unused for longer than {@code maxAge}, then least recently used
+     * ones until it fits {@code maxSizeBytes}, then every unreferenced blob. Either limit may be null.
+     */
+    public PruneResult prune(Long maxSizeBytes, Duration maxAge, boolean dryRun) {
+        return pruneResult(new StoreCollector(store).prune(new StoreCollector.PruneOptions(maxSizeBytes, maxAge, dryRun), clock.instant()));
+    }
+
+    @Override
+    public void close() {
+        transfers.shutdownNow();
+    }
+
+    private PullSpec spec(PullRequest request) {
+        if (request.image() == null) {
+            throw new InvalidInputException("no image given");
+        }
+        Reference ref = Reference.parse(request.image());
+        Platform platform = request.platform() == null ? Platform.host() : Platform.parse(request.platform());
+        if (request.maxAge() != null && request.maxAge().isNegative()) {
+            throw new InvalidInputException("max-age must not be negative");
+        }
+        return new PullSpec(ref, platform, request.policy(), request.maxAge(), request.verify());
+    }
+
+    private static String indexDigest(ResolvedImage image) {
+        return image.topDigest().equals(image.digest()) ? null : image.topDigest().toString();
+    }
+
+    private static List<LayerInfo> layers(ResolvedImage image) {
+        return image.parsedManifest().layers().stream()
+                .map((Descriptor d) -> new LayerInfo(d.digest().toString(), d.size(), d.mediaType())).toList();
+    }
+
+    private static <T> List<T> orEmpty(List<T> list) {
+        return list == null ? List.of() : list;
+    }
+
+    private static CachedImage cachedImage(StoreCollector.CachedImage image) {
+        return new CachedImage(image.reference(), image.platform(), image.manifest().toString(), image.size(),
+                image.fetchedAt(), image.checkedAt(), image.lastUsed());
+    }
+
+    private static PruneResult pruneResult(StoreCollector.PruneReport report) {
+        return new PruneResult(report.removedImages().stream().map(Kiln::cachedImage).toList(), report.blobsRemoved(),
+                report.bytesBefore(), report.bytesAfter(), report.dryRun());
+    }
+
+    /** Configures a {@link Kiln}; every setting has a sensible default. */
+    public static final class Builder {
+        private Path cacheDir = defaultCacheDir();
+        private final Set<String> insecureRegistries = new HashSet<>();
+        private final Map<String, Path> caFiles = new HashMap<>();
+        private final Map<String, Credential> credentials = new HashMap<>();
+        private Path dockerConfig;
+        private KilnListener listener = KilnListener.NONE;
+        private int parallelism = 4;
+        private RegistryOptions.RetryPolicy retry;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Where the store lives; {@code KILN_CACHE_DIR} or {@code ~/.kiln} by default. */
+        public Builder cacheDir(Path dir) {
+            this.cacheDir = dir;
+            return this;
+        }
+
+        /** Allows plain HTTP, or TLS without verification, for {@code host[:port]}. */
+        public Builder insecureRegistry(String hostAndPort) {
+            insecureRegistries.add(hostAndPort);
+            return this;
+        }
+
+        /** Trusts the CA certificates in {@code pemFile} for {@code registry}, besides the system's. */
+        public Builder caFile(String registry, Path pemFile) {
+            caFiles.put(registry, pemFile);
+            return this;
+        }
+
+        /** Credentials for a registry; they take precedence over the Docker config. */
+        public Builder credential(String registry, String username, String secret) {
+            credentials.put(registry, Credential.basic(username, secret));
+            return this;
+        }
+
+        /** The Docker client config to read credentials from; {@code DOCKER_CONFIG} or {@code ~/.docker} by default. */
+        public Builder dockerConfig(Path configJson) {
+            this.dockerConfig = configJson;
+            return this;
+        }
+
+        /** Receives the build log as events (steps, cache decisions, transfers, retries). */
+        public Builder listener(KilnListener eventListener) {
+            this.listener = eventListener;
+            return this;
+        }
+
+        /** How many blobs transfer at once (default 4). */
+        public Builder parallelism(int transfers) {
+            if (transfers < 1) {
+                throw new InvalidInputException("parallelism must be at least 1");
+            }
+            this.parallelism = transfers;
+            return this;
+        }
+
+        /** Retry budget for transient registry failures (default: 4 attempts from 250 ms, doubling). */
+        public Builder retries(int maxAttempts, Duration initialBackoff) {
+            this.retry = new RegistryOptions.RetryPolicy(maxAttempts, initialBackoff,
+                    RegistryOptions.RetryPolicy.DEFAULT.max(), RegistryOptions.RetryPolicy.DEFAULT.maxRetryAfter());
+            return this;
+        }
+
+        /** The clock for freshness decisions (tests move it forward). */
+        public Builder clock(Clock newClock) {
+            this.clock = newClock;
+            return this;
+        }
+
+        public Kiln build() {
+            return new Kiln(this);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.kiln.api;
+
+import java.util.List;
+
+/**
+ * What a cleanup removed (or, for a dry run, would remove).
+ *
+ * @param removed      the cached images dropped, least recently used first
+ * @param blobsRemoved blobs deleted because nothing kept referenced them
+ */
+public record PruneResult(List<CachedImage> removed, int blobsRemoved, long bytesBefore, long bytesAfter, boolean dryRun) {
+    public long bytesFreed() {
+        return bytesBefore - bytesAfter;
+    }
+}

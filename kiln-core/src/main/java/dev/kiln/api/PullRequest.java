@@ -1,0 +1,38 @@
+package dev.kiln.api;
+
+import dev.kiln.image.PullPolicy;
+
+import java.time.Duration;
+
+/**
+ * What to pull (or inspect): an image reference, its platform, and the cache policy. Immutable;
+ * the {@code with…} methods return modified copies.
+ *
+ * @param image    an image reference as users write it ({@code flink:1.18}, {@code host:5000/ns/repo@sha256:…})
+ * @param platform {@code os/arch[/variant]}, or {@code null} for the platform Kiln runs on
+ * @param policy   when the registry is asked; {@link PullPolicy#IF_NOT_PRESENT} by default
+ * @param maxAge   freshness of a check under {@link PullPolicy#REVALIDATE}; one hour by default
+ * @param verify   re-hash every cached blob instead of trusting verification stamps
+ */
+public record PullRequest(String image, String platform, PullPolicy policy, Duration maxAge, boolean verify) {
+
+    public static PullRequest of(String image) {
+        return new PullRequest(image, null, PullPolicy.IF_NOT_PRESENT, null, false);
+    }
+
+    public PullRequest withPlatform(String newPlatform) {
+        return new PullRequest(image, newPlatform, policy, maxAge, verify);
+    }
+
+    public PullRequest withPolicy(PullPolicy newPolicy) {
+        return new PullRequest(image, platform, newPolicy, maxAge, verify);
+    }
+
+    public PullRequest withMaxAge(Duration newMaxAge) {
+        return new PullRequest(image, platform, policy, newMaxAge, verify);
+    }
+
+    public PullRequest withVerify(boolean newVerify) {
+        return new PullRequest(image, platform, policy, maxAge, newVerify);
+    }
+}

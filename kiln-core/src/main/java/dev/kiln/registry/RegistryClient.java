@@ -1,0 +1,195 @@
+package dev.kiln.registry;
+
+import dev.kiln.error.DigestMismatchException;
+import dev.kiln.error.ImageNotFoundException;
+import dev.kiln.error.RegistryException;
+import dev.kiln.event.Telemetry;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.Digest;
+import dev.kiln.image.ImageJson;
+import dev.kiln.image.MediaTypes;
+import dev.kiln.image.RawManifest;
+import dev.kiln.image.Reference;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The OCI distribution API for one operation: manifests and blobs, read and written. Requests and
+ * bytes are counted in the operation's {@link Telemetry}. Cheap to create; the shared state
+ * (connections, tokens) lives in the {@link RegistryTransport}.
+ */
+public final class RegistryClient {
+    private static final String ACCEPT = String.join(", ", MediaTypes.MANIFEST_ACCEPT);
+
+    private final RegistryTransport transport;
+    private final Telemetry telemetry;
+
+    public RegistryClient(RegistryTransport transport, Telemetry telemetry) {
+        this.transport = transport;
+        this.telemetry = telemetry;
+    }
+
+    public static String pullScope(String repository) {
+        return "repository:" + repository + ":pull";
+    }
+
+    public static String pushScope(String repository) {
+        return "repository:" + repository + ":pull,push";
+    }
+
+    /**
+     * The descriptor a tag or digest currently resolves to, from one HEAD request; empty when the
+     * registry does not say the digest (then a GET is needed).
+     */
+    public Optional<Descriptor> headManifest(Reference ref) {
+        HttpResponse<InputStream> response = transport.send(manifestCall(ref, "HEAD")
+                .withHeaders(Map.of("Accept", ACCEPT)), telemetry);
+        RegistryTransport.discard(response);
+        checkManifestStatus(ref, response, "HEAD");
+        Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
+        if (digest.isEmpty()) {
+            return Optional.empty();
+        }
+        String type = response.headers().firstValue("Content-Type").orElse("").split(";", 2)[0].strip();
+        long size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        return Optional.of(Descriptor.of(type, Digest.parse(digest.get()), size));
+    }
+
+    /** The manifest or index {@code ref} names, verified against the digest when one is known. */
+    public RawManifest getManifest(Reference ref) {
+        HttpResponse<InputStream> response = transport.send(manifestCall(ref, "GET")
+                .withHeaders(Map.of("Accept", ACCEPT)), telemetry);
+        byte[] bytes;
+        try {
+            checkManifestStatus(ref, response, "GET");
+            bytes = RegistryTransport.readLimited(response, ImageJson.MAX_MANIFEST_BYTES);
+        } catch (IOException e) {
+            throw new RegistryException("reading manifest of " + ref + " failed: " + RegistryTransport.rootMessage(e), e);
+        }
+        telemetry.countDownloaded(bytes.length);
+        RawManifest manifest = RawManifest.of(bytes, response.headers().firstValue("Content-Type").orElse(null));
+        Optional<Digest> expected = ref.isPinned() ? Optional.of(ref.digest())
+                : response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
+        if (expected.isPresent() && !expected.get().equals(manifest.digest())) {
+            throw new DigestMismatchException("manifest of " + ref + " does not match its digest: expected "
+                    + expected.get() + ", got " + manifest.digest() + "; nothing was stored");
+        }
+        return manifest;
+    }
+
+    public boolean blobExists(String registry, String repository, Digest digest, String scope) {
+        HttpResponse<InputStream> response = transport.send(RegistryTransport.Call.of(registry, "HEAD",
+                repository + "/blobs/" + digest, scope, "blob HEAD " + digest.shortHex()), telemetry);
+        RegistryTransport.discard(response);
+        return switch (response.statusCode()) {
+            case 200 -> true;
+            case 404 -> false;
+            default -> throw unexpected(registry, response, "blob HEAD " + digest.shortHex());
+        };
+    }
+
+    /**
+     * Opens the blob's content from byte {@code offset} on (HTTP Range), following redirects to
+     * blob storage. The caller verifies the digest while it consumes the stream.
+     */
+    public BlobStream openBlob(String registry, String repository, Digest digest, long offset) {
+        Map<String, String> headers = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
+        String what = "blob GET " + digest.shortHex();
+        HttpResponse<InputStream> response = transport.send(RegistryTransport.Call.of(registry, "GET",
+                repository + "/blobs/" + digest, pullScope(repository), what).withHeaders(headers), telemetry);
+        int status = response.statusCode();
+        if (status == 200 || status == 206) {
+            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            return new BlobStream(response.body(), status == 206 ? offset : 0, length);
+        }
+        RegistryTransport.discard(response);
+        if (status == 404) {
+            throw new ImageNotFoundException("blob " + digest + " not found in " + registry + "/" + repository);
+        }
+        throw unexpected(registry, response, what);
+    }
+
+    /** A blob body and where it starts: {@code start} is 0 when the server ignored the Range. */
+    public record BlobStream(InputStream body, long start, long length) {
+    }
+
+    /**
+     * Uploads a blob in one request (POST to open the session, PUT with the content and digest);
+     * the registry verifies the digest. {@code content} is opened again if the PUT is retried.
+     */
+    public void uploadBlob(String registry, String repository, Digest digest, long size, Supplier<InputStream> content) {
+        String scope = pushScope(repository);
+        String location = startUpload(registry, repository, scope);
+        String target = location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
+        HttpResponse<InputStream> response = transport.send(new RegistryTransport.Call(registry, "PUT", target,
+                Map.of("Content-Type", "application/octet-stream"),
+                () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size),
+                scope, "blob upload " + digest.shortHex()), telemetry);
+        if (response.statusCode() != 201) {
+            throw unexpected(registry, response, "blob upload " + digest.shortHex());
+        }
+        RegistryTransport.discard(response);
+        telemetry.countUploaded(size);
+    }
+
+    private String startUpload(String registry, String repository, String scope) {
+        HttpResponse<InputStream> response = transport.send(RegistryTransport.Call.of(registry, "POST",
+                repository + "/blobs/uploads/", scope, "upload start").withBody(HttpRequest.BodyPublishers::noBody), telemetry);
+        if (response.statusCode() != 202) {
+            throw unexpected(registry, response, "upload start in " + repository);
+        }
+        RegistryTransport.discard(response);
+        String location = response.headers().firstValue("Location")
+                .orElseThrow(() -> new RegistryException("registry " + registry + " started an upload without a Location"));
+        return response.uri().resolve(location).toString();
+    }
+
+    /** Puts a manifest under {@code ref}'s tag (or digest); returns the digest the registry computed. */
+    public Digest putManifest(Reference ref, RawManifest manifest) {
+        HttpResponse<InputStream> response = transport.send(new RegistryTransport.Call(ref.registry(), "PUT",
+                ref.repository() + "/manifests/" + ref.identifier(), Map.of("Content-Type", manifest.mediaType()),
+                () -> HttpRequest.BodyPublishers.ofByteArray(manifest.bytes()), pushScope(ref.repository()),
+                "manifest PUT " + ref), telemetry);
+        if (response.statusCode() != 201) {
+            throw unexpected(ref.registry(), response, "manifest PUT " + ref);
+        }
+        RegistryTransport.discard(response);
+        telemetry.countUploaded(manifest.bytes().length);
+        Digest digest = response.headers().firstValue("Docker-Content-Digest").map(Digest::parse).orElse(manifest.digest());
+        if (!digest.equals(manifest.digest())) {
+            throw new DigestMismatchException("registry " + ref.registry() + " stored manifest " + ref + " as " + digest
+                    + " but its content is " + manifest.digest());
+        }
+        return digest;
+    }
+
+    private RegistryTransport.Call manifestCall(Reference ref, String method) {
+        return RegistryTransport.Call.of(ref.registry(), method, ref.repository() + "/manifests/" + ref.identifier(),
+                pullScope(ref.repository()), "manifest " + method + " " + ref);
+    }
+
+    private static void checkManifestStatus(Reference ref, HttpResponse<InputStream> response, String method) {
+        int status = response.statusCode();
+        if (status == 200) {
+            return;
+        }
+        if (status == 404) {
+            RegistryTransport.discard(response);
+            throw new ImageNotFoundException("image not found: " + ref + " (the registry has no such "
+                    + (ref.isPinned() ? "digest" : "repository or tag") + ")");
+        }
+        throw unexpected(ref.registry(), response, "manifest " + method + " " + ref);
+    }
+
+    private static RegistryException unexpected(String registry, HttpResponse<InputStream> response, String what) {
+        String detail = RegistryTransport.errorDetail(response);
+        return new RegistryException("registry " + registry + " answered " + response.statusCode() + " to " + what + detail);
+    }
+
+}

@@ -1,0 +1,62 @@
+package dev.kiln.registry;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How Kiln talks to registries.
+ *
+ * @param insecureRegistries hosts ({@code host[:port]}) that may be reached over plain HTTP or TLS
+ *                           without verification, as Docker's {@code --insecure-registry}
+ * @param caFiles            per registry host, a PEM file of extra CA certificates to trust
+ * @param retry              backoff for transient failures (I/O errors, 5xx, 429)
+ * @param connectTimeout     TCP connect timeout
+ * @param requestTimeout     time to wait for response headers
+ */
+public record RegistryOptions(
+        Set<String> insecureRegistries,
+        Map<String, Path> caFiles,
+        RetryPolicy retry,
+        Duration connectTimeout,
+        Duration requestTimeout) {
+
+    public RegistryOptions {
+        insecureRegistries = Set.copyOf(insecureRegistries);
+        caFiles = Map.copyOf(caFiles);
+    }
+
+    public static RegistryOptions defaults() {
+        return new RegistryOptions(Set.of(), Map.of(), RetryPolicy.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(60));
+    }
+
+    public RegistryOptions withInsecureRegistries(Set<String> hosts) {
+        return new RegistryOptions(hosts, caFiles, retry, connectTimeout, requestTimeout);
+    }
+
+    public RegistryOptions withCaFiles(Map<String, Path> files) {
+        return new RegistryOptions(insecureRegistries, files, retry, connectTimeout, requestTimeout);
+    }
+
+    public RegistryOptions withRetry(RetryPolicy policy) {
+        return new RegistryOptions(insecureRegistries, caFiles, policy, connectTimeout, requestTimeout);
+    }
+
+    /**
+     * Exponential backoff: attempt n waits {@code initial × 2^(n-1)}, capped at {@code max}, with
+     * jitter; a server's {@code Retry-After} wins when it asks for longer, up to {@code maxRetryAfter}.
+     */
+    public record RetryPolicy(int maxAttempts, Duration initial, Duration max, Duration maxRetryAfter) {
+        public static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofMillis(250), Duration.ofSeconds(4), Duration.ofSeconds(60));
+
+        public Duration delayBefore(int attempt, Duration retryAfter) {
+            long base = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt - 1, 20));
+            long jittered = base / 2 + (long) (Math.random() * (base / 2.0 + 1));
+            if (retryAfter != null) {
+                return Duration.ofMillis(Math.max(jittered, Math.min(retryAfter.toMillis(), maxRetryAfter.toMillis())));
+            }
+            return Duration.ofMillis(jittered);
+        }
+    }
+}

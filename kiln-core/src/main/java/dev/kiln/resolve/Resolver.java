@@ -1,0 +1,295 @@
+package dev.kiln.resolve;
+
+import dev.kiln.error.NotCachedException;
+import dev.kiln.error.PlatformNotFoundException;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.Telemetry;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.Digest;
+import dev.kiln.image.ImageConfig;
+import dev.kiln.image.ImageIndex;
+import dev.kiln.image.ImageJson;
+import dev.kiln.image.Platform;
+import dev.kiln.image.PullPolicy;
+import dev.kiln.image.RawManifest;
+import dev.kiln.image.Reference;
+import dev.kiln.registry.RegistryClient;
+import dev.kiln.registry.RegistryTransport;
+import dev.kiln.store.Lease;
+import dev.kiln.store.LocalStore;
+import dev.kiln.store.RefRecord;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
+
+/**
+ * Resolves base images store-first. The local store answers whenever the policy allows; otherwise
+ * the registry is asked as little as possible (one HEAD to revalidate, then only what is missing),
+ * and whatever it provides is verified and written back to the store with a record of
+ * (reference, platform) → manifest digest.
+ */
+public final class Resolver {
+    private static final int MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+    private final LocalStore store;
+    private final RegistryTransport transport;
+    private final ExecutorService transfers;
+    private final Clock clock;
+
+    public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock) {
+        this.store = store;
+        this.transport = transport;
+        this.transfers = transfers;
+        this.clock = clock;
+    }
+
+    /** The result of a full pull: the image and what its layers cost. */
+    public record Pulled(ResolvedImage image, int layersFetched, int layersCached) {
+    }
+
+    /** Resolves {@code spec} and makes sure every layer is in the store, downloading missing ones in parallel. */
+    public Pulled pull(PullSpec spec, Telemetry telemetry) {
+        try (Lease ignored = store.lease()) {
+            Lazy origin = new Lazy(spec.reference(), telemetry);
+            ResolvedImage image = resolve(spec, origin);
+            List<Descriptor> layers = image.parsedManifest().layers();
+            List<CompletableFuture<Boolean>> fetches = layers.stream()
+                    .map(layer -> CompletableFuture.supplyAsync(() -> ensureBlob(image.reference(), layer, spec.verify(),
+                            origin), transfers))
+                    .toList();
+            int fetched = 0;
+            for (CompletableFuture<Boolean> fetch : fetches) {
+                if (join(fetch)) {
+                    fetched++;
+                }
+            }
+            ResolvedImage done = new ResolvedImage(image.reference(), image.platform(), image.topDigest(), image.manifest(),
+                    image.configBytes(), image.config(), origin.sourceName(), image.decision());
+            return new Pulled(done, fetched, layers.size() - fetched);
+        }
+    }
+
+    /** Resolves manifest and config for the platform, storing them; layers are left to the caller. */
+    public ResolvedImage resolve(PullSpec spec, Telemetry telemetry) {
+        try (Lease ignored = store.lease()) {
+            return resolve(spec, new Lazy(spec.reference(), telemetry));
+        }
+    }
+
+    private ResolvedImage resolve(PullSpec spec, Lazy origin) {
+        Reference ref = spec.reference();
+        Telemetry telemetry = origin.telemetry;
+        Instant now = clock.instant();
+        Optional<RefRecord> record = store.records().find(ref);
+
+        Top top = resolveTop(spec, record, origin, now, telemetry);
+        telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), top.outcome, top.reason));
+
+        Digest manifestDigest = platformManifest(spec, top, record, origin);
+        RawManifest manifest = load(ref, manifestDigest, spec.policy(), origin);
+        if (manifest.isIndex()) {
+            throw new PlatformNotFoundException("image " + ref + " nests an index inside an index; Kiln does not follow nested indexes");
+        }
+        Descriptor configDescriptor = manifest.asManifest().config();
+        byte[] configBytes = loadConfig(ref, configDescriptor, spec.policy(), origin);
+        ImageConfig config = ImageJson.read(configBytes, ImageConfig.class, "image config of " + ref);
+        if (!top.raw.isIndex() && config.os() != null && !spec.platform().matches(config.platform())) {
+            throw new PlatformNotFoundException("image " + ref + " is " + config.platform() + " only; requested "
+                    + spec.platform() + " (choose it with --platform " + config.platform() + ")");
+        }
+        recordUse(ref, spec.platform(), top, manifestDigest, now);
+        return new ResolvedImage(ref, spec.platform(), top.raw.digest(), manifest, configBytes, config, origin.sourceName(),
+                top.outcome + ": " + top.reason);
+    }
+
+    /** The top-level document of the reference, and in words why it came from where it did. */
+    private record Top(RawManifest raw, boolean fresh, String outcome, String reason) {
+    }
+
+    private Top resolveTop(PullSpec spec, Optional<RefRecord> record, Lazy origin, Instant now, Telemetry telemetry) {
+        Reference ref = spec.reference();
+        if (ref.isPinned()) {
+            Optional<RawManifest> cached = store.manifest(ref.digest());
+            if (cached.isPresent()) {
+                return new Top(cached.get(), false, "hit", "pinned by digest: immutable, no request needed");
+            }
+            requireNetwork(spec, "not in the local store");
+            return new Top(fetchTop(ref, origin), true, "miss", "pinned digest not in the local store; fetched from " + ref.registry());
+        }
+        Optional<RawManifest> cached = record.flatMap(r -> store.manifest(r.digest()));
+        if (cached.isEmpty()) {
+            String why = record.isPresent() ? "cached manifest missing or corrupt" : "not in the local store";
+            requireNetwork(spec, why);
+            return new Top(fetchTop(ref, origin), true, record.isPresent() ? "refetch" : "miss", why + "; fetched from " + ref.registry());
+        }
+        RefRecord current = record.get();
+        switch (spec.policy()) {
+            case NEVER, IF_NOT_PRESENT -> {
+                return new Top(cached.get(), false, "hit", "cached " + age(current.fetchedAt(), now) + " ago; policy "
+                        + spec.policy() + " makes no request");
+            }
+            case REVALIDATE -> {
+                Duration sinceCheck = Duration.between(current.checkedAt(), now);
+                if (sinceCheck.compareTo(spec.maxAge()) < 0) {
+                    return new Top(cached.get(), false, "hit", "checked " + age(current.checkedAt(), now)
+                            + " ago, within max-age " + human(spec.maxAge()) + "; no request");
+                }
+            }
+            case ALWAYS -> { }
+        }
+        Optional<Descriptor> head = origin.source().head(ref);
+        if (head.isPresent() && head.get().digest().equals(current.digest())) {
+            store.records().update(ref, r -> r.map(x -> x.checked(now)));
+            return new Top(cached.get(), false, "revalidated", "one HEAD: " + ref.registry() + " still has "
+                    + current.digest().shortHex());
+        }
+        if (head.isEmpty()) {
+            return new Top(fetchTop(ref, origin), true, "refetch", "registry did not give the digest on HEAD; fetched the manifest");
+        }
+        Digest moved = head.get().digest();
+        String message = shortName(ref) + " moved " + current.digest().shortHex() + " → " + moved.shortHex();
+        telemetry.emit(new KilnEvent.Warning(message));
+        return new Top(fetchTop(ref.withDigest(moved), origin), true, "moved", message + "; fetching what changed");
+    }
+
+    private RawManifest fetchTop(Reference ref, Lazy origin) {
+        RawManifest raw = origin.source().manifest(ref);
+        store.blobs().put(raw.bytes());
+        return raw;
+    }
+
+    private Digest platformManifest(PullSpec spec, Top top, Optional<RefRecord> record, Lazy origin) {
+        if (!top.raw.isIndex()) {
+            return top.raw.digest();
+        }
+        Optional<Digest> known = record.filter(r -> r.digest().equals(top.raw.digest()))
+                .flatMap(r -> r.platform(spec.platform())).map(RefRecord.PlatformEntry::manifest);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        ImageIndex index = top.raw.asIndex();
+        return index.select(spec.platform()).map(Descriptor::digest).orElseThrow(() -> new PlatformNotFoundException(
+                "image " + spec.reference() + " has no " + spec.platform() + " variant; available: "
+                        + index.platforms().stream().map(Platform::toString).distinct().collect(Collectors.joining(", "))));
+    }
+
+    private RawManifest load(Reference ref, Digest digest, PullPolicy policy, Lazy origin) {
+        Optional<RawManifest> cached = store.manifest(digest);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        if (policy == PullPolicy.NEVER) {
+            throw notCached(ref, "its manifest " + digest.shortHex() + " is not in the local store");
+        }
+        return fetchTop(ref.withDigest(digest), origin);
+    }
+
+    private byte[] loadConfig(Reference ref, Descriptor config, PullPolicy policy, Lazy origin) {
+        Optional<byte[]> cached = store.blobs().readSmall(config.digest(), MAX_CONFIG_BYTES);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        if (policy == PullPolicy.NEVER) {
+            throw notCached(ref, "its config " + config.digest().shortHex() + " is not in the local store");
+        }
+        store.blobs().ensure(config.digest(), config.size(), writer -> origin.source().fetchBlob(ref, config, writer));
+        return store.blobs().readSmall(config.digest(), MAX_CONFIG_BYTES).orElseThrow();
+    }
+
+    private boolean ensureBlob(Reference ref, Descriptor layer, boolean verify, Lazy origin) {
+        if (verify) {
+            store.blobs().rehash(layer.digest());
+        }
+        return store.blobs().ensure(layer.digest(), layer.size(), writer -> origin.source().fetchBlob(ref, layer, writer));
+    }
+
+    private void recordUse(Reference ref, Platform platform, Top top, Digest manifestDigest, Instant now) {
+        store.records().update(ref, current -> {
+            RefRecord base = current.filter(r -> r.digest().equals(top.raw.digest()))
+                    .orElseGet(() -> new RefRecord(ref.toString(), top.raw.digest(), top.raw.mediaType(), now, now, java.util.Map.of()));
+            if (top.fresh) {
+                base = base.checked(now);
+            }
+            Instant fetchedAt = base.platform(platform).filter(e -> e.manifest().equals(manifestDigest))
+                    .map(RefRecord.PlatformEntry::fetchedAt).orElse(now);
+            return Optional.of(base.withPlatform(platform, new RefRecord.PlatformEntry(manifestDigest, fetchedAt, now)));
+        });
+    }
+
+    private static void requireNetwork(PullSpec spec, String why) {
+        if (spec.policy() == PullPolicy.NEVER) {
+            throw notCached(spec.reference(), "it is " + why);
+        }
+    }
+
+    private static NotCachedException notCached(Reference ref, String why) {
+        return new NotCachedException("image " + ref + " is not available offline: " + why
+                + "; policy 'never' forbids the network (pull it first, or use --policy if-not-present)");
+    }
+
+    /**
+     * The origin registry of one operation, created on first use so that cache hits never touch
+     * the network stack; whether it was used decides the reported source.
+     */
+    private final class Lazy {
+        private final Reference ref;
+        private final Telemetry telemetry;
+        private RegistrySource source;
+
+        Lazy(Reference ref, Telemetry telemetry) {
+            this.ref = ref;
+            this.telemetry = telemetry;
+        }
+
+        synchronized ImageSource source() {
+            if (source == null) {
+                source = new RegistrySource(ref.registry(), new RegistryClient(transport, telemetry), telemetry);
+            }
+            return source;
+        }
+
+        /** {@code cache} when the registry provided nothing beyond a revalidation. */
+        synchronized String sourceName() {
+            return telemetry.bytesDownloaded() > 0 ? ref.registry() : "cache";
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+    }
+
+    private static String shortName(Reference ref) {
+        return ref.repository().replaceFirst("^library/", "") + (ref.tag() != null ? ":" + ref.tag() : "");
+    }
+
+    static String age(Instant then, Instant now) {
+        return human(Duration.between(then, now));
+    }
+
+    static String human(Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        if (seconds < 120) {
+            return seconds + "s";
+        }
+        if (seconds < 7200) {
+            return seconds / 60 + "m";
+        }
+        if (seconds < 172800) {
+            return seconds / 3600 + "h";
+        }
+        return seconds / 86400 + "d";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kiln.store;
+
+import dev.kiln.error.DigestMismatchException;
+import dev.kiln.image.Digest;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+
+/**
+ * Writes one blob into the ingest area, hashing while it writes, so that {@link #verify} costs
+ * nothing extra. Obtained from {@link BlobStore#ensure}; the store commits it.
+ */
+public final class BlobWriter extends OutputStream {
+    private final Path file;
+    private final FileChannel channel;
+    private MessageDigest sha256 = Digest.newSha256();
+    private long written;
+
+    BlobWriter(Path file) throws IOException {
+        this.file = file;
+        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+        write(new byte[]{(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, offset, length);
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+        sha256.update(bytes, offset, length);
+        written += length;
+    }
+
+    /** Bytes written so far: where a resumed download continues. */
+    public long written() {
+        return written;
+    }
+
+    /** Discards what was written, for a download that must start over. */
+    public void reset() throws IOException {
+        channel.truncate(0);
+        channel.position(0);
+        sha256 = Digest.newSha256();
+        written = 0;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Flushes to disk and checks size and digest; the caller renames the file into place. */
+    void verify(Digest expected, long expectedSize) throws IOException {
+        channel.force(true);
+        Digest actual = Digest.fromSha256(sha256.digest());
+        if (expectedSize >= 0 && written != expectedSize) {
+            throw new DigestMismatchException("blob " + expected + " has " + written + " bytes, expected " + expectedSize
+                    + " (truncated or oversized download); it was not stored");
+        }
+        if (!actual.equals(expected)) {
+            throw new DigestMismatchException("blob content does not match its digest: expected " + expected + ", got "
+                    + actual + "; it was not stored");
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

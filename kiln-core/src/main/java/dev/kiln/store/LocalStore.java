@@ -1,0 +1,91 @@
+package dev.kiln.store;
+
+import dev.kiln.error.StoreException;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
+import dev.kiln.image.Digest;
+import dev.kiln.image.ImageJson;
+import dev.kiln.image.Manifest;
+import dev.kiln.image.RawManifest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The local store: verified blobs plus reference records, shared safely by several processes.
+ * Operations that add content hold a shared {@linkplain #lease() lease}; garbage collection takes
+ * the store exclusively, so it never removes what a running pull or build is writing or using.
+ */
+public final class LocalStore {
+    private final StoreLayout layout;
+    private final BlobStore blobs;
+    private final RecordStore records;
+    private final KilnListener listener;
+
+    private LocalStore(StoreLayout layout, KilnListener listener) {
+        this.layout = layout;
+        this.listener = listener;
+        this.blobs = new BlobStore(layout, listener);
+        this.records = new RecordStore(layout);
+    }
+
+    public static LocalStore open(Path root, KilnListener listener) {
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw BlobStore.storeFailure("creating the store at " + root, e);
+        }
+        if (!Files.isWritable(root)) {
+            throw new StoreException("the store directory " + root + " is not writable: choose another with --cache-dir or KILN_CACHE_DIR");
+        }
+        return new LocalStore(new StoreLayout(root), listener);
+    }
+
+    public Path root() {
+        return layout.root();
+    }
+
+    public BlobStore blobs() {
+        return blobs;
+    }
+
+    public RecordStore records() {
+        return records;
+    }
+
+    StoreLayout layout() {
+        return layout;
+    }
+
+    /** A use of the store that garbage collection must wait for; close it when done. */
+    public Lease lease() {
+        return FileLocks.shared(layout.storeLock(), () -> listener.onEvent(
+                new KilnEvent.Warning("the store is being cleaned by another process; waiting")));
+    }
+
+    Lease exclusive() {
+        return FileLocks.exclusive(layout.storeLock(), () -> listener.onEvent(
+                new KilnEvent.Warning("the store is in use by another process; waiting to clean it")));
+    }
+
+    /** The image manifest stored under {@code digest}, if present and intact. */
+    public Optional<RawManifest> manifest(Digest digest) {
+        return blobs.readSmall(digest, ImageJson.MAX_MANIFEST_BYTES).map(bytes -> RawManifest.of(bytes, null));
+    }
+
+    /** Manifest, config and layers of a stored image manifest: everything its record keeps alive. */
+    List<Digest> closure(Digest manifestDigest) {
+        Optional<RawManifest> raw = manifest(manifestDigest);
+        if (raw.isEmpty() || raw.get().isIndex()) {
+            return List.of(manifestDigest);
+        }
+        Manifest manifest = raw.get().asManifest();
+        List<Digest> all = new java.util.ArrayList<>();
+        all.add(manifestDigest);
+        manifest.blobs().forEach(d -> all.add(d.digest()));
+        return all;
+    }
+}
