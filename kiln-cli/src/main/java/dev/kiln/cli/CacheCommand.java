@@ -32,7 +32,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(new ConsoleLog(System.err, true, false))) {
+            try (Kiln kiln = common.open(new ConsoleLog(spec.commandLine().getErr(), true, false))) {
                 List<CachedImage> images = kiln.cachedImages();
                 PrintWriter out = spec.commandLine().getOut();
                 if (common.json) {
@@ -65,7 +65,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(new ConsoleLog(System.err, true, false))) {
+            try (Kiln kiln = common.open(new ConsoleLog(spec.commandLine().getErr(), true, false))) {
                 report(spec.commandLine().getOut(), kiln.removeCached(image), common.json);
             }
             return KilnCommand.OK;
@@ -93,7 +93,7 @@ final class CacheCommand {
         public Integer call() {
             Long size = maxSize == null ? null : Units.parseSize(maxSize);
             Duration age = maxAge == null ? null : Units.parseDuration(maxAge);
-            try (Kiln kiln = common.open(new ConsoleLog(System.err, true, false))) {
+            try (Kiln kiln = common.open(new ConsoleLog(spec.commandLine().getErr(), true, false))) {
                 report(spec.commandLine().getOut(), kiln.prune(size, age, dryRun), common.json);
             }
             return KilnCommand.OK;

@@ -4,7 +4,7 @@ import dev.kiln.api.Units;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +18,7 @@ final class ConsoleLog implements KilnListener {
     private static final long BAR_AFTER_NANOS = 1_000_000_000L;
     private static final int BAR_WIDTH = 24;
 
-    private final PrintStream err;
+    private final PrintWriter err;
     private final boolean quiet;
     private final boolean progressBars;
     private final long startNanos = System.nanoTime();
@@ -35,7 +35,7 @@ final class ConsoleLog implements KilnListener {
         }
     }
 
-    ConsoleLog(PrintStream err, boolean quiet, boolean progressBars) {
+    ConsoleLog(PrintWriter err, boolean quiet, boolean progressBars) {
         this.err = err;
         this.quiet = quiet;
         this.progressBars = progressBars && !quiet;

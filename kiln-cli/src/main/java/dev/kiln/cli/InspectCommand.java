@@ -25,7 +25,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConsoleLog log = new ConsoleLog(System.err, common.quiet || common.json, false);
+        ConsoleLog log = new ConsoleLog(spec.commandLine().getErr(), common.quiet || common.json, false);
         try (Kiln kiln = common.open(log)) {
             ImageInfo info = kiln.inspect(image.request());
             PrintWriter out = spec.commandLine().getOut();

@@ -27,7 +27,7 @@ final class PullCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConsoleLog log = new ConsoleLog(System.err, common.quiet || common.json, System.console() != null);
+        ConsoleLog log = new ConsoleLog(spec.commandLine().getErr(), common.quiet || common.json, System.console() != null);
         try (Kiln kiln = common.open(log)) {
             PullResult result = kiln.pull(image.request().withVerify(verify));
             if (common.json) {

@@ -1,0 +1,202 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.Platform;
+import dev.kiln.testing.RegistryFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code kiln cache ls|rm|prune} on a store filled by real pulls. */
+class CacheCommandTest {
+    private static final Platform AMD64 = Platform.parse("linux/amd64");
+    private static final AtomicInteger REPOS = new AtomicInteger();
+    private static RegistryFixture registry;
+    private static CliImages images;
+
+    @TempDir
+    Path cache;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = RegistryFixture.plain();
+        images = new CliImages(registry, 23);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private CliImages.Pushed pulled() {
+        CliImages.Pushed image = images.push("cli/cache" + REPOS.incrementAndGet() + ":1", AMD64, 60_000, 90_000);
+        Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
+        return image;
+    }
+
+    private static List<String> blobHexes(CliImages.Pushed image) {
+        List<String> hexes = new ArrayList<>(List.of(image.digest().hex(), image.config().digest().hex()));
+        image.layers().stream().map(Descriptor::digest).forEach(d -> hexes.add(d.hex()));
+        return hexes;
+    }
+
+    private JsonNode ls() {
+        return Cli.ok(cache, "cache", "ls", "--json").json();
+    }
+
+    @Test
+    void lsListsThePulledImageWithPlatformDigestAndSize() {
+        JsonNode empty = ls();
+        assertThat(empty.path("images")).as("%s", empty).isEmpty();
+        assertThat(empty.path("images").isArray()).isTrue();
+
+        CliImages.Pushed image = pulled();
+        JsonNode json = ls();
+        assertThat(json.path("storeDir").asText()).isEqualTo(cache.resolve("store").toString());
+        assertThat(json.path("images")).hasSize(1);
+        JsonNode entry = json.path("images").get(0);
+        assertThat(entry.path("reference").asText()).isEqualTo(image.ref());
+        assertThat(entry.path("platform").asText()).isEqualTo("linux/amd64");
+        assertThat(entry.path("digest").asText()).isEqualTo(image.digest().toString());
+        assertThat(entry.path("size").asLong()).as("manifest + config + layers").isEqualTo(image.totalBytes());
+        assertThat(entry.path("size").asLong()).as("what the blobs take on disk")
+                .isEqualTo(Cli.totalSize(Cli.allFiles(Cli.blobsDir(cache))));
+        assertThat(entry.path("lastUsed").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(entry.path("fetchedAt").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+
+        Cli.Result human = Cli.ok(cache, "cache", "ls");
+        assertThat(human.out().lines().toList()).hasSize(2);
+        assertThat(human.out()).contains("REFERENCE").contains(image.ref()).contains("linux/amd64")
+                .contains(image.digest().toString().substring(0, 19));
+    }
+
+    @Test
+    void rmRemovesTheImageAndItsBlobs() {
+        CliImages.Pushed image = pulled();
+        assertThat(Cli.blobFiles(cache)).containsExactlyInAnyOrderElementsOf(blobHexes(image));
+
+        Cli.Result rm = Cli.ok(cache, "cache", "rm", image.ref(), "--json");
+        JsonNode json = rm.json();
+        assertThat(json.path("removed")).hasSize(1);
+        assertThat(json.path("removed").get(0).path("reference").asText()).isEqualTo(image.ref());
+        assertThat(json.path("blobsRemoved").asInt()).isEqualTo(4);
+        assertThat(json.path("bytesFreed").asLong()).isEqualTo(image.totalBytes());
+        assertThat(json.path("dryRun").asBoolean()).isFalse();
+
+        assertThat(Cli.files(Cli.blobsDir(cache))).as("store/blobs/sha256 after rm").isEmpty();
+        assertThat(ls().path("images")).isEmpty();
+
+        long mark = registry.mark();
+        JsonNode again = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json").json();
+        assertThat(again.path("source").asText()).as("after rm the image is pulled again").isEqualTo(registry.hostPort());
+        assertThat(Cli.blobGets(registry.requestsSince(mark), image.layers().get(0).digest())).hasSize(1);
+    }
+
+    @Test
+    void rmKeepsTheBlobsOfOtherImagesAndPrintsWhatItRemoved() {
+        CliImages.Pushed gone = pulled();
+        CliImages.Pushed kept = pulled();
+
+        Cli.Result rm = Cli.ok(cache, "cache", "rm", gone.ref());
+        assertThat(rm.out()).contains("removed " + gone.ref() + " (linux/amd64)").contains("removed 4 blobs");
+        assertThat(Cli.blobFiles(cache)).containsExactlyInAnyOrderElementsOf(blobHexes(kept));
+        assertThat(ls().path("images")).hasSize(1);
+        assertThat(ls().path("images").get(0).path("reference").asText()).isEqualTo(kept.ref());
+    }
+
+    @Test
+    void rmOfAnImageNotInTheStoreFailsWithAClearMessage() {
+        CliImages.Pushed image = pulled();
+        List<String> before = Cli.blobFiles(cache);
+
+        String unknown = registry.hostPort() + "/cli/never-pulled:1";
+        Cli.Result rm = Cli.run(cache, "cache", "rm", unknown);
+        assertThat(rm.exitCode()).as("%s", rm).isNotZero();
+        assertThat(rm.out()).isEmpty();
+        assertThat(rm.errLines()).as("%s", rm).hasSize(1);
+        assertThat(rm.errLines().get(0)).startsWith("kiln: error: ").contains(unknown).contains("not in the local store");
+        assertThat(Cli.blobFiles(cache)).isEqualTo(before);
+        assertThat(ls().path("images").get(0).path("reference").asText()).isEqualTo(image.ref());
+    }
+
+    @Test
+    void pruneDryRunListsWhatItWouldRemoveAndRemovesNothing() {
+        CliImages.Pushed first = pulled();
+        CliImages.Pushed second = pulled();
+        List<String> before = Cli.blobFiles(cache);
+
+        Cli.Result human = Cli.ok(cache, "cache", "prune", "--max-size", "1", "--dry-run");
+        assertThat(human.out()).contains("would remove " + first.ref()).contains("would remove " + second.ref())
+                .contains("would remove 8 blobs").doesNotContain("removed ");
+
+        JsonNode json = Cli.ok(cache, "cache", "prune", "--max-size", "1", "--dry-run", "--json").json();
+        assertThat(json.path("dryRun").asBoolean()).isTrue();
+        assertThat(json.path("removed")).hasSize(2);
+        assertThat(json.path("blobsRemoved").asInt()).isEqualTo(8);
+        assertThat(json.path("bytesFreed").asLong()).isEqualTo(first.totalBytes() + second.totalBytes());
+
+        assertThat(Cli.blobFiles(cache)).as("blobs after a dry run").isEqualTo(before);
+        assertThat(ls().path("images")).hasSize(2);
+    }
+
+    @Test
+    void pruneMaxAgeZeroRemovesEverything() {
+        CliImages.Pushed first = pulled();
+        CliImages.Pushed second = pulled();
+
+        JsonNode json = Cli.ok(cache, "cache", "prune", "--max-age", "0s", "--json").json();
+        assertThat(json.path("dryRun").asBoolean()).isFalse();
+        assertThat(json.path("removed")).hasSize(2);
+        assertThat(json.path("blobsRemoved").asInt()).isEqualTo(8);
+        assertThat(json.path("bytesFreed").isIntegralNumber()).isTrue();
+        assertThat(json.path("bytesFreed").asLong()).isEqualTo(first.totalBytes() + second.totalBytes());
+        assertThat(json.path("bytesAfter").asLong()).isZero();
+        assertThat(Cli.files(Cli.blobsDir(cache))).isEmpty();
+        assertThat(ls().path("images")).isEmpty();
+    }
+
+    @Test
+    void pruneMaxSizeDropsTheLeastRecentlyUsedImageFirst() {
+        CliImages.Pushed a = pulled();
+        CliImages.Pushed b = pulled();
+        // use a again: b is now the least recently used
+        Cli.ok(cache, "pull", a.ref(), "--platform", "linux/amd64", "--quiet");
+
+        Cli.Result prune = Cli.ok(cache, "cache", "prune", "--max-size", String.valueOf(a.totalBytes()));
+        assertThat(prune.out()).contains("removed " + b.ref()).doesNotContain("removed " + a.ref());
+        assertThat(Cli.blobFiles(cache)).containsExactlyInAnyOrderElementsOf(blobHexes(a));
+        assertThat(ls().path("images")).hasSize(1);
+        assertThat(ls().path("images").get(0).path("reference").asText()).isEqualTo(a.ref());
+
+        Cli.Result nothing = Cli.ok(cache, "cache", "prune", "--max-size", "1GB", "--json");
+        assertThat(nothing.json().path("removed")).isEmpty();
+        assertThat(nothing.json().path("bytesFreed").asLong()).isZero();
+        assertThat(Cli.blobFiles(cache)).containsExactlyInAnyOrderElementsOf(blobHexes(a));
+    }
+
+    @Test
+    void pruneWithAnInvalidSizeOrDurationIsAUsageError() {
+        pulled();
+        List<String> before = Cli.blobFiles(cache);
+        Cli.Result size = Cli.run(cache, "cache", "prune", "--max-size", "lots");
+        assertThat(size.exitCode()).as("%s", size).isEqualTo(2);
+        assertThat(size.errLines()).hasSize(1);
+        assertThat(size.errLines().get(0)).contains("invalid size 'lots'");
+        Cli.Result age = Cli.run(cache, "cache", "prune", "--max-age", "soon");
+        assertThat(age.exitCode()).as("%s", age).isEqualTo(2);
+        assertThat(age.errLines()).hasSize(1);
+        assertThat(age.errLines().get(0)).contains("invalid duration 'soon'");
+        assertThat(Cli.blobFiles(cache)).isEqualTo(before);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kiln.image.Digest;
+import dev.kiln.testing.AccessLogEntry;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Runs {@link KilnCommand#execute} in-process and captures what it prints; store and access-log helpers. */
+final class Cli {
+    static final ObjectMapper JSON = JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    private Cli() {
+    }
+
+    /** One run: exit code, stdout, stderr. */
+    record Result(int exitCode, String out, String err) {
+        /** Stdout as the one JSON document it must be. */
+        JsonNode json() {
+            try {
+                return JSON.readTree(out);
+            } catch (IOException e) {
+                throw new AssertionError("stdout is not one JSON document: " + e.getMessage() + "\nstdout:\n" + out
+                        + "\nstderr:\n" + err, e);
+            }
+        }
+
+        List<String> errLines() {
+            return err.lines().filter(l -> !l.isBlank()).toList();
+        }
+
+        /** The lines of stderr that report the failure. */
+        List<String> errorLines() {
+            return err.lines().filter(l -> l.startsWith("kiln: error: ")).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout ---\n" + out + "--- stderr ---\n" + err;
+        }
+    }
+
+    /** Runs kiln with {@code args} as given. */
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = KilnCommand.execute(args, o, e);
+        }
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Runs kiln with {@code args} plus {@code --cache-dir cacheDir} and a Docker config that does not
+     * exist (so that the user's credentials never play a part).
+     */
+    static Result run(Path cacheDir, String... args) {
+        List<String> all = new ArrayList<>(Arrays.asList(args));
+        all.addAll(List.of("--cache-dir", cacheDir.toString(), "--docker-config", cacheDir.resolve("no-docker-config.json").toString()));
+        return run(all.toArray(String[]::new));
+    }
+
+    /** Like {@link #run(Path, String...)} but asserts exit code 0. */
+    static Result ok(Path cacheDir, String... args) {
+        Result result = run(cacheDir, args);
+        assertThat(result.exitCode()).as("exit code of kiln %s\n%s", String.join(" ", args), result).isZero();
+        return result;
+    }
+
+    static Path blobsDir(Path cacheDir) {
+        return cacheDir.resolve("store").resolve("blobs").resolve("sha256");
+    }
+
+    /** File names (hex digests) under store/blobs/sha256, sorted; empty when the directory does not exist. */
+    static List<String> blobFiles(Path cacheDir) {
+        return files(blobsDir(cacheDir));
+    }
+
+    static List<String> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every regular file below {@code dir}, recursively. */
+    static List<Path> allFiles(Path dir) {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static long totalSize(List<Path> files) {
+        return files.stream().mapToLong(f -> {
+            try {
+                return Files.size(f);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }).sum();
+    }
+
+    /** The sha256 of a file's content. */
+    static Digest sha256(Path file) {
+        var sha256 = Digest.newSha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Digest.fromSha256(sha256.digest());
+    }
+
+    /** The access-log entries that GET a blob with this digest. */
+    static List<AccessLogEntry> blobGets(List<AccessLogEntry> log, Digest digest) {
+        return log.stream().filter(e -> e.method().equals("GET") && e.path().endsWith("/blobs/" + digest)).toList();
+    }
+}

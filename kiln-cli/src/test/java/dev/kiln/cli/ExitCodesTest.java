@@ -1,0 +1,178 @@
+package dev.kiln.cli;
+
+import dev.kiln.testing.RegistryFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Exit codes (0 ok, 1 failure, 2 usage) and one-line error messages. */
+class ExitCodesTest {
+    private static RegistryFixture registry;
+
+    @TempDir
+    Path cache;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = RegistryFixture.plain();
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Flink:1", " flink", "flink ", "flink:-bad", "", "127.0.0.1:5000/App:1"})
+    void malformedReferenceIsAUsageErrorWithOneLine(String reference) {
+        Cli.Result result = Cli.run(cache, "pull", reference);
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.errLines()).as("%s", result).hasSize(1);
+        assertThat(result.errLines().get(0)).startsWith("kiln: error: invalid reference");
+        assertThat(result.err()).doesNotContain("Exception");
+
+        Cli.Result inspect = Cli.run(cache, "inspect", reference, "--json");
+        assertThat(inspect.exitCode()).as("%s", inspect).isEqualTo(2);
+        assertThat(inspect.errLines()).as("%s", inspect).hasSize(1);
+        assertThat(inspect.out()).isEmpty();
+    }
+
+    @Test
+    void malformedReferenceMessageSaysWhatIsWrong() {
+        assertThat(Cli.run(cache, "pull", "Flink:1").err()).contains("'Flink:1'").contains("lowercase");
+        assertThat(Cli.run(cache, "pull", " flink").err()).contains("whitespace");
+    }
+
+    @Test
+    void unknownPlatformIsAUsageError() {
+        Cli.Result result = Cli.run(cache, "pull", registry.hostPort() + "/x/y:1", "--platform", "foo/bar");
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
+        assertThat(result.errLines()).as("%s", result).hasSize(1);
+        assertThat(result.errLines().get(0)).startsWith("kiln: error: ").contains("foo/bar");
+
+        Cli.Result malformed = Cli.run(cache, "pull", registry.hostPort() + "/x/y:1", "--platform", "linux");
+        assertThat(malformed.exitCode()).as("%s", malformed).isEqualTo(2);
+        assertThat(malformed.errLines()).hasSize(1);
+        assertThat(malformed.errLines().get(0)).contains("os/arch");
+    }
+
+    @Test
+    void unknownPolicyIsAUsageError() {
+        Cli.Result result = Cli.run(cache, "pull", registry.hostPort() + "/x/y:1", "--policy", "sometimes");
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
+        assertThat(result.errLines()).hasSize(1);
+        assertThat(result.errLines().get(0)).contains("sometimes").contains("if-not-present");
+    }
+
+    @Test
+    void unknownOptionIsAUsageErrorWithUsageHelp() {
+        Cli.Result result = Cli.run(cache, "pull", "flink:1", "--frobnicate");
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("Unknown option: '--frobnicate'").contains("Usage: kiln pull");
+
+        Cli.Result top = Cli.run("--frobnicate");
+        assertThat(top.exitCode()).as("%s", top).isEqualTo(2);
+        assertThat(top.err()).contains("Usage: kiln");
+
+        Cli.Result missingParameter = Cli.run(cache, "pull");
+        assertThat(missingParameter.exitCode()).as("%s", missingParameter).isEqualTo(2);
+        assertThat(missingParameter.err()).contains("IMAGE");
+
+        Cli.Result unknownCommand = Cli.run("frobnicate");
+        assertThat(unknownCommand.exitCode()).as("%s", unknownCommand).isEqualTo(2);
+    }
+
+    @Test
+    void imageNotInTheRegistryFailsWithNotFound() {
+        String ref = registry.hostPort() + "/cli/absent:1";
+        long mark = registry.mark();
+        Cli.Result result = Cli.run(cache, "pull", ref, "--platform", "linux/amd64");
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.errorLines()).as("%s", result).hasSize(1);
+        assertThat(result.errorLines().get(0)).contains("not found").contains(ref);
+        assertThat(result.err()).doesNotContain("\tat ");
+        assertThat(registry.requestsSince(mark)).as("the 404 is not retried")
+                .filteredOn(e -> e.path().endsWith("/manifests/1")).hasSize(1);
+
+        Cli.Result inspect = Cli.run(cache, "inspect", ref, "--platform", "linux/amd64", "--json");
+        assertThat(inspect.exitCode()).isEqualTo(1);
+        assertThat(inspect.out()).isEmpty();
+        assertThat(inspect.errorLines()).hasSize(1);
+        assertThat(inspect.errorLines().get(0)).contains("not found");
+        assertThat(Cli.blobFiles(cache)).isEmpty();
+    }
+
+    @Test
+    void unreachableRegistryFailsNamingTheRegistry() {
+        Cli.Result result = Cli.run(cache, "pull", "127.0.0.1:1/x:1", "--platform", "linux/amd64", "--json");
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.errorLines()).as("%s", result).hasSize(1);
+        assertThat(result.errorLines().get(0)).contains("127.0.0.1:1").contains("cannot reach");
+        assertThat(result.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void versionPrintsKilnAndTheProjectVersion() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = KilnCommand.class.getResourceAsStream("/kiln-version.properties")) {
+            assertThat(in).as("kiln-version.properties on the class path").isNotNull();
+            properties.load(in);
+        }
+        String version = properties.getProperty("version");
+        assertThat(version).as("filtered by Maven").matches("\\d+\\.\\d+\\.\\d+.*").doesNotContain("${");
+
+        Cli.Result result = Cli.run("--version");
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(result.out()).startsWith("kiln " + version + " ");
+        assertThat(result.out().strip()).matches("kiln \\d+\\.\\d+\\.\\d+\\S* \\(Java .+\\)");
+        assertThat(result.err()).isEmpty();
+        assertThat(Cli.run("-V").out()).isEqualTo(result.out());
+    }
+
+    @Test
+    void helpExitsZeroAndListsTheCommands() {
+        Cli.Result help = Cli.run("help");
+        assertThat(help.exitCode()).as("%s", help).isZero();
+        assertThat(help.out()).contains("Usage: kiln").contains("pull").contains("inspect").contains("cache");
+        assertThat(help.err()).isEmpty();
+
+        Cli.Result flag = Cli.run("--help");
+        assertThat(flag.exitCode()).isZero();
+        assertThat(flag.out()).contains("Usage: kiln");
+
+        Cli.Result pullHelp = Cli.run("help", "pull");
+        assertThat(pullHelp.exitCode()).isZero();
+        assertThat(pullHelp.out()).contains("Usage: kiln pull").contains("--policy").contains("--cache-dir").contains("--json");
+
+        Cli.Result cacheHelp = Cli.run("help", "cache");
+        assertThat(cacheHelp.exitCode()).isZero();
+        assertThat(cacheHelp.out()).contains("ls").contains("rm").contains("prune");
+    }
+
+    @Test
+    void commandWithoutSubcommandPrintsUsageInsteadOfAnInternalError() {
+        Cli.Result bare = Cli.run();
+        assertThat(bare.exitCode()).as("%s", bare).isEqualTo(2);
+        assertThat(bare.err()).contains("Usage: kiln").doesNotContain("Exception").doesNotContain("Runnable");
+
+        Cli.Result group = Cli.run("cache");
+        assertThat(group.exitCode()).as("%s", group).isEqualTo(2);
+        assertThat(group.err()).contains("Usage: kiln cache").doesNotContain("Exception").doesNotContain("Runnable");
+    }
+}

@@ -1,0 +1,197 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.Platform;
+import dev.kiln.testing.AccessLogEntry;
+import dev.kiln.testing.RegistryFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code kiln pull} against a real registry: JSON and human output, cache decisions, policies; requests read from the access log. */
+class PullCommandTest {
+    private static final Platform AMD64 = Platform.parse("linux/amd64");
+    private static final AtomicInteger REPOS = new AtomicInteger();
+    private static RegistryFixture registry;
+    private static CliImages images;
+
+    @TempDir
+    Path cache;
+
+    @BeforeAll
+    static void startRegistry() {
+        registry = RegistryFixture.plain();
+        images = new CliImages(registry, 7);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    private static CliImages.Pushed pushFresh() {
+        return images.push("cli/pull" + REPOS.incrementAndGet() + ":1", AMD64, 200_000, 300_000);
+    }
+
+    @Test
+    void jsonPullReportsMissThenSecondPullIsServedFromCacheWithoutAnyRequest() {
+        CliImages.Pushed image = pushFresh();
+
+        long before = registry.mark();
+        Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
+        List<AccessLogEntry> coldLog = registry.requestsSince(before);
+        JsonNode first = cold.json();
+
+        assertThat(first.path("reference").asText()).isEqualTo(image.ref());
+        assertThat(first.path("digest").asText()).isEqualTo(image.digest().toString());
+        assertThat(first.path("platform").asText()).isEqualTo("linux/amd64");
+        assertThat(first.path("source").asText()).isEqualTo(registry.hostPort());
+        assertThat(first.path("requests").isIntegralNumber()).as("requests is a number: %s", first).isTrue();
+        assertThat(first.path("requests").asLong()).isPositive();
+        assertThat(first.path("requests").asLong()).as("requests counted by kiln vs. the registry's access log %s", coldLog)
+                .isEqualTo(coldLog.size());
+        assertThat(first.path("bytesDownloaded").asLong()).isGreaterThanOrEqualTo(image.totalLayerBytes());
+        assertThat(first.has("durationMs")).as("durationMs in %s", first).isTrue();
+        assertThat(first.path("durationMs").isIntegralNumber()).isTrue();
+        assertThat(first.path("durationMs").asLong()).isNotNegative();
+        assertThat(first.has("duration")).as("the Duration is replaced by durationMs").isFalse();
+        assertThat(first.path("layersFetched").asInt()).isEqualTo(2);
+        assertThat(first.path("layersCached").asInt()).isZero();
+        assertThat(first.path("decision").asText()).startsWith("miss");
+        assertThat(first.path("layers")).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            Descriptor layer = image.layers().get(i);
+            assertThat(first.path("layers").get(i).path("digest").asText()).isEqualTo(layer.digest().toString());
+            assertThat(first.path("layers").get(i).path("size").asLong()).isEqualTo(layer.size());
+        }
+        assertThat(cold.err()).as("--json prints no step log").isEmpty();
+        assertThat(Cli.blobFiles(cache)).contains(image.digest().hex(), image.config().digest().hex(),
+                image.layers().get(0).digest().hex(), image.layers().get(1).digest().hex());
+
+        long between = registry.mark();
+        Cli.Result warm = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
+        assertThat(registry.requestsSince(between)).as("requests of a cached pull").isEmpty();
+        JsonNode second = warm.json();
+        assertThat(second.path("source").asText()).isEqualTo("cache");
+        assertThat(second.path("requests").isIntegralNumber()).isTrue();
+        assertThat(second.path("requests").asLong()).isZero();
+        assertThat(second.path("bytesDownloaded").isIntegralNumber()).isTrue();
+        assertThat(second.path("bytesDownloaded").asLong()).isZero();
+        assertThat(second.path("digest").asText()).isEqualTo(image.digest().toString());
+        assertThat(second.path("layersFetched").asInt()).isZero();
+        assertThat(second.path("layersCached").asInt()).isEqualTo(2);
+        assertThat(second.path("decision").asText()).startsWith("hit");
+    }
+
+    @Test
+    void humanPullNamesTheDigestOnStdoutAndLogsStepsAndCacheDecisionsOnStderr() {
+        CliImages.Pushed image = pushFresh();
+
+        Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64");
+        assertThat(cold.out()).contains(image.digest().toString()).contains(registry.hostPort());
+        assertThat(cold.out().lines().count()).as("one result line: %s", cold.out()).isEqualTo(1);
+        assertThat(cold.out()).doesNotContain("cache miss").doesNotContain("downloaded sha256");
+        assertThat(cold.err()).contains("pull " + image.ref())
+                .contains("cache miss " + image.ref())
+                .contains("pull done in ")
+                .contains("downloaded " + image.layers().get(0).digest().toString().substring(0, 19))
+                .contains("downloaded " + image.layers().get(1).digest().toString().substring(0, 19))
+                .doesNotContain("cache hit");
+        assertThat(cold.errLines()).allSatisfy(line -> assertThat(line).matches("\\[ *\\d+\\.\\d\\ds] .*"));
+
+        Cli.Result warm = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64");
+        assertThat(warm.out()).contains(image.digest().toString()).contains(" from cache");
+        assertThat(warm.err()).contains("cache hit " + image.ref())
+                .doesNotContain("cache miss")
+                .doesNotContain("downloaded ");
+
+        Cli.Result quiet = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
+        assertThat(quiet.out()).contains(image.digest().toString());
+        assertThat(quiet.err()).as("--quiet: no step log").isEmpty();
+    }
+
+    @Test
+    void policyAlwaysOnACachedImageMakesExactlyOneManifestHead() {
+        CliImages.Pushed image = pushFresh();
+        Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
+
+        long mark = registry.mark();
+        Cli.Result always = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "always", "--json");
+        List<AccessLogEntry> log = registry.requestsSince(mark);
+        String repository = image.reference().repository();
+        assertThat(log).as("requests of --policy always on a cached image")
+                .containsExactly(new AccessLogEntry("HEAD", "/v2/" + repository + "/manifests/1", 200));
+        JsonNode json = always.json();
+        assertThat(json.path("requests").asLong()).isEqualTo(1);
+        assertThat(json.path("bytesDownloaded").asLong()).isZero();
+        assertThat(json.path("source").asText()).isEqualTo("cache");
+        assertThat(json.path("decision").asText()).startsWith("revalidated");
+        assertThat(json.path("digest").asText()).isEqualTo(image.digest().toString());
+    }
+
+    @Test
+    void policyNeverOnAnEmptyCacheFailsWithOneLineWithoutNetworkOrWrites() {
+        CliImages.Pushed image = pushFresh();
+
+        long mark = registry.mark();
+        Cli.Result never = Cli.run(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "never");
+        assertThat(registry.requestsSince(mark)).as("requests under --policy never").isEmpty();
+        assertThat(never.exitCode()).as("%s", never).isEqualTo(1);
+        assertThat(never.out()).isEmpty();
+        assertThat(never.errorLines()).as("%s", never).hasSize(1);
+        assertThat(never.errorLines().get(0)).contains("never").contains(image.ref());
+        assertThat(never.err()).doesNotContain("\tat ").doesNotContain("Exception");
+        assertThat(Cli.allFiles(Cli.blobsDir(cache).getParent())).as("files under store/blobs").isEmpty();
+
+        Cli.Result json = Cli.run(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "never", "--json");
+        assertThat(json.exitCode()).isEqualTo(1);
+        assertThat(json.out()).as("no JSON document for a failure").isEmpty();
+        assertThat(json.errorLines()).hasSize(1);
+        assertThat(json.errorLines().get(0)).contains("never");
+    }
+
+    @Test
+    void policyNeverOnACachedImageSucceedsOffline() {
+        CliImages.Pushed image = pushFresh();
+        Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
+
+        long mark = registry.mark();
+        JsonNode json = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "never", "--json").json();
+        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(json.path("source").asText()).isEqualTo("cache");
+        assertThat(json.path("digest").asText()).isEqualTo(image.digest().toString());
+    }
+
+    @Test
+    void pullOfAnIndexSelectsThePlatformAndReportsTheIndexDigest() {
+        CliImages.PushedIndex index = images.pushIndex("cli/multi" + REPOS.incrementAndGet() + ":1",
+                List.of(AMD64, Platform.parse("linux/arm64")), 50_000);
+        String ref = index.reference().toString();
+        CliImages.Pushed arm = index.images().get("linux/arm64");
+        CliImages.Pushed amd = index.images().get("linux/amd64");
+
+        long mark = registry.mark();
+        JsonNode json = Cli.ok(cache, "pull", ref, "--platform", "linux/arm64", "--json").json();
+        List<AccessLogEntry> log = registry.requestsSince(mark);
+        assertThat(json.path("digest").asText()).isEqualTo(arm.digest().toString());
+        assertThat(json.path("indexDigest").asText()).isEqualTo(index.index().digest().toString());
+        assertThat(json.path("platform").asText()).isEqualTo("linux/arm64");
+        assertThat(Cli.blobGets(log, arm.layers().get(0).digest())).hasSize(1);
+        assertThat(Cli.blobGets(log, amd.layers().get(0).digest())).as("the other platform's layer").isEmpty();
+
+        Cli.Result missing = Cli.run(cache, "pull", ref, "--platform", "linux/s390x");
+        assertThat(missing.exitCode()).as("%s", missing).isEqualTo(1);
+        assertThat(missing.errorLines()).hasSize(1);
+        assertThat(missing.errorLines().get(0)).contains("linux/s390x").contains("linux/amd64").contains("linux/arm64");
+    }
+}

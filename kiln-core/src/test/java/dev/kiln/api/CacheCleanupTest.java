@@ -1,0 +1,161 @@
+package dev.kiln.api;
+
+import dev.kiln.image.Platform;
+import dev.kiln.image.PullPolicy;
+import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code cache ls/rm/prune}: least recently used first, by age and by size, never a blob a kept image needs. */
+class CacheCleanupTest {
+    private static final Platform AMD64 = Platform.parse("linux/amd64");
+    private static RegistryFixture registry;
+    private static TestImages.Pushed a;
+    private static TestImages.Pushed b;
+    private static TestImages.Pushed c;
+
+    @TempDir
+    Path cacheDir;
+    private final MutableClock clock = new MutableClock();
+
+    @BeforeAll
+    static void pushImages() {
+        registry = RegistryFixture.plain();
+        TestImages images = new TestImages(registry, 11);
+        a = images.push("cleanup/a:1", AMD64, 100_000, 50_000);
+        b = images.push("cleanup/b:1", AMD64, 120_000);
+        c = images.push("cleanup/c:1", AMD64, 80_000, 10_000);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    private Kiln kiln() {
+        return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json")).build();
+    }
+
+    private void pullAt(Kiln kiln, TestImages.Pushed image, Duration later) {
+        clock.advance(later);
+        kiln.pull(PullRequest.of(image.reference().toString()));
+    }
+
+    @Test
+    void listShowsEachImageWithItsSize() {
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, a, Duration.ZERO);
+            CachedImage listed = kiln.cachedImages().get(0);
+            assertThat(listed.reference()).isEqualTo(a.reference().toString());
+            assertThat(listed.platform()).isEqualTo("linux/amd64");
+            assertThat(listed.digest()).isEqualTo(a.digest().toString());
+            assertThat(listed.size()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
+        }
+    }
+
+    @Test
+    void pruneByAgeDropsImagesUnusedForLongerAndTheirBlobs() {
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, a, Duration.ZERO);
+            pullAt(kiln, b, Duration.ofHours(2));
+            clock.advance(Duration.ofMinutes(1));
+            PruneResult result = kiln.prune(null, Duration.ofHours(1), false);
+            assertThat(result.removed()).extracting(CachedImage::reference).containsExactly(a.reference().toString());
+            assertThat(result.bytesFreed()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
+            assertThat(blobNames()).doesNotContainAnyElementsOf(digests(a)).containsAll(digests(b));
+            long mark = registry.mark();
+            kiln.pull(PullRequest.of(b.reference().toString()).withPolicy(PullPolicy.NEVER));
+            assertThat(registry.requestsSince(mark)).isEmpty();
+        }
+    }
+
+    @Test
+    void pruneBySizeRemovesLeastRecentlyUsedFirst() {
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, a, Duration.ZERO);
+            pullAt(kiln, b, Duration.ofMinutes(1));
+            pullAt(kiln, c, Duration.ofMinutes(1));
+            pullAt(kiln, a, Duration.ofMinutes(1)); // a is now the most recently used
+            long sizeAandC = kiln.cachedImages().stream().filter(i -> !i.reference().equals(b.reference().toString()))
+                    .mapToLong(CachedImage::size).sum();
+
+            PruneResult dryRun = kiln.prune(sizeAandC, null, true);
+            assertThat(dryRun.removed()).extracting(CachedImage::reference).containsExactly(b.reference().toString());
+            assertThat(dryRun.dryRun()).isTrue();
+            assertThat(blobNames()).containsAll(digests(b));
+
+            PruneResult real = kiln.prune(sizeAandC, null, false);
+            assertThat(real.removed()).extracting(CachedImage::reference).containsExactly(b.reference().toString());
+            assertThat(real.bytesAfter()).isEqualTo(sizeAandC).isEqualTo(dryRun.bytesAfter());
+            assertThat(blobNames()).doesNotContainAnyElementsOf(digests(b)).containsAll(digests(a)).containsAll(digests(c));
+
+            PruneResult toZero = kiln.prune(0L, null, false);
+            assertThat(toZero.removed()).extracting(CachedImage::reference)
+                    .containsExactly(c.reference().toString(), a.reference().toString());
+            assertThat(blobNames()).isEmpty();
+            assertThat(kiln.cachedImages()).isEmpty();
+        }
+    }
+
+    @Test
+    void removingOneReferenceKeepsBlobsAnotherStillUses() {
+        String pinned = a.reference().name() + "@" + a.digest();
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, a, Duration.ZERO);
+            kiln.pull(PullRequest.of(pinned));
+            PruneResult removed = kiln.removeCached(a.reference().toString());
+            assertThat(removed.removed()).extracting(CachedImage::reference).containsExactly(a.reference().toString());
+            assertThat(removed.blobsRemoved()).isZero();
+            assertThat(blobNames()).containsAll(digests(a));
+            assertThat(kiln.cachedImages()).extracting(CachedImage::reference).containsExactly(pinned);
+            assertThatThrownBy(() -> kiln.removeCached(a.reference().toString()))
+                    .hasMessageContaining("not in the local store");
+        }
+    }
+
+    @Test
+    void pruneRemovesStaleIngestFiles() throws Exception {
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, a, Duration.ZERO);
+            Path stale = cacheDir.resolve("store/ingest").resolve("0".repeat(64));
+            Files.createDirectories(stale.getParent());
+            Files.write(stale, new byte[1000]);
+            kiln.prune(null, null, false);
+            assertThat(stale).doesNotExist();
+            assertThat(blobNames()).containsAll(digests(a));
+        }
+    }
+
+    private Set<String> blobNames() {
+        Path dir = cacheDir.resolve("store/blobs/sha256");
+        if (!Files.isDirectory(dir)) {
+            return Set.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> "sha256:" + p.getFileName()).collect(Collectors.toSet());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Set<String> digests(TestImages.Pushed image) {
+        Set<String> all = new java.util.HashSet<>();
+        all.add(image.digest().toString());
+        all.add(image.config().digest().toString());
+        image.layers().forEach(l -> all.add(l.digest().toString()));
+        return all;
+    }
+}

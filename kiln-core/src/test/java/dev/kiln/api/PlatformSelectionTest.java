@@ -1,0 +1,133 @@
+package dev.kiln.api;
+
+import dev.kiln.error.PlatformNotFoundException;
+import dev.kiln.image.Platform;
+import dev.kiln.testing.AccessLogEntry;
+import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.Skopeo;
+import dev.kiln.testing.TestImages;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Records are per platform: the right image is chosen from an index, and another platform is never served. */
+class PlatformSelectionTest {
+    private static final List<Platform> PLATFORMS = List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"),
+            Platform.parse("linux/arm/v7"));
+    private static RegistryFixture registry;
+    private static TestImages.PushedIndex index;
+    private static TestImages.Pushed armOnly;
+
+    @TempDir
+    Path cacheDir;
+
+    @BeforeAll
+    static void pushImages() {
+        registry = RegistryFixture.plain();
+        TestImages images = new TestImages(registry, 7);
+        index = images.pushIndex("multi/flink:1.18", PLATFORMS, 30_000, 20_000);
+        armOnly = images.push("single/arm:1", Platform.parse("linux/arm64"), 10_000);
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        registry.close();
+    }
+
+    private Kiln kiln() {
+        return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json")).build();
+    }
+
+    @Test
+    void testImagesAreValidForSkopeo() throws Exception {
+        String raw = Skopeo.inspectRaw("docker://" + index.reference(), false, null);
+        assertThat(raw).isEqualTo(new String(index.index().bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        String config = Skopeo.run("inspect", "--tls-verify=false", "--override-arch", "arm64",
+                "docker://" + index.reference());
+        assertThat(config).contains("\"Architecture\": \"arm64\"")
+                .contains(index.images().get("linux/arm64").layers().get(0).digest().toString())
+                .contains(index.images().get("linux/arm64").layers().get(1).digest().toString());
+    }
+
+    @Test
+    void choosesEachRequestedPlatformFromTheIndex() {
+        try (Kiln kiln = kiln()) {
+            for (Platform platform : PLATFORMS) {
+                PullResult result = kiln.pull(PullRequest.of(index.reference().toString()).withPlatform(platform.toString()));
+                assertThat(result.digest()).isEqualTo(index.images().get(platform.toString()).digest().toString());
+                assertThat(result.indexDigest()).isEqualTo(index.index().digest().toString());
+                assertThat(result.platform()).isEqualTo(platform.toString());
+            }
+            assertThat(kiln.cachedImages()).extracting(CachedImage::platform)
+                    .containsExactlyInAnyOrder("linux/amd64", "linux/arm64", "linux/arm/v7");
+        }
+    }
+
+    @Test
+    void aliasesOfAPlatformSelectTheSameImage() {
+        try (Kiln kiln = kiln()) {
+            String arm64 = kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/arm64/v8")).digest();
+            String aarch64 = kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/aarch64")).digest();
+            assertThat(arm64).isEqualTo(aarch64).isEqualTo(index.images().get("linux/arm64").digest().toString());
+        }
+    }
+
+    @Test
+    void anotherPlatformOfACachedIndexFetchesOnlyThatPlatform() {
+        try (Kiln kiln = kiln()) {
+            kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/amd64"));
+            long mark = registry.mark();
+            kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/arm64"));
+            TestImages.Pushed arm = index.images().get("linux/arm64");
+            List<String> expected = new java.util.ArrayList<>();
+            expected.add("/v2/multi/flink/manifests/" + arm.digest());
+            expected.add("/v2/multi/flink/blobs/" + arm.config().digest());
+            arm.layers().forEach(l -> expected.add("/v2/multi/flink/blobs/" + l.digest()));
+            assertThat(registry.requestsSince(mark)).extracting(AccessLogEntry::path).containsExactlyInAnyOrderElementsOf(expected);
+        }
+    }
+
+    @Test
+    void anAbsentPlatformIsAClearErrorNamingWhatExists() {
+        try (Kiln kiln = kiln()) {
+            assertThatThrownBy(() -> kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/s390x")))
+                    .isInstanceOf(PlatformNotFoundException.class)
+                    .hasMessageContaining("linux/s390x")
+                    .hasMessageContaining("linux/amd64, linux/arm64, linux/arm/v7")
+                    .hasMessageNotContaining("unknown");
+        }
+    }
+
+    @Test
+    void attestationEntriesAreNeverServedAsImages() {
+        try (Kiln kiln = kiln()) {
+            assertThatThrownBy(() -> kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/ppc64le")))
+                    .isInstanceOf(PlatformNotFoundException.class);
+            assertThat(kiln.cachedImages()).extracting(CachedImage::digest).doesNotContain(index.attestation().digest().toString());
+        }
+    }
+
+    @Test
+    void aSinglePlatformImageOfAnotherPlatformIsRefused() {
+        try (Kiln kiln = kiln()) {
+            assertThatThrownBy(() -> kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/amd64")))
+                    .isInstanceOf(PlatformNotFoundException.class)
+                    .hasMessageContaining("linux/arm64 only")
+                    .hasMessageContaining("requested linux/amd64");
+            assertThat(kiln.cachedImages()).isEmpty();
+            PullResult arm = kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/arm64"));
+            assertThat(arm.digest()).isEqualTo(armOnly.digest().toString());
+            long mark = registry.mark();
+            assertThatThrownBy(() -> kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/amd64")))
+                    .isInstanceOf(PlatformNotFoundException.class);
+            assertThat(registry.requestsSince(mark)).as("decided from the cached config").isEmpty();
+        }
+    }
+}
