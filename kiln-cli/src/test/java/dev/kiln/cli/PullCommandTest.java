@@ -140,6 +140,58 @@ class PullCommandTest {
     }
 
     @Test
+    void policyRevalidateAsksOnlyOnceMaxAgeHasPassed() {
+        CliImages.Pushed image = pushFresh();
+        Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
+
+        long fresh = registry.mark();
+        JsonNode withinMaxAge = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64",
+                "--policy", "revalidate", "--max-age", "1h", "--json").json();
+        assertThat(registry.requestsSince(fresh)).as("checked less than max-age ago").isEmpty();
+        assertThat(withinMaxAge.path("decision").asText()).startsWith("hit");
+
+        long stale = registry.mark();
+        JsonNode pastMaxAge = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64",
+                "--policy", "revalidate", "--max-age", "0s", "--json").json();
+        assertThat(registry.requestsSince(stale)).as("max-age 0s: one HEAD")
+                .containsExactly(new AccessLogEntry("HEAD", "/v2/" + image.reference().repository() + "/manifests/1", 200));
+        assertThat(pastMaxAge.path("decision").asText()).startsWith("revalidated");
+
+        Cli.Result invalid = Cli.run(cache, "pull", image.ref(), "--policy", "revalidate", "--max-age", "soon");
+        assertThat(invalid.exitCode()).as("%s", invalid).isEqualTo(2);
+        assertThat(invalid.errLines()).hasSize(1);
+        assertThat(invalid.errLines().get(0)).contains("invalid duration 'soon'");
+    }
+
+    @Test
+    void policyAlwaysAfterTheTagMovedWarnsAndFetchesOnlyTheNewContent() {
+        String tag = "cli/moving" + REPOS.incrementAndGet() + ":1";
+        CliImages.Pushed old = images.push(tag, AMD64, 40_000);
+        Cli.ok(cache, "pull", old.ref(), "--platform", "linux/amd64", "--quiet");
+        CliImages.Pushed moved = images.push(tag, AMD64, 45_000);
+
+        long mark = registry.mark();
+        Cli.Result result = Cli.ok(cache, "pull", moved.ref(), "--platform", "linux/amd64", "--policy", "always");
+        List<AccessLogEntry> log = registry.requestsSince(mark);
+        assertThat(result.out()).contains(moved.digest().toString()).doesNotContain(old.digest().toString());
+        assertThat(result.err()).contains("warning: ").contains("moved").contains("cache moved " + moved.ref());
+        assertThat(Cli.blobGets(log, moved.layers().get(0).digest())).hasSize(1);
+        assertThat(Cli.blobGets(log, old.layers().get(0).digest())).isEmpty();
+    }
+
+    @Test
+    void verifyRehashesCachedBlobsWithoutAnyRequest() {
+        CliImages.Pushed image = pushFresh();
+        Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
+
+        long mark = registry.mark();
+        JsonNode json = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--verify", "--json").json();
+        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(json.path("layersCached").asInt()).isEqualTo(2);
+        assertThat(json.path("source").asText()).isEqualTo("cache");
+    }
+
+    @Test
     void policyNeverOnAnEmptyCacheFailsWithOneLineWithoutNetworkOrWrites() {
         CliImages.Pushed image = pushFresh();
 

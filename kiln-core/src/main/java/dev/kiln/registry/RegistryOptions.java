@@ -54,7 +54,8 @@ public record RegistryOptions(
             long base = Math.min(max.toMillis(), initial.toMillis() << Math.min(attempt - 1, 20));
             long jittered = base / 2 + (long) (Math.random() * (base / 2.0 + 1));
             if (retryAfter != null) {
-                return Duration.ofMillis(Math.max(jittered, Math.min(retryAfter.toMillis(), maxRetryAfter.toMillis())));
+                Duration wanted = retryAfter.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : retryAfter;
+                return Duration.ofMillis(Math.max(jittered, wanted.toMillis()));
             }
             return Duration.ofMillis(jittered);
         }

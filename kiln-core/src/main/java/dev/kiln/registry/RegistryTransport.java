@@ -283,7 +283,7 @@ public final class RegistryTransport {
     static boolean isLoopback(String registry) {
         String host = registry.startsWith("[") ? registry.substring(1, registry.indexOf(']'))
                 : registry.contains(":") ? registry.substring(0, registry.lastIndexOf(':')) : registry;
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+        return host.equals("localhost") || host.matches("127(\\.[0-9]{1,3}){3}") || host.equals("::1");
     }
 
     /** A TLS client hello answered by a plain-HTTP server fails before any certificate is seen. */

@@ -244,7 +244,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** What happens to a request a rule applies to. */
     public static final class Fault {
-        private enum Kind { STATUS, DROP, RESET_AFTER, CLOSE_AFTER, CORRUPT, REDIRECT, REDIRECT_TO_BLOB_STORE }
+        private enum Kind { STATUS, DROP, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
 
         private final Kind kind;
         private final int status;
@@ -297,6 +297,14 @@ public final class FaultProxy implements AutoCloseable {
             return new Fault(Kind.CORRUPT, 0, Map.of(), offset, null, Duration.ZERO);
         }
 
+        /**
+         * Forwards the request without its {@code Range} header, as a server that does not support
+         * ranges: a resumed download gets the whole body again with {@code 200}.
+         */
+        public static Fault ignoreRange() {
+            return new Fault(Kind.IGNORE_RANGE, 0, Map.of(), 0, null, Duration.ZERO);
+        }
+
         /** Answers {@code status} (a 3xx) with {@code Location: location}. */
         public static Fault redirect(int status, String location) {
             return new Fault(Kind.REDIRECT, status, Map.of(), 0, location, Duration.ZERO);
@@ -318,6 +326,7 @@ public final class FaultProxy implements AutoCloseable {
                 case RESET_AFTER -> "reset after " + bytes + " bytes";
                 case CLOSE_AFTER -> "close after " + bytes + " bytes";
                 case CORRUPT -> "corrupt byte " + bytes;
+                case IGNORE_RANGE -> "ignore range";
                 case REDIRECT -> "redirect " + status + " to " + location;
                 case REDIRECT_TO_BLOB_STORE -> "redirect " + status + " to blob store";
             };
@@ -623,8 +632,10 @@ public final class FaultProxy implements AutoCloseable {
     private boolean forward(Incoming request, Fault fault, Socket socket, OutputStream out) throws IOException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + registry.hostPort() + request.target()))
                 .timeout(Duration.ofSeconds(60));
+        boolean stripRange = fault != null && fault.kind == Fault.Kind.IGNORE_RANGE;
         for (String[] header : request.headerLines()) {
-            if (!HOP_BY_HOP.contains(header[0].toLowerCase(Locale.ROOT))) {
+            String lower = header[0].toLowerCase(Locale.ROOT);
+            if (!HOP_BY_HOP.contains(lower) && !(stripRange && lower.equals("range"))) {
                 try {
                     builder.header(header[0], header[1]);
                 } catch (IllegalArgumentException restricted) {

@@ -1,0 +1,77 @@
+package dev.kiln.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Set;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+class RegistryTransportTest {
+
+    @Test
+    void retryAfterInSeconds() {
+        assertThat(RegistryTransport.retryAfter("1")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(RegistryTransport.retryAfter(" 120 ")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(RegistryTransport.retryAfter("0")).isEqualTo(Duration.ZERO);
+        assertThat(RegistryTransport.retryAfter("-5")).as("negative means now").isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void retryAfterAsHttpDate() {
+        String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
+        Duration wait = RegistryTransport.retryAfter(inAnHour);
+        assertThat(wait).isNotNull();
+        assertThat(wait).isGreaterThan(Duration.ofMinutes(58)).isLessThanOrEqualTo(Duration.ofHours(1));
+
+        assertThat(RegistryTransport.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT")).as("a past date means now")
+                .isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void unusableRetryAfterIsIgnored() {
+        assertThat(RegistryTransport.retryAfter(null)).isNull();
+        assertThat(RegistryTransport.retryAfter("")).isNull();
+        assertThat(RegistryTransport.retryAfter("  ")).isNull();
+        assertThat(RegistryTransport.retryAfter("soon")).isNull();
+        assertThat(RegistryTransport.retryAfter("1.5")).isNull();
+        assertThat(RegistryTransport.retryAfter("Sunday, 06-Nov-94 08:49:37")).isNull();
+    }
+
+    @RepeatedTest(20)
+    void backoffHonoursRetryAfterUpToItsCap() {
+        RegistryOptions.RetryPolicy policy = new RegistryOptions.RetryPolicy(3, Duration.ofMillis(10), Duration.ofSeconds(4),
+                Duration.ofSeconds(60));
+        Duration plain = policy.delayBefore(1, null);
+        assertThat(plain).isBetween(Duration.ofMillis(5), Duration.ofMillis(10));
+        assertThat(policy.delayBefore(1, Duration.ofSeconds(1))).isEqualTo(Duration.ofSeconds(1));
+        assertThat(policy.delayBefore(1, Duration.ofHours(2))).as("capped at maxRetryAfter").isEqualTo(Duration.ofSeconds(60));
+        assertThat(policy.delayBefore(3, Duration.ZERO)).as("the backoff wins when longer")
+                .isBetween(Duration.ofMillis(20), Duration.ofMillis(40));
+    }
+
+    @Test
+    void absurdRetryAfterIsCappedRatherThanOverflowing() {
+        Duration huge = RegistryTransport.retryAfter(String.valueOf(Long.MAX_VALUE));
+        assertThat(RegistryOptions.RetryPolicy.DEFAULT.delayBefore(1, huge))
+                .isEqualTo(RegistryOptions.RetryPolicy.DEFAULT.maxRetryAfter());
+    }
+
+    @Test
+    void plainHttpOnlyForLoopbackAndInsecureRegistries() {
+        RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults().withInsecureRegistries(Set.of("build.lan:5000")),
+                dev.kiln.credentials.CredentialProvider.none());
+        assertThat(transport.plainAllowed("127.0.0.1:5000")).isTrue();
+        assertThat(transport.plainAllowed("localhost:5000")).isTrue();
+        assertThat(transport.plainAllowed("localhost")).isTrue();
+        assertThat(transport.plainAllowed("[::1]:5000")).isTrue();
+        assertThat(transport.plainAllowed("build.lan:5000")).isTrue();
+        assertThat(transport.plainAllowed("build.lan:5001")).isFalse();
+        assertThat(transport.plainAllowed("docker.io")).isFalse();
+        assertThat(transport.plainAllowed("localhost.example.com:5000")).isFalse();
+        assertThat(transport.plainAllowed("127.example.com")).as("a name starting with 127. is not loopback").isFalse();
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the real components Kiln's tests, quick start and benchmarks use, from Debian packages,
+# when they are missing: a registry (CNCF Distribution), skopeo and umoci (independent image tools),
+# htpasswd (Basic-auth test registries).
+set -euo pipefail
+missing=()
+command -v docker-registry >/dev/null || missing+=(docker-registry)
+command -v skopeo >/dev/null || missing+=(skopeo)
+command -v umoci >/dev/null || missing+=(umoci)
+command -v htpasswd >/dev/null || missing+=(apache2-utils)
+command -v mvn >/dev/null || missing+=(maven)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}" >&2
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# Debian starts a registry service on :5000 on install where an init system runs; Kiln's scripts
+# start their own on free loopback ports and never use it.
