@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
@@ -21,7 +22,7 @@ class CacheCommandTest {
     private static final Platform AMD64 = Platform.parse("linux/amd64");
     private static final AtomicInteger REPOS = new AtomicInteger();
     private static RegistryFixture registry;
-    private static CliImages images;
+    private static TestImages images;
 
     @TempDir
     Path cache;
@@ -29,7 +30,7 @@ class CacheCommandTest {
     @BeforeAll
     static void startRegistry() {
         registry = RegistryFixture.plain();
-        images = new CliImages(registry, 23);
+        images = new TestImages(registry, 23);
     }
 
     @AfterAll
@@ -39,13 +40,13 @@ class CacheCommandTest {
         }
     }
 
-    private CliImages.Pushed pulled() {
-        CliImages.Pushed image = images.push("cli/cache" + REPOS.incrementAndGet() + ":1", AMD64, 60_000, 90_000);
+    private TestImages.Pushed pulled() {
+        TestImages.Pushed image = images.push("cli/cache" + REPOS.incrementAndGet() + ":1", AMD64, 60_000, 90_000);
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
         return image;
     }
 
-    private static List<String> blobHexes(CliImages.Pushed image) {
+    private static List<String> blobHexes(TestImages.Pushed image) {
         List<String> hexes = new ArrayList<>(List.of(image.digest().hex(), image.config().digest().hex()));
         image.layers().stream().map(Descriptor::digest).forEach(d -> hexes.add(d.hex()));
         return hexes;
@@ -61,7 +62,7 @@ class CacheCommandTest {
         assertThat(empty.path("images")).as("%s", empty).isEmpty();
         assertThat(empty.path("images").isArray()).isTrue();
 
-        CliImages.Pushed image = pulled();
+        TestImages.Pushed image = pulled();
         JsonNode json = ls();
         assertThat(json.path("storeDir").asText()).isEqualTo(cache.resolve("store").toString());
         assertThat(json.path("images")).hasSize(1);
@@ -83,7 +84,7 @@ class CacheCommandTest {
 
     @Test
     void rmRemovesTheImageAndItsBlobs() {
-        CliImages.Pushed image = pulled();
+        TestImages.Pushed image = pulled();
         assertThat(Cli.blobFiles(cache)).containsExactlyInAnyOrderElementsOf(blobHexes(image));
 
         Cli.Result rm = Cli.ok(cache, "cache", "rm", image.ref(), "--json");
@@ -105,8 +106,8 @@ class CacheCommandTest {
 
     @Test
     void rmKeepsTheBlobsOfOtherImagesAndPrintsWhatItRemoved() {
-        CliImages.Pushed gone = pulled();
-        CliImages.Pushed kept = pulled();
+        TestImages.Pushed gone = pulled();
+        TestImages.Pushed kept = pulled();
 
         Cli.Result rm = Cli.ok(cache, "cache", "rm", gone.ref());
         assertThat(rm.out()).contains("removed " + gone.ref() + " (linux/amd64)").contains("removed 4 blobs");
@@ -117,7 +118,7 @@ class CacheCommandTest {
 
     @Test
     void rmOfAnImageNotInTheStoreFailsWithAClearMessage() {
-        CliImages.Pushed image = pulled();
+        TestImages.Pushed image = pulled();
         List<String> before = Cli.blobFiles(cache);
 
         String unknown = registry.hostPort() + "/cli/never-pulled:1";
@@ -132,8 +133,8 @@ class CacheCommandTest {
 
     @Test
     void pruneDryRunListsWhatItWouldRemoveAndRemovesNothing() {
-        CliImages.Pushed first = pulled();
-        CliImages.Pushed second = pulled();
+        TestImages.Pushed first = pulled();
+        TestImages.Pushed second = pulled();
         List<String> before = Cli.blobFiles(cache);
 
         Cli.Result human = Cli.ok(cache, "cache", "prune", "--max-size", "1", "--dry-run");
@@ -152,8 +153,8 @@ class CacheCommandTest {
 
     @Test
     void pruneMaxAgeZeroRemovesEverything() {
-        CliImages.Pushed first = pulled();
-        CliImages.Pushed second = pulled();
+        TestImages.Pushed first = pulled();
+        TestImages.Pushed second = pulled();
 
         JsonNode json = Cli.ok(cache, "cache", "prune", "--max-age", "0s", "--json").json();
         assertThat(json.path("dryRun").asBoolean()).isFalse();
@@ -168,8 +169,8 @@ class CacheCommandTest {
 
     @Test
     void pruneMaxSizeDropsTheLeastRecentlyUsedImageFirst() {
-        CliImages.Pushed a = pulled();
-        CliImages.Pushed b = pulled();
+        TestImages.Pushed a = pulled();
+        TestImages.Pushed b = pulled();
         // use a again: b is now the least recently used
         Cli.ok(cache, "pull", a.ref(), "--platform", "linux/amd64", "--quiet");
 

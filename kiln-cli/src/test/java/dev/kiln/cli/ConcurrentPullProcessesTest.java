@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
@@ -30,7 +31,7 @@ class ConcurrentPullProcessesTest {
     private static final int PROCESSES = 2;
     private static final long PROCESS_TIMEOUT_SECONDS = 120;
     private static RegistryFixture registry;
-    private static CliImages.Pushed image;
+    private static TestImages.Pushed image;
 
     @TempDir
     Path work;
@@ -39,7 +40,7 @@ class ConcurrentPullProcessesTest {
     static void pushImage() {
         registry = RegistryFixture.plain();
         // five layers of 2-4 MB of random bytes (gzip cannot shrink them): downloads long enough to overlap
-        image = new CliImages(registry, 99).push("cli/race:1", Platform.parse("linux/amd64"),
+        image = new TestImages(registry, 99).push("cli/race:1", Platform.parse("linux/amd64"),
                 3_000_000, 2_000_000, 4_000_000, 2_500_000, 3_500_000);
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.Units;
 import dev.kiln.image.Descriptor;
@@ -22,7 +23,7 @@ class InspectCommandTest {
     private static final Platform AMD64 = Platform.parse("linux/amd64");
     private static final AtomicInteger REPOS = new AtomicInteger();
     private static RegistryFixture registry;
-    private static CliImages images;
+    private static TestImages images;
 
     @TempDir
     Path cache;
@@ -30,7 +31,7 @@ class InspectCommandTest {
     @BeforeAll
     static void startRegistry() {
         registry = RegistryFixture.plain();
-        images = new CliImages(registry, 11);
+        images = new TestImages(registry, 11);
     }
 
     @AfterAll
@@ -40,13 +41,13 @@ class InspectCommandTest {
         }
     }
 
-    private static CliImages.Pushed pushFresh() {
+    private static TestImages.Pushed pushFresh() {
         return images.push("cli/inspect" + REPOS.incrementAndGet() + ":1", AMD64, 150_000, 250_000, 1_500);
     }
 
     @Test
     void jsonInspectShowsIdentityLayersAndConfigWithoutDownloadingLayers() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
 
         long mark = registry.mark();
         Cli.Result result = Cli.ok(cache, "inspect", image.ref(), "--platform", "linux/amd64", "--json");
@@ -97,7 +98,7 @@ class InspectCommandTest {
 
     @Test
     void humanInspectPrintsDigestPlatformLayersEnvEntrypointAndCreated() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
 
         long mark = registry.mark();
         Cli.Result result = Cli.ok(cache, "inspect", image.ref(), "--platform", "linux/amd64");
@@ -127,9 +128,9 @@ class InspectCommandTest {
 
     @Test
     void inspectOfAnIndexShowsTheIndexDigestAndTheChosenPlatform() {
-        CliImages.PushedIndex index = images.pushIndex("cli/inspect-multi" + REPOS.incrementAndGet() + ":1",
+        TestImages.PushedIndex index = images.pushIndex("cli/inspect-multi" + REPOS.incrementAndGet() + ":1",
                 List.of(AMD64, Platform.parse("linux/arm64")), 2_000);
-        CliImages.Pushed arm = index.images().get("linux/arm64");
+        TestImages.Pushed arm = index.images().get("linux/arm64");
 
         Cli.Result human = Cli.ok(cache, "inspect", index.reference().toString(), "--platform", "linux/arm64");
         assertThat(human.out()).contains("Digest:      " + arm.digest())

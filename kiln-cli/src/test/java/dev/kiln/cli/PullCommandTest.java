@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
@@ -21,7 +22,7 @@ class PullCommandTest {
     private static final Platform AMD64 = Platform.parse("linux/amd64");
     private static final AtomicInteger REPOS = new AtomicInteger();
     private static RegistryFixture registry;
-    private static CliImages images;
+    private static TestImages images;
 
     @TempDir
     Path cache;
@@ -29,7 +30,7 @@ class PullCommandTest {
     @BeforeAll
     static void startRegistry() {
         registry = RegistryFixture.plain();
-        images = new CliImages(registry, 7);
+        images = new TestImages(registry, 7);
     }
 
     @AfterAll
@@ -39,13 +40,13 @@ class PullCommandTest {
         }
     }
 
-    private static CliImages.Pushed pushFresh() {
+    private static TestImages.Pushed pushFresh() {
         return images.push("cli/pull" + REPOS.incrementAndGet() + ":1", AMD64, 200_000, 300_000);
     }
 
     @Test
     void jsonPullReportsMissThenSecondPullIsServedFromCacheWithoutAnyRequest() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
 
         long before = registry.mark();
         Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
@@ -95,7 +96,7 @@ class PullCommandTest {
 
     @Test
     void humanPullNamesTheDigestOnStdoutAndLogsStepsAndCacheDecisionsOnStderr() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
 
         Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64");
         assertThat(cold.out()).contains(image.digest().toString()).contains(registry.hostPort());
@@ -122,7 +123,7 @@ class PullCommandTest {
 
     @Test
     void policyAlwaysOnACachedImageMakesExactlyOneManifestHead() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
 
         long mark = registry.mark();
@@ -141,7 +142,7 @@ class PullCommandTest {
 
     @Test
     void policyRevalidateAsksOnlyOnceMaxAgeHasPassed() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
 
         long fresh = registry.mark();
@@ -166,9 +167,9 @@ class PullCommandTest {
     @Test
     void policyAlwaysAfterTheTagMovedWarnsAndFetchesOnlyTheNewContent() {
         String tag = "cli/moving" + REPOS.incrementAndGet() + ":1";
-        CliImages.Pushed old = images.push(tag, AMD64, 40_000);
+        TestImages.Pushed old = images.push(tag, AMD64, 40_000);
         Cli.ok(cache, "pull", old.ref(), "--platform", "linux/amd64", "--quiet");
-        CliImages.Pushed moved = images.push(tag, AMD64, 45_000);
+        TestImages.Pushed moved = images.push(tag, AMD64, 45_000);
 
         long mark = registry.mark();
         Cli.Result result = Cli.ok(cache, "pull", moved.ref(), "--platform", "linux/amd64", "--policy", "always");
@@ -181,7 +182,7 @@ class PullCommandTest {
 
     @Test
     void verifyRehashesCachedBlobsWithoutAnyRequest() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
 
         long mark = registry.mark();
@@ -193,7 +194,7 @@ class PullCommandTest {
 
     @Test
     void policyNeverOnAnEmptyCacheFailsWithOneLineWithoutNetworkOrWrites() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
 
         long mark = registry.mark();
         Cli.Result never = Cli.run(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "never");
@@ -214,7 +215,7 @@ class PullCommandTest {
 
     @Test
     void policyNeverOnACachedImageSucceedsOffline() {
-        CliImages.Pushed image = pushFresh();
+        TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
 
         long mark = registry.mark();
@@ -226,11 +227,11 @@ class PullCommandTest {
 
     @Test
     void pullOfAnIndexSelectsThePlatformAndReportsTheIndexDigest() {
-        CliImages.PushedIndex index = images.pushIndex("cli/multi" + REPOS.incrementAndGet() + ":1",
+        TestImages.PushedIndex index = images.pushIndex("cli/multi" + REPOS.incrementAndGet() + ":1",
                 List.of(AMD64, Platform.parse("linux/arm64")), 50_000);
         String ref = index.reference().toString();
-        CliImages.Pushed arm = index.images().get("linux/arm64");
-        CliImages.Pushed amd = index.images().get("linux/amd64");
+        TestImages.Pushed arm = index.images().get("linux/arm64");
+        TestImages.Pushed amd = index.images().get("linux/amd64");
 
         long mark = registry.mark();
         JsonNode json = Cli.ok(cache, "pull", ref, "--platform", "linux/arm64", "--json").json();

@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /** A registry as an {@link ImageSource}; blob downloads resume with HTTP Range after a broken connection. */
 final class RegistrySource implements ImageSource {
-    private static final int MAX_RESUMES = 3;
+    /** Broken connections tolerated in a row without a byte of progress. */
+    private static final int MAX_STALLED_RESUMES = 3;
     private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
 
     private final RegistryClient client;
@@ -50,7 +51,8 @@ final class RegistrySource implements ImageSource {
         String digest = blob.digest().toString();
         telemetry.emit(new KilnEvent.TransferStarted(digest, blob.size(), KilnEvent.Direction.DOWNLOAD, registry));
         long start = System.nanoTime();
-        for (int resumes = 0; ; resumes++) {
+        long progressMark = -1;
+        for (int stalled = 0, attempt = 1; ; attempt++) {
             RegistryClient.BlobStream stream = client.openBlob(ref.registry(), ref.repository(), blob.digest(), into.written());
             try (InputStream body = stream.body()) {
                 if (stream.start() == 0 && into.written() > 0) {
@@ -59,11 +61,13 @@ final class RegistrySource implements ImageSource {
                 copy(body, into, blob);
                 break;
             } catch (IOException e) {
-                if (resumes >= MAX_RESUMES) {
+                stalled = into.written() > progressMark ? 0 : stalled + 1;
+                progressMark = into.written();
+                if (stalled >= MAX_STALLED_RESUMES) {
                     throw new RegistryUnreachableException("download of blob " + blob.digest().shortHex() + " from " + registry
-                            + " kept failing: " + e.getMessage(), e);
+                            + " kept failing without progress: " + e.getMessage(), e);
                 }
-                telemetry.emit(new KilnEvent.Retrying("blob " + blob.digest().shortHex(), resumes + 2, Duration.ZERO,
+                telemetry.emit(new KilnEvent.Retrying("blob " + blob.digest().shortHex(), attempt + 1, Duration.ZERO,
                         "connection broke at byte " + into.written() + " (" + e.getMessage() + "); resuming"));
             }
         }

@@ -63,12 +63,7 @@ public final class Resolver {
                     .map(layer -> CompletableFuture.supplyAsync(() -> ensureBlob(image.reference(), layer, spec.verify(),
                             origin), transfers))
                     .toList();
-            int fetched = 0;
-            for (CompletableFuture<Boolean> fetch : fetches) {
-                if (join(fetch)) {
-                    fetched++;
-                }
-            }
+            int fetched = awaitAll(fetches);
             ResolvedImage done = new ResolvedImage(image.reference(), image.platform(), image.topDigest(), image.manifest(),
                     image.configBytes(), image.config(), origin.sourceName(), image.decision());
             return new Pulled(done, fetched, layers.size() - fetched);
@@ -260,15 +255,26 @@ public final class Resolver {
         }
     }
 
-    private static <T> T join(CompletableFuture<T> future) {
-        try {
-            return future.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
+    /**
+     * Waits for every download, even after one failed, so that none is still writing when the
+     * store lease is released; then reports the first failure. Returns how many were fetched.
+     */
+    private static int awaitAll(List<CompletableFuture<Boolean>> fetches) {
+        RuntimeException failure = null;
+        int fetched = 0;
+        for (CompletableFuture<Boolean> fetch : fetches) {
+            try {
+                fetched += fetch.join() ? 1 : 0;
+            } catch (java.util.concurrent.CompletionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException runtime ? runtime : e;
+                }
             }
-            throw e;
         }
+        if (failure != null) {
+            throw failure;
+        }
+        return fetched;
     }
 
     private static String shortName(Reference ref) {

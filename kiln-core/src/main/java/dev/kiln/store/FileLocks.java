@@ -16,6 +16,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Locks that hold across threads and processes. The JDK's file locks belong to the whole JVM (a
  * second lock on the same file from the same JVM throws), so each file gets an in-JVM read/write
  * lock, and the OS lock is taken by the first in-JVM holder and released by the last.
+ *
+ * <p>Waiting for the OS lock polls instead of blocking: POSIX record locks belong to processes, so
+ * two processes whose threads wait on each other's blob locks look like a deadlock to the kernel
+ * (EDEADLK) although no thread waits for itself.
  */
 final class FileLocks {
     private static final Map<Path, Entry> ENTRIES = new ConcurrentHashMap<>();
@@ -85,12 +89,21 @@ final class FileLocks {
             FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             try {
                 FileLock lock = channel.tryLock(0, Long.MAX_VALUE, shared);
+                long pause = 5;
                 if (lock == null) {
                     onWait.run();
-                    lock = channel.lock(0, Long.MAX_VALUE, shared);
+                }
+                while (lock == null) {
+                    Thread.sleep(pause);
+                    pause = Math.min(pause * 2, 100);
+                    lock = channel.tryLock(0, Long.MAX_VALUE, shared);
                 }
                 entry.channel = channel;
                 entry.osLock = lock;
+            } catch (InterruptedException e) {
+                channel.close();
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while waiting for " + lockFile);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;

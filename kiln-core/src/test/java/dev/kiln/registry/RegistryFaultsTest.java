@@ -201,25 +201,41 @@ class RegistryFaultsTest {
     }
 
     @Test
-    void connectionResetOnEveryAttemptGivesUpAfterBoundedResumes() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 9).push("faults/flaky:1", AMD64, 400_000);
+    void resetsThatStillMakeProgressAreResumedUntilTheBlobIsComplete() throws IOException {
+        TestImages.Pushed image = new TestImages(registry, 9).push("faults/flaky:1", AMD64, 200_000);
         Descriptor layer = image.layers().get(0);
         String layerPath = "/v2/faults/flaky/blobs/" + layer.digest();
         try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
-            proxy.on("GET", layerPath, FaultProxy.ALWAYS, Fault.resetAfter(20_000));
+            proxy.on("GET", layerPath, FaultProxy.ALWAYS, Fault.resetAfter(40_000));
 
-            assertThatThrownBy(() -> kiln.pull(request(proxy, image)))
-                    .isInstanceOf(RegistryUnreachableException.class)
-                    .hasMessageContaining(proxy.hostPort())
-                    .hasMessageContaining(layer.digest().shortHex());
+            PullResult result = kiln.pull(request(proxy, image));
 
+            assertThat(result.digest()).isEqualTo(image.digest().toString());
             List<FaultProxy.Request> gets = proxy.requests("GET", layerPath);
-            assertThat(gets).as("a first attempt and a bounded number of resumes").hasSizeBetween(2, 10);
+            assertThat(gets).as("one request per 40 kB slice").hasSizeGreaterThanOrEqualTo(5);
             List<Long> offsets = gets.stream().skip(1)
                     .map(r -> Long.parseLong(r.range().orElse("bytes=0-").replaceAll("\\D", "")))
                     .toList();
             assertThat(offsets).as("each resume continues after the bytes already received").isSorted().doesNotHaveDuplicates()
                     .allSatisfy(offset -> assertThat(offset).isPositive());
+            assertStoredAndValid(layer);
+        }
+    }
+
+    @Test
+    void resetsWithoutProgressGiveUpAfterBoundedAttempts() throws IOException {
+        TestImages.Pushed image = new TestImages(registry, 19).push("faults/dead:1", AMD64, 100_000);
+        Descriptor layer = image.layers().get(0);
+        String layerPath = "/v2/faults/dead/blobs/" + layer.digest();
+        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+            proxy.on("GET", layerPath, FaultProxy.ALWAYS, Fault.resetAfter(0));
+
+            assertThatThrownBy(() -> kiln.pull(request(proxy, image)))
+                    .isInstanceOf(RegistryUnreachableException.class)
+                    .hasMessageContaining(proxy.hostPort())
+                    .hasMessageContaining(layer.digest().shortHex())
+                    .hasMessageContaining("without progress");
+            assertThat(proxy.requests("GET", layerPath)).as("a first attempt and a bounded number of resumes").hasSizeBetween(2, 10);
             assertThat(blob(layer.digest())).doesNotExist();
             assertThat(files(kiln.storeDir().resolve("ingest"))).isEmpty();
         }

@@ -44,6 +44,16 @@ public final class TestImages {
         public long totalLayerBytes() {
             return layers.stream().mapToLong(Descriptor::size).sum();
         }
+
+        /** Manifest, config and layers: what the image takes in a store. */
+        public long totalBytes() {
+            return manifest.bytes().length + config.size() + totalLayerBytes();
+        }
+
+        /** The reference as text, as a user types it. */
+        public String ref() {
+            return reference.toString();
+        }
     }
 
     /** A pushed index and its per-platform images. */
