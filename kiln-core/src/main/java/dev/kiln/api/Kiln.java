@@ -8,6 +8,7 @@ import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
+import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.image.Platform;
 import dev.kiln.image.Reference;
@@ -50,6 +51,7 @@ public final class Kiln implements AutoCloseable {
     private final Clock clock;
 
     private Kiln(Builder builder) {
+        Digest.warmUpSha256();
         this.listener = builder.listener;
         this.clock = builder.clock;
         this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener);
@@ -194,7 +196,7 @@ public final class Kiln implements AutoCloseable {
         private final Map<String, Credential> credentials = new HashMap<>();
         private Path dockerConfig;
         private KilnListener listener = KilnListener.NONE;
-        private int parallelism = 4;
+        private int parallelism = 8;
         private RegistryOptions.RetryPolicy retry;
         private Clock clock = Clock.systemUTC();
 
@@ -237,7 +239,7 @@ public final class Kiln implements AutoCloseable {
             return this;
         }
 
-        /** How many blobs transfer at once (default 4). */
+        /** How many blobs transfer at once (default 8). */
         public Builder parallelism(int transfers) {
             if (transfers < 1) {
                 throw new InvalidInputException("parallelism must be at least 1");

@@ -14,7 +14,6 @@ import dev.kiln.image.Reference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -48,22 +47,22 @@ public final class RegistryClient {
      * registry does not say the digest (then a GET is needed).
      */
     public Optional<Descriptor> headManifest(Reference ref) {
-        HttpResponse<InputStream> response = transport.send(manifestCall(ref, "HEAD")
+        RegistryResponse response = transport.send(manifestCall(ref, "HEAD")
                 .withHeaders(Map.of("Accept", ACCEPT)), telemetry);
         RegistryTransport.discard(response);
         checkManifestStatus(ref, response, "HEAD");
-        Optional<String> digest = response.headers().firstValue("Docker-Content-Digest");
+        Optional<String> digest = response.header("Docker-Content-Digest");
         if (digest.isEmpty()) {
             return Optional.empty();
         }
-        String type = response.headers().firstValue("Content-Type").orElse("").split(";", 2)[0].strip();
-        long size = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        String type = response.header("Content-Type").orElse("").split(";", 2)[0].strip();
+        long size = response.headerLong("Content-Length").orElse(-1);
         return Optional.of(Descriptor.of(type, Digest.parse(digest.get()), size));
     }
 
     /** The manifest or index {@code ref} names, verified against the digest when one is known. */
     public RawManifest getManifest(Reference ref) {
-        HttpResponse<InputStream> response = transport.send(manifestCall(ref, "GET")
+        RegistryResponse response = transport.send(manifestCall(ref, "GET")
                 .withHeaders(Map.of("Accept", ACCEPT)), telemetry);
         byte[] bytes;
         try {
@@ -73,9 +72,9 @@ public final class RegistryClient {
             throw new RegistryException("reading manifest of " + ref + " failed: " + RegistryTransport.rootMessage(e), e);
         }
         telemetry.countDownloaded(bytes.length);
-        RawManifest manifest = RawManifest.of(bytes, response.headers().firstValue("Content-Type").orElse(null));
+        RawManifest manifest = RawManifest.of(bytes, response.header("Content-Type").orElse(null));
         Optional<Digest> expected = ref.isPinned() ? Optional.of(ref.digest())
-                : response.headers().firstValue("Docker-Content-Digest").map(Digest::parse);
+                : response.header("Docker-Content-Digest").map(Digest::parse);
         if (expected.isPresent() && !expected.get().equals(manifest.digest())) {
             throw new DigestMismatchException("manifest of " + ref + " does not match its digest: expected "
                     + expected.get() + ", got " + manifest.digest() + "; nothing was stored");
@@ -84,7 +83,7 @@ public final class RegistryClient {
     }
 
     public boolean blobExists(String registry, String repository, Digest digest, String scope) {
-        HttpResponse<InputStream> response = transport.send(RegistryTransport.Call.of(registry, "HEAD",
+        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "HEAD",
                 repository + "/blobs/" + digest, scope, "blob HEAD " + digest.shortHex()), telemetry);
         RegistryTransport.discard(response);
         return switch (response.statusCode()) {
@@ -101,11 +100,11 @@ public final class RegistryClient {
     public BlobStream openBlob(String registry, String repository, Digest digest, long offset) {
         Map<String, String> headers = offset > 0 ? Map.of("Range", "bytes=" + offset + "-") : Map.of();
         String what = "blob GET " + digest.shortHex();
-        HttpResponse<InputStream> response = transport.send(RegistryTransport.Call.of(registry, "GET",
+        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "GET",
                 repository + "/blobs/" + digest, pullScope(repository), what).withHeaders(headers), telemetry);
         int status = response.statusCode();
         if (status == 200 || status == 206) {
-            long length = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+            long length = response.headerLong("Content-Length").orElse(-1);
             return new BlobStream(response.body(), status == 206 ? offset : 0, length);
         }
         RegistryTransport.discard(response);
@@ -127,7 +126,7 @@ public final class RegistryClient {
         String scope = pushScope(repository);
         String location = startUpload(registry, repository, scope);
         String target = location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
-        HttpResponse<InputStream> response = transport.send(new RegistryTransport.Call(registry, "PUT", target,
+        RegistryResponse response = transport.send(new RegistryTransport.Call(registry, "PUT", target,
                 Map.of("Content-Type", "application/octet-stream"),
                 () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size),
                 scope, "blob upload " + digest.shortHex()), telemetry);
@@ -139,20 +138,20 @@ public final class RegistryClient {
     }
 
     private String startUpload(String registry, String repository, String scope) {
-        HttpResponse<InputStream> response = transport.send(RegistryTransport.Call.of(registry, "POST",
+        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "POST",
                 repository + "/blobs/uploads/", scope, "upload start").withBody(HttpRequest.BodyPublishers::noBody), telemetry);
         if (response.statusCode() != 202) {
             throw unexpected(registry, response, "upload start in " + repository);
         }
         RegistryTransport.discard(response);
-        String location = response.headers().firstValue("Location")
+        String location = response.header("Location")
                 .orElseThrow(() -> new RegistryException("registry " + registry + " started an upload without a Location"));
         return response.uri().resolve(location).toString();
     }
 
     /** Puts a manifest under {@code ref}'s tag (or digest); returns the digest the registry computed. */
     public Digest putManifest(Reference ref, RawManifest manifest) {
-        HttpResponse<InputStream> response = transport.send(new RegistryTransport.Call(ref.registry(), "PUT",
+        RegistryResponse response = transport.send(new RegistryTransport.Call(ref.registry(), "PUT",
                 ref.repository() + "/manifests/" + ref.identifier(), Map.of("Content-Type", manifest.mediaType()),
                 () -> HttpRequest.BodyPublishers.ofByteArray(manifest.bytes()), pushScope(ref.repository()),
                 "manifest PUT " + ref), telemetry);
@@ -161,7 +160,7 @@ public final class RegistryClient {
         }
         RegistryTransport.discard(response);
         telemetry.countUploaded(manifest.bytes().length);
-        Digest digest = response.headers().firstValue("Docker-Content-Digest").map(Digest::parse).orElse(manifest.digest());
+        Digest digest = response.header("Docker-Content-Digest").map(Digest::parse).orElse(manifest.digest());
         if (!digest.equals(manifest.digest())) {
             throw new DigestMismatchException("registry " + ref.registry() + " stored manifest " + ref + " as " + digest
                     + " but its content is " + manifest.digest());
@@ -174,7 +173,7 @@ public final class RegistryClient {
                 pullScope(ref.repository()), "manifest " + method + " " + ref);
     }
 
-    private static void checkManifestStatus(Reference ref, HttpResponse<InputStream> response, String method) {
+    private static void checkManifestStatus(Reference ref, RegistryResponse response, String method) {
         int status = response.statusCode();
         if (status == 200) {
             return;
@@ -187,7 +186,7 @@ public final class RegistryClient {
         throw unexpected(ref.registry(), response, "manifest " + method + " " + ref);
     }
 
-    private static RegistryException unexpected(String registry, HttpResponse<InputStream> response, String what) {
+    private static RegistryException unexpected(String registry, RegistryResponse response, String what) {
         String detail = RegistryTransport.errorDetail(response);
         return new RegistryException("registry " + registry + " answered " + response.statusCode() + " to " + what + detail);
     }

@@ -11,7 +11,6 @@ import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.ImageJson;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
@@ -19,9 +18,7 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,19 +42,21 @@ public final class RegistryTransport {
     private static final Set<Integer> RETRYABLE = Set.of(429, 500, 502, 503, 504);
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_SMALL_BODY = 1024 * 1024;
+    private static final String USER_AGENT = "kiln";
 
     private final RegistryOptions options;
     private final CredentialProvider credentials;
-    private final TlsContexts tls;
+    private final Wire wire;
     private final Map<String, String> schemes = new ConcurrentHashMap<>();
-    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     private final Map<String, AuthChallenge> challenges = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
 
     public RegistryTransport(RegistryOptions options, CredentialProvider credentials) {
         this.options = options;
         this.credentials = credentials;
-        this.tls = new TlsContexts(options);
+        TlsContexts tls = new TlsContexts(options);
+        this.wire = new Wire(options.connectTimeout(), options.requestTimeout(), tls::forRegistry,
+                authority -> options.insecureRegistries().contains(authority));
     }
 
     public RegistryOptions options() {
@@ -88,14 +87,14 @@ public final class RegistryTransport {
      * and must close it. 401 and 403 become {@link AuthenticationException}; other statuses are
      * returned for the caller to interpret.
      */
-    public HttpResponse<InputStream> send(Call call, Telemetry telemetry) {
+    public RegistryResponse send(Call call, Telemetry telemetry) {
         return withRetries(call.what() + " on " + call.registry(), call.registry(), telemetry, () -> authenticated(call, telemetry));
     }
 
-    private HttpResponse<InputStream> authenticated(Call call, Telemetry telemetry) throws IOException {
-        HttpResponse<InputStream> response = exchange(call, authorizationFor(call.registry(), call.scope(), telemetry), telemetry);
+    private RegistryResponse authenticated(Call call, Telemetry telemetry) throws IOException {
+        RegistryResponse response = exchange(call, authorizationFor(call.registry(), call.scope(), telemetry), telemetry);
         if (response.statusCode() == 401) {
-            Optional<AuthChallenge> challenge = AuthChallenge.parse(response.headers().firstValue("WWW-Authenticate").orElse(null));
+            Optional<AuthChallenge> challenge = AuthChallenge.parse(response.header("WWW-Authenticate").orElse(null));
             discard(response);
             if (challenge.isEmpty()) {
                 throw new AuthenticationException("registry " + call.registry() + " refused " + call.what()
@@ -181,25 +180,30 @@ public final class RegistryTransport {
             query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(scope));
         }
         URI realm = URI.create(challenge.realm());
-        HttpRequest.Builder request;
+        URI uri;
+        String method;
+        Map<String, String> headers = new java.util.HashMap<>();
+        HttpRequest.BodyPublisher body = null;
         if (credential.isPresent() && credential.get().isIdentityToken()) {
             // Docker's identity tokens are OAuth2 refresh tokens: exchange them with a POST
             String form = query + "&grant_type=refresh_token&client_id=kiln&refresh_token=" + encode(credential.get().secret());
-            request = HttpRequest.newBuilder(realm).POST(HttpRequest.BodyPublishers.ofString(form))
-                    .header("Content-Type", "application/x-www-form-urlencoded");
+            uri = realm;
+            method = "POST";
+            body = HttpRequest.BodyPublishers.ofString(form);
+            headers.put("Content-Type", "application/x-www-form-urlencoded");
         } else {
-            URI uri = URI.create(challenge.realm() + (challenge.realm().contains("?") ? "&" : "?") + query);
-            request = HttpRequest.newBuilder(uri).GET();
-            credential.ifPresent(c -> request.header("Authorization", basic(c)));
+            uri = URI.create(challenge.realm() + (challenge.realm().contains("?") ? "&" : "?") + query);
+            method = "GET";
+            credential.ifPresent(c -> headers.put("Authorization", basic(c)));
         }
-        request.timeout(options.requestTimeout());
-        HttpResponse<InputStream> response = withRetries("token request to " + realm.getHost(), registry, telemetry, () -> {
-            HttpResponse<InputStream> tokenResponse = client(realm.getAuthority(), realm.getScheme())
-                    .send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        headers.put("User-Agent", USER_AGENT);
+        HttpRequest.BodyPublisher tokenBody = body;
+        RegistryResponse response = withRetries("token request to " + realm.getHost(), registry, telemetry, () -> {
+            RegistryResponse tokenResponse = wire.send(uri, method, headers, tokenBody);
             telemetry.countRequest();
             return tokenResponse;
         });
-        byte[] body = readSmall(response);
+        byte[] tokenJson = readSmall(response);
         if (response.statusCode() == 401 || response.statusCode() == 403) {
             throw new AuthenticationException(credential
                     .map(c -> "token server of " + registry + " rejected the credentials of '" + c.username()
@@ -210,7 +214,7 @@ public final class RegistryTransport {
         if (response.statusCode() != 200) {
             throw new RegistryException("token server of " + registry + " answered " + response.statusCode());
         }
-        JsonNode json = ImageJson.tree(body, "token response from " + realm.getHost());
+        JsonNode json = ImageJson.tree(tokenJson, "token response from " + realm.getHost());
         String value = json.path("token").asText(json.path("access_token").asText(""));
         if (value.isEmpty()) {
             throw new RegistryException("token server of " + registry + " returned no token");
@@ -219,20 +223,19 @@ public final class RegistryTransport {
         return new Token(value, Instant.now().plusSeconds(expiresIn - 10));
     }
 
-    private HttpResponse<InputStream> exchange(Call call, String authorization, Telemetry telemetry) throws IOException {
+    private RegistryResponse exchange(Call call, String authorization, Telemetry telemetry) throws IOException {
         URI uri = uri(call);
         String authority = uri.getAuthority();
         for (int redirects = 0; ; redirects++) {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(options.requestTimeout());
-            call.headers().forEach(builder::header);
-            boolean sameHost = uri.getAuthority().equals(authority);
-            if (authorization != null && sameHost) {
-                builder.header("Authorization", authorization);
+            Map<String, String> headers = new java.util.HashMap<>(call.headers());
+            headers.put("User-Agent", USER_AGENT);
+            if (authorization != null && uri.getAuthority().equals(authority)) {
+                headers.put("Authorization", authorization);
             }
-            builder.method(call.method(), call.body() != null && redirects == 0 ? call.body().get() : HttpRequest.BodyPublishers.noBody());
-            HttpResponse<InputStream> response;
+            RegistryResponse response;
             try {
-                response = client(uri.getAuthority(), uri.getScheme()).send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+                response = wire.send(uri, call.method(), headers,
+                        call.body() != null && redirects == 0 ? call.body().get() : null);
                 telemetry.countRequest();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -247,9 +250,20 @@ public final class RegistryTransport {
                 }
                 throw e;
             }
+            if (redirects == 0 && uri.getScheme().equals("http") && response.statusCode() == 400) {
+                byte[] body = readLimited(response, MAX_SMALL_BODY);
+                if (new String(body, StandardCharsets.UTF_8).contains("HTTP request to an HTTPS server")) {
+                    schemes.put(call.registry(), "https");
+                    uri = uri(call);
+                    authority = uri.getAuthority();
+                    redirects--;
+                    continue;
+                }
+                response = new RegistryResponse(400, response.headers(), new java.io.ByteArrayInputStream(body), response.uri());
+            }
             int status = response.statusCode();
             boolean redirect = status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-            Optional<String> location = response.headers().firstValue("Location");
+            Optional<String> location = response.header("Location");
             if (!redirect || location.isEmpty() || !(call.method().equals("GET") || call.method().equals("HEAD"))) {
                 return response;
             }
@@ -265,7 +279,9 @@ public final class RegistryTransport {
         if (call.path().startsWith("http://") || call.path().startsWith("https://")) {
             return URI.create(call.path());
         }
-        String scheme = schemes.computeIfAbsent(call.registry(), h -> "https");
+        // Loopback registries are mostly plain HTTP: trying that first spares a TLS handshake per
+        // process; a TLS-only one answers 400 "HTTP request to an HTTPS server" and is switched over.
+        String scheme = schemes.computeIfAbsent(call.registry(), h -> isLoopback(h) ? "http" : "https");
         String relative = call.path().startsWith("/") ? call.path() : "/v2/" + call.path();
         return URI.create(scheme + "://" + apiHost(call.registry()) + relative);
     }
@@ -299,38 +315,23 @@ public final class RegistryTransport {
         return false;
     }
 
-    private HttpClient client(String authority, String scheme) {
-        String key = scheme + "://" + authority;
-        return clients.computeIfAbsent(key, k -> {
-            HttpClient.Builder builder = HttpClient.newBuilder()
-                    .version(HttpClient.Version.HTTP_1_1)
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(options.connectTimeout());
-            if (scheme.equals("https")) {
-                SSLContext context = tls.forRegistry(authority);
-                builder.sslContext(context);
-            }
-            return builder.build();
-        });
-    }
-
     @FunctionalInterface
     private interface Attempt {
-        HttpResponse<InputStream> run() throws IOException, InterruptedException;
+        RegistryResponse run() throws IOException, InterruptedException;
     }
 
-    private HttpResponse<InputStream> withRetries(String what, String registry, Telemetry telemetry, Attempt attempt) {
+    private RegistryResponse withRetries(String what, String registry, Telemetry telemetry, Attempt attempt) {
         RegistryOptions.RetryPolicy retry = options.retry();
         for (int n = 1; ; n++) {
             String failure;
             Duration retryAfter = null;
             try {
-                HttpResponse<InputStream> response = attempt.run();
+                RegistryResponse response = attempt.run();
                 if (!RETRYABLE.contains(response.statusCode()) || n >= retry.maxAttempts()) {
                     return response;
                 }
                 failure = "HTTP " + response.statusCode();
-                retryAfter = retryAfter(response.headers().firstValue("Retry-After").orElse(null));
+                retryAfter = retryAfter(response.header("Retry-After").orElse(null));
                 discard(response);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -355,7 +356,7 @@ public final class RegistryTransport {
         if (e instanceof ConnectException) {
             return "connection refused";
         }
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof HttpTimeoutException || e instanceof java.net.SocketTimeoutException) {
             return "timed out";
         }
         return rootMessage(e);
@@ -397,22 +398,22 @@ public final class RegistryTransport {
     }
 
     /** Reads a body that is small by contract (manifests, tokens, errors), refusing oversized ones. */
-    static byte[] readSmall(HttpResponse<InputStream> response) throws IOException {
+    static byte[] readSmall(RegistryResponse response) throws IOException {
         return readLimited(response, MAX_SMALL_BODY);
     }
 
-    static byte[] readLimited(HttpResponse<InputStream> response, int limit) throws IOException {
+    static byte[] readLimited(RegistryResponse response, int limit) throws IOException {
         try (InputStream in = response.body()) {
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
-                throw new RegistryException("response from " + response.uri().getHost() + " exceeds " + limit + " bytes");
+                throw new RegistryException("response from " + response.uri().getAuthority() + " exceeds " + limit + " bytes");
             }
             return bytes;
         }
     }
 
     /** The registry's own error words ({@code {"errors":[{"code","message"}]}}), for messages. */
-    static String errorDetail(HttpResponse<InputStream> response) {
+    static String errorDetail(RegistryResponse response) {
         try {
             byte[] body = readSmall(response);
             JsonNode errors = ImageJson.MAPPER.readTree(body).path("errors");
@@ -426,7 +427,7 @@ public final class RegistryTransport {
         return "";
     }
 
-    static void discard(HttpResponse<InputStream> response) {
+    static void discard(RegistryResponse response) {
         try (InputStream in = response.body()) {
             in.skip(Long.MAX_VALUE);
         } catch (IOException ignored) {

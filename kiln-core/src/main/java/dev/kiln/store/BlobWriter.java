@@ -16,10 +16,12 @@ import java.security.MessageDigest;
  * nothing extra. Obtained from {@link BlobStore#ensure}; the store commits it.
  */
 public final class BlobWriter extends OutputStream {
+    private static final long SYNC_EVERY = 16L << 20;
     private final Path file;
     private final FileChannel channel;
     private MessageDigest sha256 = Digest.newSha256();
     private long written;
+    private long synced;
 
     BlobWriter(Path file) throws IOException {
         this.file = file;
@@ -40,6 +42,11 @@ public final class BlobWriter extends OutputStream {
         }
         sha256.update(bytes, offset, length);
         written += length;
+        if (written - synced >= SYNC_EVERY) {
+            // flush as we go, so the fsync before commit does not write a whole layer at once
+            channel.force(false);
+            synced = written;
+        }
     }
 
     /** Bytes written so far: where a resumed download continues. */
@@ -53,6 +60,7 @@ public final class BlobWriter extends OutputStream {
         channel.position(0);
         sha256 = Digest.newSha256();
         written = 0;
+        synced = 0;
     }
 
     Path file() {
