@@ -33,6 +33,11 @@ $(( $(registry_requests "$work/registry") - before )) $(field bytesDownloaded "$
 
 results=$work/results
 for run in $(seq 1 "$runs"); do
+  start=$(date +%s%N)
+  skopeo copy -q --src-tls-verify=false "docker://$image" "dir:$work/skopeo-$run"
+  end=$(date +%s%N)
+  echo "skopeo $(( (end - start) / 1000000 )) - - - -" >> "$results"
+  rm -rf "$work/skopeo-$run"
   cache=$work/cache-$run
   measure cold "$cache" >> "$results"
   measure warm "$cache" >> "$results"
@@ -41,9 +46,10 @@ done
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "image: $image, layers (MB): ${layers[*]}, runs: $runs, $(nproc) cores, $(java -version 2>&1 | head -1)"
+echo "skopeo: 'skopeo copy docker://… dir:…' of the same image, the transfer floor (no verification store, no fsync)"
 printf '| pull | wall ms (median) | in-process ms (median) | requests (Kiln) | requests (registry log) | bytes downloaded |\n'
 printf '|---|---|---|---|---|---|\n'
-for label in cold warm always; do
+for label in skopeo cold warm always; do
   rows=$(grep "^$label " "$results")
   printf '| %s | %s | %s | %s | %s | %s |\n' "$label" \
     "$(awk '{print $2}' <<<"$rows" | median)" "$(awk '{print $3}' <<<"$rows" | median)" \

@@ -11,19 +11,24 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
 /**
- * The RSA key and self-signed certificate with which {@link TokenServer} signs tokens. Made once
- * per JVM with {@code keytool} (no dependency can make a certificate) and shared by all fixtures.
+ * An RSA key and its self-signed certificate, made once per JVM with {@code keytool} (no dependency
+ * can make a certificate) and shared by all fixtures: {@link #get()} is the key with which
+ * {@link TokenServer} signs tokens, {@link #tlsServer()} the key and certificate of the HTTPS
+ * registries of {@link RegistryFixture#tls()}.
  */
 final class SigningKey {
 
     private static final String ALIAS = "kiln-token-issuer";
+    private static final String TLS_ALIAS = "kiln-tls-server";
     private static final char[] STORE_PASSWORD = "kiln-test".toCharArray();
 
     private static volatile SigningKey instance;
+    private static volatile SigningKey tlsInstance;
 
     private final PrivateKey privateKey;
     private final X509Certificate certificate;
@@ -39,8 +44,27 @@ final class SigningKey {
             synchronized (SigningKey.class) {
                 key = instance;
                 if (key == null) {
-                    key = generate();
+                    key = generate(ALIAS, "CN=Kiln test token issuer", List.of());
                     instance = key;
+                }
+            }
+        }
+        return key;
+    }
+
+    /**
+     * A TLS server key whose self-signed certificate names {@code 127.0.0.1} and {@code localhost}
+     * (subject alternative names, which is what clients check), so that it is its own CA.
+     */
+    static SigningKey tlsServer() {
+        SigningKey key = tlsInstance;
+        if (key == null) {
+            synchronized (SigningKey.class) {
+                key = tlsInstance;
+                if (key == null) {
+                    key = generate(TLS_ALIAS, "CN=127.0.0.1, O=Kiln test registry",
+                            List.of("-ext", "SAN=ip:127.0.0.1,dns:localhost"));
+                    tlsInstance = key;
                 }
             }
         }
@@ -79,24 +103,37 @@ final class SigningKey {
         }
     }
 
-    private static SigningKey generate() {
+    /** The private key as unencrypted PKCS#8 PEM ({@code BEGIN PRIVATE KEY}), as Go's TLS servers read it. */
+    String privateKeyPem() {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(privateKey.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    X509Certificate certificate() {
+        return certificate;
+    }
+
+    private static SigningKey generate(String alias, String dname, List<String> extraArgs) {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("kiln-signing-key-");
             Path keystore = dir.resolve("key.p12");
-            Commands.run(Duration.ofSeconds(60), List.of(Commands.keytool(), "-genkeypair",
-                    "-alias", ALIAS, "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA",
-                    "-dname", "CN=Kiln test token issuer",
+            List<String> command = new ArrayList<>(List.of(Commands.keytool(), "-genkeypair",
+                    "-alias", alias, "-keyalg", "RSA", "-keysize", "2048", "-sigalg", "SHA256withRSA",
+                    "-dname", dname,
                     // a day of slack so that clock skew can never make the certificate "not yet valid"
                     "-startdate", "-1d", "-validity", "3650",
                     "-storetype", "PKCS12", "-keystore", keystore.toString(),
                     "-storepass", new String(STORE_PASSWORD), "-keypass", new String(STORE_PASSWORD)));
+            command.addAll(extraArgs);
+            Commands.run(Duration.ofSeconds(60), command);
             KeyStore store = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(keystore)) {
                 store.load(in, STORE_PASSWORD);
             }
-            return new SigningKey((PrivateKey) store.getKey(ALIAS, STORE_PASSWORD),
-                    (X509Certificate) store.getCertificate(ALIAS));
+            return new SigningKey((PrivateKey) store.getKey(alias, STORE_PASSWORD),
+                    (X509Certificate) store.getCertificate(alias));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
