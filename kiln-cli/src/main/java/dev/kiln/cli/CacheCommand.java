@@ -8,8 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,14 +25,12 @@ final class CacheCommand {
         @Mixin
         CommonOptions common;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(new ConsoleLog(spec.commandLine().getErr(), true, false))) {
+            try (Kiln kiln = common.open(false)) {
                 List<CachedImage> images = kiln.cachedImages();
-                PrintWriter out = spec.commandLine().getOut();
+                PrintWriter out = common.out();
                 if (common.json) {
                     Output.print(out, Map.of("storeDir", kiln.storeDir().toString(), "images", images));
                     return KilnCommand.OK;
@@ -60,13 +56,11 @@ final class CacheCommand {
         @Mixin
         CommonOptions common;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(new ConsoleLog(spec.commandLine().getErr(), true, false))) {
-                report(spec.commandLine().getOut(), kiln.removeCached(image), common.json);
+            try (Kiln kiln = common.open(false)) {
+                report(common.out(), kiln.removeCached(image), common.json);
             }
             return KilnCommand.OK;
         }
@@ -86,15 +80,13 @@ final class CacheCommand {
         @Mixin
         CommonOptions common;
 
-        @Spec
-        CommandSpec spec;
 
         @Override
         public Integer call() {
             Long size = maxSize == null ? null : Units.parseSize(maxSize);
             Duration age = maxAge == null ? null : Units.parseDuration(maxAge);
-            try (Kiln kiln = common.open(new ConsoleLog(spec.commandLine().getErr(), true, false))) {
-                report(spec.commandLine().getOut(), kiln.prune(size, age, dryRun), common.json);
+            try (Kiln kiln = common.open(false)) {
+                report(common.out(), kiln.prune(size, age, dryRun), common.json);
             }
             return KilnCommand.OK;
         }

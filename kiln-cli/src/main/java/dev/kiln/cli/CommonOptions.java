@@ -2,8 +2,11 @@ package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +35,18 @@ final class CommonOptions {
     @Option(names = {"-q", "--quiet"}, description = "Print only the result, no step log.")
     boolean quiet;
 
-    Kiln open(ConsoleLog log) {
+    /** The command this mixin belongs to, for its output streams. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
+    PrintWriter out() {
+        return command.commandLine().getOut();
+    }
+
+    /** Kiln with the step log on stderr: quiet under --json or -q, or when {@code stepLog} is false. */
+    Kiln open(boolean stepLog) {
+        boolean quietLog = quiet || json || !stepLog;
+        ConsoleLog log = new ConsoleLog(command.commandLine().getErr(), quietLog, System.console() != null);
         Kiln.Builder builder = Kiln.builder().listener(log);
         if (cacheDir != null) {
             builder.cacheDir(cacheDir);

@@ -6,8 +6,6 @@ import dev.kiln.api.LayerInfo;
 import dev.kiln.api.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -20,15 +18,12 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
-        ConsoleLog log = new ConsoleLog(spec.commandLine().getErr(), common.quiet || common.json, false);
-        try (Kiln kiln = common.open(log)) {
+        try (Kiln kiln = common.open(true)) {
             ImageInfo info = kiln.inspect(image.request());
-            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter out = common.out();
             if (common.json) {
                 Output.print(out, info);
                 return KilnCommand.OK;

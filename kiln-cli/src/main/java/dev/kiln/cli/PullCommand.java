@@ -6,8 +6,6 @@ import dev.kiln.api.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.concurrent.Callable;
 
@@ -22,18 +20,15 @@ final class PullCommand implements Callable<Integer> {
     @Option(names = "--verify", description = "Re-hash every cached blob instead of trusting verification stamps.")
     boolean verify;
 
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
-        ConsoleLog log = new ConsoleLog(spec.commandLine().getErr(), common.quiet || common.json, System.console() != null);
-        try (Kiln kiln = common.open(log)) {
+        try (Kiln kiln = common.open(true)) {
             PullResult result = kiln.pull(image.request().withVerify(verify));
             if (common.json) {
-                Output.print(spec.commandLine().getOut(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+                Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
             } else {
-                spec.commandLine().getOut().printf("%s@%s (%s) from %s: %d requests, %s downloaded, %d layers fetched, %d cached, %s%n",
+                common.out().printf("%s@%s (%s) from %s: %d requests, %s downloaded, %d layers fetched, %d cached, %s%n",
                         result.reference(), result.digest(), result.platform(), result.source(), result.requests(),
                         Units.formatSize(result.bytesDownloaded()), result.layersFetched(), result.layersCached(),
                         ConsoleLog.seconds(result.duration()));

@@ -1,47 +1,33 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
-import dev.kiln.testing.RegistryFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code kiln cache ls|rm|prune} on a store filled by real pulls. */
 class CacheCommandTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(23);
     private static final Platform AMD64 = Platform.parse("linux/amd64");
-    private static final AtomicInteger REPOS = new AtomicInteger();
-    private static RegistryFixture registry;
-    private static TestImages images;
 
     @TempDir
     Path cache;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryFixture.plain();
-        images = new TestImages(registry, 23);
-    }
 
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     private TestImages.Pushed pulled() {
-        TestImages.Pushed image = images.push("cli/cache" + REPOS.incrementAndGet() + ":1", AMD64, 60_000, 90_000);
+        TestImages.Pushed image = REGISTRY.images().push(REGISTRY.freshRepository("cli/cache") + ":1", AMD64, 60_000, 90_000);
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
         return image;
     }
@@ -98,10 +84,10 @@ class CacheCommandTest {
         assertThat(Cli.files(Cli.blobsDir(cache))).as("store/blobs/sha256 after rm").isEmpty();
         assertThat(ls().path("images")).isEmpty();
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         JsonNode again = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json").json();
-        assertThat(again.path("source").asText()).as("after rm the image is pulled again").isEqualTo(registry.hostPort());
-        assertThat(Cli.blobGets(registry.requestsSince(mark), image.layers().get(0).digest())).hasSize(1);
+        assertThat(again.path("source").asText()).as("after rm the image is pulled again").isEqualTo(REGISTRY.registry().hostPort());
+        assertThat(Cli.blobGets(REGISTRY.registry().requestsSince(mark), image.layers().get(0).digest())).hasSize(1);
     }
 
     @Test
@@ -121,7 +107,7 @@ class CacheCommandTest {
         TestImages.Pushed image = pulled();
         List<String> before = Cli.blobFiles(cache);
 
-        String unknown = registry.hostPort() + "/cli/never-pulled:1";
+        String unknown = REGISTRY.registry().hostPort() + "/cli/never-pulled:1";
         Cli.Result rm = Cli.run(cache, "cache", "rm", unknown);
         assertThat(rm.exitCode()).as("%s", rm).isNotZero();
         assertThat(rm.out()).isEmpty();

@@ -1,57 +1,43 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.Units;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.RegistryFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code kiln inspect}: what it shows, and that it fetches manifest and config but never layers. */
 class InspectCommandTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(11);
     private static final Platform AMD64 = Platform.parse("linux/amd64");
-    private static final AtomicInteger REPOS = new AtomicInteger();
-    private static RegistryFixture registry;
-    private static TestImages images;
 
     @TempDir
     Path cache;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryFixture.plain();
-        images = new TestImages(registry, 11);
-    }
 
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     private static TestImages.Pushed pushFresh() {
-        return images.push("cli/inspect" + REPOS.incrementAndGet() + ":1", AMD64, 150_000, 250_000, 1_500);
+        return REGISTRY.images().push(REGISTRY.freshRepository("cli/inspect") + ":1", AMD64, 150_000, 250_000, 1_500);
     }
 
     @Test
     void jsonInspectShowsIdentityLayersAndConfigWithoutDownloadingLayers() {
         TestImages.Pushed image = pushFresh();
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         Cli.Result result = Cli.ok(cache, "inspect", image.ref(), "--platform", "linux/amd64", "--json");
-        List<AccessLogEntry> log = registry.requestsSince(mark);
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
 
         JsonNode json = result.json();
         assertThat(json.path("reference").asText()).isEqualTo(image.ref());
@@ -72,7 +58,7 @@ class InspectCommandTest {
         assertThat(json.path("workingDir").asText()).isEqualTo("/opt/flink");
         assertThat(texts(json.path("exposedPorts"))).containsExactly("8081/tcp");
         assertThat(json.path("created").asText()).isEqualTo("2026-01-01T00:00:00Z");
-        assertThat(json.path("source").asText()).isEqualTo(registry.hostPort());
+        assertThat(json.path("source").asText()).isEqualTo(REGISTRY.registry().hostPort());
         assertThat(json.path("requests").asLong()).isEqualTo(log.size());
         assertThat(result.err()).as("--json prints no step log").isEmpty();
 
@@ -88,9 +74,9 @@ class InspectCommandTest {
                 .hasSize(1);
         assertThat(Cli.blobFiles(cache)).containsExactlyInAnyOrder(image.digest().hex(), image.config().digest().hex());
 
-        long again = registry.mark();
+        long again = REGISTRY.registry().mark();
         JsonNode cached = Cli.ok(cache, "inspect", image.ref(), "--platform", "linux/amd64", "--json").json();
-        assertThat(registry.requestsSince(again)).as("inspect of a cached manifest").isEmpty();
+        assertThat(REGISTRY.registry().requestsSince(again)).as("inspect of a cached manifest").isEmpty();
         assertThat(cached.path("source").asText()).isEqualTo("cache");
         assertThat(cached.path("requests").asLong()).isZero();
         assertThat(cached.path("digest").asText()).isEqualTo(image.digest().toString());
@@ -100,9 +86,9 @@ class InspectCommandTest {
     void humanInspectPrintsDigestPlatformLayersEnvEntrypointAndCreated() {
         TestImages.Pushed image = pushFresh();
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         Cli.Result result = Cli.ok(cache, "inspect", image.ref(), "--platform", "linux/amd64");
-        List<AccessLogEntry> log = registry.requestsSince(mark);
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
 
         String out = result.out();
         assertThat(out).contains("Reference:   " + image.ref())
@@ -116,7 +102,7 @@ class InspectCommandTest {
                 .contains("Cmd:         [help]")
                 .contains("WorkingDir:  /opt/flink")
                 .contains("Ports:       8081/tcp")
-                .contains("Source:      " + registry.hostPort())
+                .contains("Source:      " + REGISTRY.registry().hostPort())
                 .doesNotContain("Index:");
         for (Descriptor layer : image.layers()) {
             assertThat(out).containsPattern("(?m)^  " + layer.digest() + " +" + java.util.regex.Pattern.quote(Units.formatSize(layer.size()))
@@ -128,7 +114,7 @@ class InspectCommandTest {
 
     @Test
     void inspectOfAnIndexShowsTheIndexDigestAndTheChosenPlatform() {
-        TestImages.PushedIndex index = images.pushIndex("cli/inspect-multi" + REPOS.incrementAndGet() + ":1",
+        TestImages.PushedIndex index = REGISTRY.images().pushIndex(REGISTRY.freshRepository("cli/inspect-multi") + ":1",
                 List.of(AMD64, Platform.parse("linux/arm64")), 2_000);
         TestImages.Pushed arm = index.images().get("linux/arm64");
 

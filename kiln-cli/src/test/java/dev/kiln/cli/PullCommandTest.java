@@ -1,62 +1,48 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.RegistryFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code kiln pull} against a real registry: JSON and human output, cache decisions, policies; requests read from the access log. */
 class PullCommandTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(7);
     private static final Platform AMD64 = Platform.parse("linux/amd64");
-    private static final AtomicInteger REPOS = new AtomicInteger();
-    private static RegistryFixture registry;
-    private static TestImages images;
 
     @TempDir
     Path cache;
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryFixture.plain();
-        images = new TestImages(registry, 7);
-    }
 
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     private static TestImages.Pushed pushFresh() {
-        return images.push("cli/pull" + REPOS.incrementAndGet() + ":1", AMD64, 200_000, 300_000);
+        return REGISTRY.images().push(REGISTRY.freshRepository("cli/pull") + ":1", AMD64, 200_000, 300_000);
     }
 
     @Test
     void jsonPullReportsMissThenSecondPullIsServedFromCacheWithoutAnyRequest() {
         TestImages.Pushed image = pushFresh();
 
-        long before = registry.mark();
+        long before = REGISTRY.registry().mark();
         Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
-        List<AccessLogEntry> coldLog = registry.requestsSince(before);
+        List<AccessLogEntry> coldLog = REGISTRY.registry().requestsSince(before);
         JsonNode first = cold.json();
 
         assertThat(first.path("reference").asText()).isEqualTo(image.ref());
         assertThat(first.path("digest").asText()).isEqualTo(image.digest().toString());
         assertThat(first.path("platform").asText()).isEqualTo("linux/amd64");
-        assertThat(first.path("source").asText()).isEqualTo(registry.hostPort());
+        assertThat(first.path("source").asText()).isEqualTo(REGISTRY.registry().hostPort());
         assertThat(first.path("requests").isIntegralNumber()).as("requests is a number: %s", first).isTrue();
         assertThat(first.path("requests").asLong()).isPositive();
         assertThat(first.path("requests").asLong()).as("requests counted by kiln vs. the registry's access log %s", coldLog)
@@ -79,9 +65,9 @@ class PullCommandTest {
         assertThat(Cli.blobFiles(cache)).contains(image.digest().hex(), image.config().digest().hex(),
                 image.layers().get(0).digest().hex(), image.layers().get(1).digest().hex());
 
-        long between = registry.mark();
+        long between = REGISTRY.registry().mark();
         Cli.Result warm = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
-        assertThat(registry.requestsSince(between)).as("requests of a cached pull").isEmpty();
+        assertThat(REGISTRY.registry().requestsSince(between)).as("requests of a cached pull").isEmpty();
         JsonNode second = warm.json();
         assertThat(second.path("source").asText()).isEqualTo("cache");
         assertThat(second.path("requests").isIntegralNumber()).isTrue();
@@ -99,7 +85,7 @@ class PullCommandTest {
         TestImages.Pushed image = pushFresh();
 
         Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64");
-        assertThat(cold.out()).contains(image.digest().toString()).contains(registry.hostPort());
+        assertThat(cold.out()).contains(image.digest().toString()).contains(REGISTRY.registry().hostPort());
         assertThat(cold.out().lines().count()).as("one result line: %s", cold.out()).isEqualTo(1);
         assertThat(cold.out()).doesNotContain("cache miss").doesNotContain("downloaded sha256");
         assertThat(cold.err()).contains("pull " + image.ref())
@@ -126,9 +112,9 @@ class PullCommandTest {
         TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json");
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         Cli.Result always = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "always", "--json");
-        List<AccessLogEntry> log = registry.requestsSince(mark);
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
         String repository = image.reference().repository();
         assertThat(log).as("requests of --policy always on a cached image")
                 .containsExactly(new AccessLogEntry("HEAD", "/v2/" + repository + "/manifests/1", 200));
@@ -145,16 +131,16 @@ class PullCommandTest {
         TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
 
-        long fresh = registry.mark();
+        long fresh = REGISTRY.registry().mark();
         JsonNode withinMaxAge = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64",
                 "--policy", "revalidate", "--max-age", "1h", "--json").json();
-        assertThat(registry.requestsSince(fresh)).as("checked less than max-age ago").isEmpty();
+        assertThat(REGISTRY.registry().requestsSince(fresh)).as("checked less than max-age ago").isEmpty();
         assertThat(withinMaxAge.path("decision").asText()).startsWith("hit");
 
-        long stale = registry.mark();
+        long stale = REGISTRY.registry().mark();
         JsonNode pastMaxAge = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64",
                 "--policy", "revalidate", "--max-age", "0s", "--json").json();
-        assertThat(registry.requestsSince(stale)).as("max-age 0s: one HEAD")
+        assertThat(REGISTRY.registry().requestsSince(stale)).as("max-age 0s: one HEAD")
                 .containsExactly(new AccessLogEntry("HEAD", "/v2/" + image.reference().repository() + "/manifests/1", 200));
         assertThat(pastMaxAge.path("decision").asText()).startsWith("revalidated");
 
@@ -166,14 +152,14 @@ class PullCommandTest {
 
     @Test
     void policyAlwaysAfterTheTagMovedWarnsAndFetchesOnlyTheNewContent() {
-        String tag = "cli/moving" + REPOS.incrementAndGet() + ":1";
-        TestImages.Pushed old = images.push(tag, AMD64, 40_000);
+        String tag = REGISTRY.freshRepository("cli/moving") + ":1";
+        TestImages.Pushed old = REGISTRY.images().push(tag, AMD64, 40_000);
         Cli.ok(cache, "pull", old.ref(), "--platform", "linux/amd64", "--quiet");
-        TestImages.Pushed moved = images.push(tag, AMD64, 45_000);
+        TestImages.Pushed moved = REGISTRY.images().push(tag, AMD64, 45_000);
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         Cli.Result result = Cli.ok(cache, "pull", moved.ref(), "--platform", "linux/amd64", "--policy", "always");
-        List<AccessLogEntry> log = registry.requestsSince(mark);
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
         assertThat(result.out()).contains(moved.digest().toString()).doesNotContain(old.digest().toString());
         assertThat(result.err()).contains("warning: ").contains("moved").contains("cache moved " + moved.ref());
         assertThat(Cli.blobGets(log, moved.layers().get(0).digest())).hasSize(1);
@@ -185,9 +171,9 @@ class PullCommandTest {
         TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         JsonNode json = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--verify", "--json").json();
-        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         assertThat(json.path("layersCached").asInt()).isEqualTo(2);
         assertThat(json.path("source").asText()).isEqualTo("cache");
     }
@@ -196,9 +182,9 @@ class PullCommandTest {
     void policyNeverOnAnEmptyCacheFailsWithOneLineWithoutNetworkOrWrites() {
         TestImages.Pushed image = pushFresh();
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         Cli.Result never = Cli.run(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "never");
-        assertThat(registry.requestsSince(mark)).as("requests under --policy never").isEmpty();
+        assertThat(REGISTRY.registry().requestsSince(mark)).as("requests under --policy never").isEmpty();
         assertThat(never.exitCode()).as("%s", never).isEqualTo(1);
         assertThat(never.out()).isEmpty();
         assertThat(never.errorLines()).as("%s", never).hasSize(1);
@@ -218,24 +204,24 @@ class PullCommandTest {
         TestImages.Pushed image = pushFresh();
         Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         JsonNode json = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--policy", "never", "--json").json();
-        assertThat(registry.requestsSince(mark)).isEmpty();
+        assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         assertThat(json.path("source").asText()).isEqualTo("cache");
         assertThat(json.path("digest").asText()).isEqualTo(image.digest().toString());
     }
 
     @Test
     void pullOfAnIndexSelectsThePlatformAndReportsTheIndexDigest() {
-        TestImages.PushedIndex index = images.pushIndex("cli/multi" + REPOS.incrementAndGet() + ":1",
+        TestImages.PushedIndex index = REGISTRY.images().pushIndex(REGISTRY.freshRepository("cli/multi") + ":1",
                 List.of(AMD64, Platform.parse("linux/arm64")), 50_000);
         String ref = index.reference().toString();
         TestImages.Pushed arm = index.images().get("linux/arm64");
         TestImages.Pushed amd = index.images().get("linux/amd64");
 
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         JsonNode json = Cli.ok(cache, "pull", ref, "--platform", "linux/arm64", "--json").json();
-        List<AccessLogEntry> log = registry.requestsSince(mark);
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
         assertThat(json.path("digest").asText()).isEqualTo(arm.digest().toString());
         assertThat(json.path("indexDigest").asText()).isEqualTo(index.index().digest().toString());
         assertThat(json.path("platform").asText()).isEqualTo("linux/arm64");

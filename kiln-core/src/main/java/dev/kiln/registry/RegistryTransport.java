@@ -252,7 +252,10 @@ public final class RegistryTransport {
             }
             if (redirects == 0 && uri.getScheme().equals("http") && response.statusCode() == 400) {
                 byte[] body = readLimited(response, MAX_SMALL_BODY);
-                if (new String(body, StandardCharsets.UTF_8).contains("HTTP request to an HTTPS server")) {
+                // an answer to HEAD has no body: read the server's explanation with a GET of /v2/
+                byte[] explanation = body.length == 0 && call.method().equals("HEAD")
+                        ? plainExplanation(uri, telemetry) : body;
+                if (new String(explanation, StandardCharsets.UTF_8).contains("HTTP request to an HTTPS server")) {
                     schemes.put(call.registry(), "https");
                     uri = uri(call);
                     authority = uri.getAuthority();
@@ -273,6 +276,24 @@ public final class RegistryTransport {
             }
             uri = uri.resolve(location.get());
         }
+    }
+
+    /** The body of a plain {@code GET /v2/} to the authority of {@code uri}, which a TLS-only server answers with 400. */
+    private byte[] plainExplanation(URI uri, Telemetry telemetry) throws IOException {
+        RegistryResponse probe;
+        try {
+            probe = wire.send(uri.resolve("/v2/"), "GET", Map.of("User-Agent", USER_AGENT), null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KilnException("interrupted while probing " + uri.getAuthority());
+        }
+        telemetry.countRequest();
+        return probe.statusCode() == 400 ? readLimited(probe, MAX_SMALL_BODY) : discarded(probe);
+    }
+
+    private static byte[] discarded(RegistryResponse response) {
+        discard(response);
+        return new byte[0];
     }
 
     private URI uri(Call call) {

@@ -74,6 +74,55 @@ public final class BlobStore {
         }
     }
 
+    /** What {@link #write} stored: the content's digest and size, known only once it was written. */
+    public record Written(Digest digest, long size) {
+    }
+
+    /**
+     * Stores content whose digest is not known in advance (a layer being built): it is written to a
+     * private ingest file, hashed on the way, and committed under the digest it turned out to have.
+     */
+    public Written write(Filler filler) {
+        Path ingest;
+        try {
+            Files.createDirectories(layout.ingestDir());
+            ingest = Files.createTempFile(layout.ingestDir(), "new-", ".partial");
+        } catch (IOException e) {
+            throw storeFailure("creating an ingest file", e);
+        }
+        try {
+            Digest digest;
+            long size;
+            try (BlobWriter writer = new BlobWriter(ingest)) {
+                filler.fill(writer);
+                digest = writer.finish();
+                size = writer.written();
+            }
+            try (Lease ignored = FileLocks.exclusive(layout.blobLock(digest), () -> { })) {
+                if (isVerified(digest)) {
+                    Files.delete(ingest);
+                } else {
+                    commit(ingest, digest);
+                }
+            }
+            return new Written(digest, size);
+        } catch (IOException e) {
+            deleteQuietly(ingest);
+            throw storeFailure("writing a new blob", e);
+        } catch (RuntimeException e) {
+            deleteQuietly(ingest);
+            throw e;
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the next prune removes stale ingest files
+        }
+    }
+
     /** Stores small content already in memory (manifests, configs). */
     public void put(byte[] content) {
         Digest digest = Digest.sha256(content);

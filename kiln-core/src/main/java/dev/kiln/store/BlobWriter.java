@@ -67,10 +67,15 @@ public final class BlobWriter extends OutputStream {
         return file;
     }
 
+    /** Flushes to disk and returns the digest of what was written; the caller renames the file into place. */
+    Digest finish() throws IOException {
+        channel.force(true);
+        return Digest.fromSha256(sha256.digest());
+    }
+
     /** Flushes to disk and checks size and digest; the caller renames the file into place. */
     void verify(Digest expected, long expectedSize) throws IOException {
-        channel.force(true);
-        Digest actual = Digest.fromSha256(sha256.digest());
+        Digest actual = finish();
         if (expectedSize >= 0 && written != expectedSize) {
             throw new DigestMismatchException("blob " + expected + " has " + written + " bytes, expected " + expectedSize
                     + " (truncated or oversized download); it was not stored");

@@ -2,11 +2,11 @@ package dev.kiln.api;
 
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
-import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -21,8 +21,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** {@code cache ls/rm/prune}: least recently used first, by age and by size, never a blob a kept image needs. */
 class CacheCleanupTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(11);
     private static final Platform AMD64 = Platform.parse("linux/amd64");
-    private static RegistryFixture registry;
     private static TestImages.Pushed a;
     private static TestImages.Pushed b;
     private static TestImages.Pushed c;
@@ -33,17 +34,12 @@ class CacheCleanupTest {
 
     @BeforeAll
     static void pushImages() {
-        registry = RegistryFixture.plain();
-        TestImages images = new TestImages(registry, 11);
-        a = images.push("cleanup/a:1", AMD64, 100_000, 50_000);
-        b = images.push("cleanup/b:1", AMD64, 120_000);
-        c = images.push("cleanup/c:1", AMD64, 80_000, 10_000);
+        TestImages images = REGISTRY.images();
+        a = REGISTRY.images().push("cleanup/a:1", AMD64, 100_000, 50_000);
+        b = REGISTRY.images().push("cleanup/b:1", AMD64, 120_000);
+        c = REGISTRY.images().push("cleanup/c:1", AMD64, 80_000, 10_000);
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     private Kiln kiln() {
         return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json")).build();
@@ -76,9 +72,9 @@ class CacheCleanupTest {
             assertThat(result.removed()).extracting(CachedImage::reference).containsExactly(a.reference().toString());
             assertThat(result.bytesFreed()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(a)).containsAll(digests(b));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             kiln.pull(PullRequest.of(b.reference().toString()).withPolicy(PullPolicy.NEVER));
-            assertThat(registry.requestsSince(mark)).isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         }
     }
 

@@ -3,12 +3,12 @@ package dev.kiln.api;
 import dev.kiln.error.PlatformNotFoundException;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.Skopeo;
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Records are per platform: the right image is chosen from an index, and another platform is never served. */
 class PlatformSelectionTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(7);
     private static final List<Platform> PLATFORMS = List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"),
             Platform.parse("linux/arm/v7"));
-    private static RegistryFixture registry;
     private static TestImages.PushedIndex index;
     private static TestImages.Pushed armOnly;
 
@@ -30,16 +31,11 @@ class PlatformSelectionTest {
 
     @BeforeAll
     static void pushImages() {
-        registry = RegistryFixture.plain();
-        TestImages images = new TestImages(registry, 7);
-        index = images.pushIndex("multi/flink:1.18", PLATFORMS, 30_000, 20_000);
-        armOnly = images.push("single/arm:1", Platform.parse("linux/arm64"), 10_000);
+        TestImages images = REGISTRY.images();
+        index = REGISTRY.images().pushIndex("multi/flink:1.18", PLATFORMS, 30_000, 20_000);
+        armOnly = REGISTRY.images().push("single/arm:1", Platform.parse("linux/arm64"), 10_000);
     }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     private Kiln kiln() {
         return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json")).build();
@@ -83,14 +79,14 @@ class PlatformSelectionTest {
     void anotherPlatformOfACachedIndexFetchesOnlyThatPlatform() {
         try (Kiln kiln = kiln()) {
             kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/amd64"));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/arm64"));
             TestImages.Pushed arm = index.images().get("linux/arm64");
             List<String> expected = new java.util.ArrayList<>();
             expected.add("/v2/multi/flink/manifests/" + arm.digest());
             expected.add("/v2/multi/flink/blobs/" + arm.config().digest());
             arm.layers().forEach(l -> expected.add("/v2/multi/flink/blobs/" + l.digest()));
-            assertThat(registry.requestsSince(mark)).extracting(AccessLogEntry::path).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(REGISTRY.registry().requestsSince(mark)).extracting(AccessLogEntry::path).containsExactlyInAnyOrderElementsOf(expected);
         }
     }
 
@@ -124,10 +120,10 @@ class PlatformSelectionTest {
             assertThat(kiln.cachedImages()).isEmpty();
             PullResult arm = kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/arm64"));
             assertThat(arm.digest()).isEqualTo(armOnly.digest().toString());
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             assertThatThrownBy(() -> kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/amd64")))
                     .isInstanceOf(PlatformNotFoundException.class);
-            assertThat(registry.requestsSince(mark)).as("decided from the cached config").isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("decided from the cached config").isEmpty();
         }
     }
 }

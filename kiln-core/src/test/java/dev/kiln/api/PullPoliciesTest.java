@@ -4,18 +4,16 @@ import dev.kiln.error.NotCachedException;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,47 +21,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The pull policies against a real registry, requests counted from its access log. */
 class PullPoliciesTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(42);
     private static final Platform AMD64 = Platform.parse("linux/amd64");
-    private static final AtomicInteger REPOS = new AtomicInteger();
-    private static RegistryFixture registry;
-    private static TestImages images;
 
     @TempDir
     Path cacheDir;
     private final MutableClock clock = new MutableClock();
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryFixture.plain();
-        images = new TestImages(registry, 42);
-    }
 
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
 
     private Kiln kiln() {
         return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("no-docker-config.json")).build();
     }
 
     private static String freshRepo() {
-        return "policies/app" + REPOS.incrementAndGet();
+        return REGISTRY.freshRepository("policies/app");
     }
 
     @Test
     void secondPullOfCachedTagMakesNoRequest() {
-        TestImages.Pushed image = images.push(freshRepo() + ":1", AMD64, 50_000, 80_000, 20_000);
+        TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 50_000, 80_000, 20_000);
         try (Kiln kiln = kiln()) {
             PullResult cold = kiln.pull(PullRequest.of(image.reference().toString()));
-            assertThat(cold.source()).isEqualTo(registry.hostPort());
+            assertThat(cold.source()).isEqualTo(REGISTRY.registry().hostPort());
             assertThat(cold.digest()).isEqualTo(image.digest().toString());
             assertThat(cold.layersFetched()).isEqualTo(3);
             assertThat(cold.bytesDownloaded()).isGreaterThanOrEqualTo(image.totalLayerBytes());
 
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             PullResult warm = kiln.pull(PullRequest.of(image.reference().toString()));
-            assertThat(registry.requestsSince(mark)).isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
             assertThat(warm.requests()).isZero();
             assertThat(warm.bytesDownloaded()).isZero();
             assertThat(warm.source()).isEqualTo("cache");
@@ -71,20 +59,20 @@ class PullPoliciesTest {
             assertThat(warm.digest()).isEqualTo(cold.digest());
         }
         try (Kiln anotherProcessLikeInstance = kiln()) {
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             anotherProcessLikeInstance.pull(PullRequest.of(image.reference().toString()));
-            assertThat(registry.requestsSince(mark)).as("a new instance reads the same store").isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("a new instance reads the same store").isEmpty();
         }
     }
 
     @Test
     void alwaysMakesOneHeadWhenNothingChanged() {
-        TestImages.Pushed image = images.push(freshRepo() + ":1", AMD64, 30_000);
+        TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 30_000);
         try (Kiln kiln = kiln()) {
             kiln.pull(PullRequest.of(image.reference().toString()));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             PullResult result = kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.ALWAYS));
-            List<AccessLogEntry> requests = registry.requestsSince(mark);
+            List<AccessLogEntry> requests = REGISTRY.registry().requestsSince(mark);
             assertThat(requests).containsExactly(new AccessLogEntry("HEAD",
                     "/v2/" + image.reference().repository() + "/manifests/1", 200));
             assertThat(result.requests()).isEqualTo(1);
@@ -96,15 +84,15 @@ class PullPoliciesTest {
     @Test
     void alwaysDownloadsOnlyTheLayersThatChanged() {
         String repo = freshRepo();
-        images.push(repo + ":1", AMD64, 40_000, 50_000);
+        REGISTRY.images().push(repo + ":1", AMD64, 40_000, 50_000);
         try (Kiln kiln = kiln()) {
-            kiln.pull(PullRequest.of(registry.hostPort() + "/" + repo + ":1"));
-            TestImages.Pushed moved = images.push(repo + ":1", AMD64, 60_000);
-            long mark = registry.mark();
+            kiln.pull(PullRequest.of(REGISTRY.registry().hostPort() + "/" + repo + ":1"));
+            TestImages.Pushed moved = REGISTRY.images().push(repo + ":1", AMD64, 60_000);
+            long mark = REGISTRY.registry().mark();
             PullResult result = kiln.pull(PullRequest.of(moved.reference().toString()).withPolicy(PullPolicy.ALWAYS));
             assertThat(result.digest()).isEqualTo(moved.digest().toString());
             assertThat(result.decision()).startsWith("moved");
-            List<AccessLogEntry> requests = registry.requestsSince(mark);
+            List<AccessLogEntry> requests = REGISTRY.registry().requestsSince(mark);
             assertThat(requests.stream().filter(r -> r.method().equals("HEAD"))).hasSize(1);
             assertThat(requests.stream().filter(r -> r.path().contains("/blobs/"))).hasSize(2); // new config + new layer
         }
@@ -113,7 +101,7 @@ class PullPoliciesTest {
     @Test
     void revalidateAsksOnlyAfterMaxAgeAndNoticesAMovedTag() {
         String repo = freshRepo();
-        TestImages.Pushed first = images.push(repo + ":1.18", AMD64, 30_000);
+        TestImages.Pushed first = REGISTRY.images().push(repo + ":1.18", AMD64, 30_000);
         List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock)
                 .listener(e -> {
@@ -124,18 +112,18 @@ class PullPoliciesTest {
             PullRequest request = PullRequest.of(first.reference().toString())
                     .withPolicy(PullPolicy.REVALIDATE).withMaxAge(Duration.ofMinutes(10));
             kiln.pull(request);
-            TestImages.Pushed second = images.push(repo + ":1.18", AMD64, 35_000);
+            TestImages.Pushed second = REGISTRY.images().push(repo + ":1.18", AMD64, 35_000);
 
             clock.advance(Duration.ofMinutes(9));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             PullResult withinMaxAge = kiln.pull(request);
-            assertThat(registry.requestsSince(mark)).isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
             assertThat(withinMaxAge.digest()).isEqualTo(first.digest().toString());
 
             clock.advance(Duration.ofMinutes(2));
-            mark = registry.mark();
+            mark = REGISTRY.registry().mark();
             PullResult afterMaxAge = kiln.pull(request);
-            List<AccessLogEntry> requests = registry.requestsSince(mark);
+            List<AccessLogEntry> requests = REGISTRY.registry().requestsSince(mark);
             assertThat(requests.get(0)).isEqualTo(new AccessLogEntry("HEAD", "/v2/" + repo + "/manifests/1.18", 200));
             assertThat(requests.stream().filter(r -> r.method().equals("HEAD"))).hasSize(1);
             assertThat(afterMaxAge.digest()).isEqualTo(second.digest().toString());
@@ -143,23 +131,23 @@ class PullPoliciesTest {
             assertThat(afterMaxAge.decision()).contains(moved);
             assertThat(warnings).anyMatch(w -> w.contains(moved));
 
-            mark = registry.mark();
+            mark = REGISTRY.registry().mark();
             kiln.pull(request);
-            assertThat(registry.requestsSince(mark)).as("the check after the move starts a new max-age").isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("the check after the move starts a new max-age").isEmpty();
         }
     }
 
     @Test
     void digestPinnedReferenceNeverAsksAgainEvenUnderAlways() {
-        TestImages.Pushed image = images.push(freshRepo() + ":1", AMD64, 30_000);
+        TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 30_000);
         String pinned = image.reference().name() + "@" + image.digest();
         try (Kiln kiln = kiln()) {
             PullResult cold = kiln.pull(PullRequest.of(pinned));
             assertThat(cold.digest()).isEqualTo(image.digest().toString());
             for (PullPolicy policy : PullPolicy.values()) {
-                long mark = registry.mark();
+                long mark = REGISTRY.registry().mark();
                 PullResult warm = kiln.pull(PullRequest.of(pinned).withPolicy(policy));
-                assertThat(registry.requestsSince(mark)).as(policy.cliName()).isEmpty();
+                assertThat(REGISTRY.registry().requestsSince(mark)).as(policy.cliName()).isEmpty();
                 assertThat(warm.decision()).contains("pinned by digest");
             }
         }
@@ -167,7 +155,7 @@ class PullPoliciesTest {
 
     @Test
     void neverWorksOfflineWhenCachedAndFailsClearlyWhenNot() {
-        TestImages.Pushed image = images.push(freshRepo() + ":1", AMD64, 30_000);
+        TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 30_000);
         try (Kiln kiln = kiln()) {
             assertThatThrownBy(() -> kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.NEVER)))
                     .isInstanceOf(NotCachedException.class)
@@ -176,16 +164,16 @@ class PullPoliciesTest {
             assertThat(blobFiles()).isEmpty();
 
             kiln.pull(PullRequest.of(image.reference().toString()));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             PullResult offline = kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.NEVER));
-            assertThat(registry.requestsSince(mark)).isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
             assertThat(offline.digest()).isEqualTo(image.digest().toString());
         }
     }
 
     @Test
     void corruptedBlobInTheStoreIsDetectedAndFetchedAgain() throws Exception {
-        TestImages.Pushed image = images.push(freshRepo() + ":1", AMD64, 40_000, 40_000);
+        TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 40_000, 40_000);
         try (Kiln kiln = kiln()) {
             kiln.pull(PullRequest.of(image.reference().toString()));
             Path layer = kiln.storeDir().resolve("blobs/sha256").resolve(image.layers().get(1).digest().hex());
@@ -194,10 +182,10 @@ class PullPoliciesTest {
             layer.toFile().setWritable(true);
             Files.write(layer, bytes);
 
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             PullResult repaired = kiln.pull(PullRequest.of(image.reference().toString()));
             assertThat(repaired.layersFetched()).isEqualTo(1);
-            assertThat(registry.requestsSince(mark)).extracting(AccessLogEntry::path)
+            assertThat(REGISTRY.registry().requestsSince(mark)).extracting(AccessLogEntry::path)
                     .containsExactly("/v2/" + image.reference().repository() + "/blobs/" + image.layers().get(1).digest());
             assertThat(dev.kiln.image.Digest.sha256(Files.readAllBytes(layer))).isEqualTo(image.layers().get(1).digest());
         }
@@ -205,7 +193,7 @@ class PullPoliciesTest {
 
     @Test
     void verifyRehashesEvenWhenTheStampLooksRight() throws Exception {
-        TestImages.Pushed image = images.push(freshRepo() + ":1", AMD64, 40_000);
+        TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 40_000);
         try (Kiln kiln = kiln()) {
             kiln.pull(PullRequest.of(image.reference().toString()));
             Path layer = kiln.storeDir().resolve("blobs/sha256").resolve(image.layers().get(0).digest().hex());

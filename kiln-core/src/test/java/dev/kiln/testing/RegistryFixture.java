@@ -2,6 +2,7 @@ package dev.kiln.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.registry.RegistryOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,16 +18,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A real registry (Debian's {@code docker-registry}, CNCF Distribution 2.8) on a free loopback port,
@@ -45,6 +51,10 @@ import java.util.stream.Stream;
  * line only after answering it, {@link #mark()}, {@link #requests()} and {@link #requestsSince(long)}
  * first send a sentinel request ({@code GET /v2/_kiln_sentinel/UUID}, answered 404 and never counted)
  * and wait for its line: every request whose response the caller has received is then in the log.
+ *
+ * <p>{@link #tls()} serves HTTPS only, with a self-signed certificate for {@code 127.0.0.1} made at
+ * test time ({@link #caCertificate()}); the fixture's own requests trust it, and
+ * {@link #registryOptions()} gives Kiln's registry client the options that do the same.
  */
 public final class RegistryFixture implements AutoCloseable {
 
@@ -72,6 +82,9 @@ public final class RegistryFixture implements AutoCloseable {
     private enum Auth { NONE, BASIC, TOKEN }
 
     private final Auth auth;
+    private final boolean tls;
+    /** For the fixture's own requests (readiness probe, sentinels): trusts the certificate of a TLS registry. */
+    private final HttpClient http;
     private final RegistryFixture origin;
     private final Path directory;
     private final Path storage;
@@ -85,8 +98,10 @@ public final class RegistryFixture implements AutoCloseable {
     private long startMark;
     private boolean closed;
 
-    private RegistryFixture(Auth auth, RegistryFixture origin) throws IOException {
+    private RegistryFixture(Auth auth, boolean tls, RegistryFixture origin) throws IOException {
         this.auth = auth;
+        this.tls = tls;
+        this.http = tls ? trustingClient(SigningKey.tlsServer()) : HTTP;
         this.origin = origin;
         this.directory = Files.createTempDirectory("kiln-registry-");
         this.storage = Files.createDirectories(directory.resolve("storage"));
@@ -95,12 +110,21 @@ public final class RegistryFixture implements AutoCloseable {
 
     /** A registry without authentication. */
     public static RegistryFixture plain() {
-        return start(Auth.NONE, null);
+        return start(Auth.NONE, false, null);
+    }
+
+    /**
+     * A registry without authentication that speaks HTTPS only, with a self-signed certificate for
+     * {@code 127.0.0.1} and {@code localhost} ({@link #caCertificate()}). A plain HTTP request gets
+     * Go's {@code 400 Bad Request} "Client sent an HTTP request to an HTTPS server." and is not logged.
+     */
+    public static RegistryFixture tls() {
+        return start(Auth.NONE, true, null);
     }
 
     /** A registry with htpasswd Basic authentication for {@link #username()}/{@link #password()}. */
     public static RegistryFixture basicAuth() {
-        return start(Auth.BASIC, null);
+        return start(Auth.BASIC, false, null);
     }
 
     /**
@@ -108,21 +132,22 @@ public final class RegistryFixture implements AutoCloseable {
      * what is asked to {@link #username()}/{@link #password()} and nothing to anonymous requests.
      */
     public static RegistryFixture tokenAuth() {
-        return start(Auth.TOKEN, null);
+        return start(Auth.TOKEN, false, null);
     }
 
     /**
      * A pull-through cache ({@code proxy.remoteurl}) of {@code origin}, without authentication of its
-     * own; it uses the origin's credentials, if any. Distribution refuses pushes to a cache.
+     * own; it uses the origin's credentials, if any, and trusts the certificate of a {@link #tls()}
+     * origin. The cache itself speaks plain HTTP. Distribution refuses pushes to a cache.
      */
     public static RegistryFixture proxyOf(RegistryFixture origin) {
-        return start(Auth.NONE, origin);
+        return start(Auth.NONE, false, origin);
     }
 
-    private static RegistryFixture start(Auth auth, RegistryFixture origin) {
+    private static RegistryFixture start(Auth auth, boolean tls, RegistryFixture origin) {
         RegistryFixture fixture = null;
         try {
-            fixture = new RegistryFixture(auth, origin);
+            fixture = new RegistryFixture(auth, tls, origin);
             fixture.start();
             return fixture;
         } catch (IOException e) {
@@ -139,9 +164,31 @@ public final class RegistryFixture implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** {@code http://127.0.0.1:PORT}. */
+    /** {@code http://127.0.0.1:PORT}, or {@code https://127.0.0.1:PORT} for a {@link #tls()} registry. */
     public String url() {
-        return "http://" + hostPort();
+        return (tls ? "https://" : "http://") + hostPort();
+    }
+
+    /** Whether this registry speaks HTTPS ({@link #tls()}). */
+    public boolean isTls() {
+        return tls;
+    }
+
+    /** The PEM file of the self-signed certificate of a {@link #tls()} registry, its own CA. */
+    public Path caCertificate() {
+        if (!tls) {
+            throw new IllegalStateException(this + " does not use TLS");
+        }
+        return directory.resolve("tls-cert.pem");
+    }
+
+    /**
+     * Options for a Kiln registry client that reaches this registry: the defaults, plus
+     * {@link #caCertificate()} as the CA file of {@link #hostPort()} for a {@link #tls()} registry.
+     */
+    public RegistryOptions registryOptions() {
+        RegistryOptions defaults = RegistryOptions.defaults();
+        return tls ? defaults.withCaFiles(Map.of(hostPort(), caCertificate())) : defaults;
     }
 
     /** The registry's output: its own log lines and the access log. */
@@ -221,7 +268,8 @@ public final class RegistryFixture implements AutoCloseable {
 
     @Override
     public String toString() {
-        String kind = origin != null ? "proxy of " + origin.hostPort() : auth.name().toLowerCase(Locale.ROOT);
+        String kind = origin != null ? "proxy of " + origin.hostPort()
+                : tls ? "tls" : auth.name().toLowerCase(Locale.ROOT);
         return "RegistryFixture[" + kind + " at " + hostPort() + "]";
     }
 
@@ -234,6 +282,11 @@ public final class RegistryFixture implements AutoCloseable {
             }
             case NONE -> { }
         }
+        if (tls) {
+            SigningKey key = SigningKey.tlsServer();
+            Files.writeString(caCertificate(), key.certificatePem());
+            Files.writeString(directory.resolve("tls-key.pem"), key.privateKeyPem());
+        }
         for (int attempt = 1; ; attempt++) {
             port = freePort();
             entries.clear();
@@ -245,6 +298,10 @@ public final class RegistryFixture implements AutoCloseable {
                     .redirectOutput(logFile.toFile());
             // REGISTRY_* variables override the configuration file.
             builder.environment().keySet().removeIf(name -> name.startsWith("REGISTRY_"));
+            if (origin != null && origin.tls) {
+                // Go reads its trust store from SSL_CERT_FILE: the cache trusts (only) the origin's certificate
+                builder.environment().put("SSL_CERT_FILE", origin.caCertificate().toString());
+            }
             process = builder.start();
             RUNNING.add(process);
             if (awaitReady()) {
@@ -273,7 +330,12 @@ public final class RegistryFixture implements AutoCloseable {
         storageNode.putObject("delete").put("enabled", true);
         // no background job deleting "stale" uploads under a test's feet
         storageNode.putObject("maintenance").putObject("uploadpurging").put("enabled", false);
-        config.putObject("http").put("addr", hostPort()).put("secret", "kiln-test-http-secret");
+        ObjectNode httpNode = config.putObject("http").put("addr", hostPort()).put("secret", "kiln-test-http-secret");
+        if (tls) {
+            httpNode.putObject("tls")
+                    .put("certificate", caCertificate().toString())
+                    .put("key", directory.resolve("tls-key.pem").toString());
+        }
         config.putObject("health").putObject("storagedriver").put("enabled", false);
         switch (auth) {
             case BASIC -> config.putObject("auth").putObject("htpasswd")
@@ -306,7 +368,7 @@ public final class RegistryFixture implements AutoCloseable {
                 return false;
             }
             try {
-                HttpResponse<Void> response = HTTP.send(probe, HttpResponse.BodyHandlers.discarding());
+                HttpResponse<Void> response = http.send(probe, HttpResponse.BodyHandlers.discarding());
                 if ((response.statusCode() == 200 || response.statusCode() == 401)
                         && response.headers().firstValue("Docker-Distribution-Api-Version").isPresent()) {
                     return true;
@@ -330,7 +392,7 @@ public final class RegistryFixture implements AutoCloseable {
     private List<AccessLogEntry> syncedEntries() {
         String sentinel = SENTINEL_PREFIX + UUID.randomUUID();
         try {
-            HTTP.send(HttpRequest.newBuilder(URI.create(url() + sentinel)).timeout(LOG_TIMEOUT).build(),
+            http.send(HttpRequest.newBuilder(URI.create(url() + sentinel)).timeout(LOG_TIMEOUT).build(),
                     HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             throw new IllegalStateException(this + " does not answer; its log:\n" + log(), e);
@@ -402,6 +464,26 @@ public final class RegistryFixture implements AutoCloseable {
             htpasswdLine = line;
         }
         return line;
+    }
+
+    /** An HTTP client for the fixture's own requests that trusts {@code key}'s certificate (and nothing else). */
+    private static HttpClient trustingClient(SigningKey key) {
+        try {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("registry", key.certificate());
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return HttpClient.newBuilder()
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(2))
+                    .sslContext(context)
+                    .build();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a client trusting the test certificate", e);
+        }
     }
 
     private static int freePort() throws IOException {

@@ -12,7 +12,6 @@ import dev.kiln.image.Platform;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
 import dev.kiln.registry.RegistryClient;
-import dev.kiln.registry.RegistryOptions;
 import dev.kiln.registry.RegistryTransport;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -68,7 +67,7 @@ public final class TestImages {
         this.registry = registry;
         CredentialProvider credentials = registry.credentials() == null ? CredentialProvider.none()
                 : StaticCredentials.of(registry.hostPort(), Credential.basic(registry.username(), registry.password()));
-        this.client = new RegistryClient(new RegistryTransport(RegistryOptions.defaults(), credentials), new Telemetry(null));
+        this.client = new RegistryClient(new RegistryTransport(registry.registryOptions(), credentials), new Telemetry(null));
         this.random = new Random(seed);
     }
 

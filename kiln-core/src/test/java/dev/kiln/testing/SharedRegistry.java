@@ -1,0 +1,61 @@
+package dev.kiln.testing;
+
+import dev.kiln.image.Platform;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * One real registry for a whole test class, with an image factory:
+ * {@code @RegisterExtension static final SharedRegistry REGISTRY = SharedRegistry.plain(7);}
+ */
+public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback {
+    private final Supplier<RegistryFixture> start;
+    private final long seed;
+    private final AtomicInteger repositories = new AtomicInteger();
+    private RegistryFixture registry;
+    private TestImages images;
+
+    private SharedRegistry(Supplier<RegistryFixture> start, long seed) {
+        this.start = start;
+        this.seed = seed;
+    }
+
+    public static SharedRegistry plain(long seed) {
+        return new SharedRegistry(RegistryFixture::plain, seed);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        registry = start.get();
+        images = new TestImages(registry, seed);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    public RegistryFixture registry() {
+        return registry;
+    }
+
+    public TestImages images() {
+        return images;
+    }
+
+    /** A repository name no other test of the class uses: {@code prefix + n}. */
+    public String freshRepository(String prefix) {
+        return prefix + repositories.incrementAndGet();
+    }
+
+    /** Pushes an image with layers of the given sizes to a fresh repository, tag {@code 1}. */
+    public TestImages.Pushed pushFresh(String prefix, Platform platform, int... layerSizes) {
+        return images.push(freshRepository(prefix) + ":1", platform, layerSizes);
+    }
+}
