@@ -1,5 +1,9 @@
 package dev.kiln.api;
 
+import dev.kiln.build.BuildSpec;
+import dev.kiln.build.ConfigChanges;
+import dev.kiln.build.ImageBuilder;
+import dev.kiln.build.Target;
 import dev.kiln.credentials.Credential;
 import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.credentials.DockerConfigCredentials;
@@ -12,6 +16,8 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.image.Platform;
 import dev.kiln.image.Reference;
+import dev.kiln.layer.Compression;
+import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
 import dev.kiln.registry.RegistryTransport;
 import dev.kiln.resolve.PullSpec;
@@ -23,6 +29,7 @@ import dev.kiln.store.StoreCollector;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,6 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Kiln implements AutoCloseable {
     private final LocalStore store;
     private final Resolver resolver;
+    private final ImageBuilder builder;
     private final KilnListener listener;
     private final ExecutorService transfers;
     private final Clock clock;
@@ -70,7 +78,9 @@ public final class Kiln implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.resolver = new Resolver(store, new RegistryTransport(options, credentials), transfers, clock);
+        RegistryTransport transport = new RegistryTransport(options, credentials);
+        this.resolver = new Resolver(store, transport, transfers, clock);
+        this.builder = new ImageBuilder(store, resolver, transport, transfers);
     }
 
     public static Builder builder() {
@@ -124,6 +134,54 @@ public final class Kiln implements AutoCloseable {
                 runtime.labels() == null ? Map.of() : runtime.labels(),
                 runtime.exposedPorts() == null ? List.of() : List.copyOf(runtime.exposedPorts().keySet()),
                 image.config().created(), image.source(), telemetry.requests());
+    }
+
+    /**
+     * Builds an image: the base resolved store-first under the request's policy, each added path as
+     * one reproducible layer (reused when its inputs are unchanged), config and manifest derived from
+     * the base's, published to the target with only the blobs it lacks.
+     */
+    public BuildResult build(BuildRequest request) {
+        Telemetry telemetry = new Telemetry(listener);
+        BuildSpec spec = buildSpec(request);
+        dev.kiln.build.BuildResult built = telemetry.step("build", spec.target().toString(),
+                () -> builder.build(spec, telemetry), r -> r.target());
+        dev.kiln.build.BuildResult.Publication published = built.publish();
+        ResolvedImage base = built.base();
+        return new BuildResult(built.target(), built.digest().toString(),
+                base == null ? null : new BuildResult.BaseInfo(base.reference().toString(), base.digest().toString(),
+                        base.source(), base.decision()),
+                built.appLayers().stream().map(l -> new BuildResult.AppLayer(l.source(), l.destination(),
+                        l.descriptor().digest().toString(), l.descriptor().size(), l.cached())).toList(),
+                published.uploaded(), published.bytesUploaded(), published.skipped(), published.bytesSkipped(),
+                published.mounted(), published.bytesMounted(), telemetry.requests(), telemetry.bytesDownloaded(),
+                telemetry.elapsed(), telemetry.steps().stream()
+                        .map(s -> new BuildResult.StepTiming(s.step(), s.duration().toMillis(), s.detail())).toList());
+    }
+
+    private BuildSpec buildSpec(BuildRequest request) {
+        Reference base = request.base() == null ? null : Reference.parse(request.base());
+        Platform platform = request.platform() == null ? Platform.host() : Platform.parse(request.platform());
+        List<LayerSource> layers = request.layers().stream()
+                .map(a -> new LayerSource(a.source(), a.destination(), a.uid(), a.gid())).toList();
+        ConfigChanges changes = new ConfigChanges(request.env(), request.entrypoint(), request.cmd(), request.workingDir(),
+                request.user(), request.labels(), request.exposedPorts());
+        Instant time = request.time() != null ? request.time() : sourceDateEpoch();
+        return new BuildSpec(base, platform, request.policy(), request.maxAge(), layers, changes,
+                Compression.parse(request.compression()), time, Target.parse(request.target(), request.tarName()));
+    }
+
+    /** {@code SOURCE_DATE_EPOCH} (seconds), the reproducible-builds convention; else the constant default. */
+    private static Instant sourceDateEpoch() {
+        String epoch = System.getenv("SOURCE_DATE_EPOCH");
+        if (epoch == null || epoch.isBlank()) {
+            return BuildSpec.DEFAULT_TIME;
+        }
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(epoch.strip()));
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("SOURCE_DATE_EPOCH must be a number of seconds, not '" + epoch + "'");
+        }
     }
 
     /** Every image in the local store, per platform. */

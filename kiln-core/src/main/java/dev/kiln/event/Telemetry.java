@@ -14,6 +14,7 @@ public final class Telemetry {
     private final AtomicLong bytesDownloaded = new AtomicLong();
     private final AtomicLong bytesUploaded = new AtomicLong();
     private final long startNanos = System.nanoTime();
+    private final java.util.List<KilnEvent.StepFinished> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public Telemetry(KilnListener listener) {
         this.listener = listener == null ? KilnListener.NONE : listener;
@@ -33,7 +34,10 @@ public final class Telemetry {
         long start = System.nanoTime();
         try {
             T result = step.get();
-            emit(new KilnEvent.StepFinished(name, Duration.ofNanos(System.nanoTime() - start), summary.apply(result)));
+            KilnEvent.StepFinished finished = new KilnEvent.StepFinished(name, Duration.ofNanos(System.nanoTime() - start),
+                    summary.apply(result));
+            steps.add(finished);
+            emit(finished);
             return result;
         } catch (RuntimeException e) {
             emit(new KilnEvent.StepFailed(name, Duration.ofNanos(System.nanoTime() - start), e.getMessage()));
@@ -63,6 +67,11 @@ public final class Telemetry {
 
     public long bytesUploaded() {
         return bytesUploaded.get();
+    }
+
+    /** The steps finished so far, in the order they finished. */
+    public java.util.List<KilnEvent.StepFinished> steps() {
+        return java.util.List.copyOf(steps);
     }
 
     public Duration elapsed() {

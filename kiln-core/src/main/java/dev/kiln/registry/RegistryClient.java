@@ -13,7 +13,6 @@ import dev.kiln.image.Reference;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -44,13 +43,31 @@ public final class RegistryClient {
 
     /**
      * The descriptor a tag or digest currently resolves to, from one HEAD request; empty when the
-     * registry does not say the digest (then a GET is needed).
+     * registry does not say the digest (then a GET is needed). A missing image is an error.
      */
     public Optional<Descriptor> headManifest(Reference ref) {
-        RegistryResponse response = transport.send(manifestCall(ref, "HEAD")
-                .withHeaders(Map.of("Accept", ACCEPT)), telemetry);
-        RegistryTransport.discard(response);
+        RegistryResponse response = sendHead(ref);
         checkManifestStatus(ref, response, "HEAD");
+        return descriptor(response);
+    }
+
+    /** Like {@link #headManifest}, for a target that may not exist yet: empty when it does not. */
+    public Optional<Descriptor> findManifest(Reference ref) {
+        RegistryResponse response = sendHead(ref);
+        if (response.statusCode() == 404) {
+            return Optional.empty();
+        }
+        checkManifestStatus(ref, response, "HEAD");
+        return descriptor(response);
+    }
+
+    private RegistryResponse sendHead(Reference ref) {
+        RegistryResponse response = transport.send(manifestCall(ref, "HEAD").withHeaders(Map.of("Accept", ACCEPT)), telemetry);
+        RegistryTransport.discard(response);
+        return response;
+    }
+
+    private static Optional<Descriptor> descriptor(RegistryResponse response) {
         Optional<String> digest = response.header("Docker-Content-Digest");
         if (digest.isEmpty()) {
             return Optional.empty();
@@ -128,7 +145,7 @@ public final class RegistryClient {
         String target = location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
         RegistryResponse response = transport.send(new RegistryTransport.Call(registry, "PUT", target,
                 Map.of("Content-Type", "application/octet-stream"),
-                () -> HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(content), size),
+                new RequestBody(content, size),
                 scope, "blob upload " + digest.shortHex()), telemetry);
         if (response.statusCode() != 201) {
             throw unexpected(registry, response, "blob upload " + digest.shortHex());
@@ -137,9 +154,27 @@ public final class RegistryClient {
         telemetry.countUploaded(size);
     }
 
+    /**
+     * Asks the registry to link a blob from another repository into {@code repository} without
+     * transferring it. Returns false when the registry declined (it then opened an upload session,
+     * which is simply abandoned) so the caller uploads instead.
+     */
+    public boolean mountBlob(String registry, String repository, Digest digest, String fromRepository) {
+        String scope = pushScope(repository) + " " + pullScope(fromRepository);
+        String path = repository + "/blobs/uploads/?mount=" + digest + "&from=" + fromRepository;
+        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "POST", path, scope,
+                "blob mount " + digest.shortHex()).withBody(RequestBody.EMPTY), telemetry);
+        RegistryTransport.discard(response);
+        return switch (response.statusCode()) {
+            case 201 -> true;
+            case 202 -> false;
+            default -> throw unexpected(registry, response, "blob mount " + digest.shortHex() + " from " + fromRepository);
+        };
+    }
+
     private String startUpload(String registry, String repository, String scope) {
         RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "POST",
-                repository + "/blobs/uploads/", scope, "upload start").withBody(HttpRequest.BodyPublishers::noBody), telemetry);
+                repository + "/blobs/uploads/", scope, "upload start").withBody(RequestBody.EMPTY), telemetry);
         if (response.statusCode() != 202) {
             throw unexpected(registry, response, "upload start in " + repository);
         }
@@ -153,7 +188,7 @@ public final class RegistryClient {
     public Digest putManifest(Reference ref, RawManifest manifest) {
         RegistryResponse response = transport.send(new RegistryTransport.Call(ref.registry(), "PUT",
                 ref.repository() + "/manifests/" + ref.identifier(), Map.of("Content-Type", manifest.mediaType()),
-                () -> HttpRequest.BodyPublishers.ofByteArray(manifest.bytes()), pushScope(ref.repository()),
+                RequestBody.of(manifest.bytes()), pushScope(ref.repository()),
                 "manifest PUT " + ref), telemetry);
         if (response.statusCode() != 201) {
             throw unexpected(ref.registry(), response, "manifest PUT " + ref);

@@ -18,7 +18,6 @@ import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 /**
  * The HTTP layer under {@link RegistryClient}, shared by all operations of a Kiln instance: picks
@@ -68,7 +66,7 @@ public final class RegistryTransport {
      * the registry (upload locations); {@code body} is re-created for each attempt.
      */
     public record Call(String registry, String method, String path, Map<String, String> headers,
-                       Supplier<HttpRequest.BodyPublisher> body, String scope, String what) {
+                       RequestBody body, String scope, String what) {
         public static Call of(String registry, String method, String path, String scope, String what) {
             return new Call(registry, method, path, Map.of(), null, scope, what);
         }
@@ -77,7 +75,7 @@ public final class RegistryTransport {
             return new Call(registry, method, path, newHeaders, body, scope, what);
         }
 
-        public Call withBody(Supplier<HttpRequest.BodyPublisher> newBody) {
+        public Call withBody(RequestBody newBody) {
             return new Call(registry, method, path, headers, newBody, scope, what);
         }
     }
@@ -177,19 +175,22 @@ public final class RegistryTransport {
             query.append("service=").append(encode(service));
         }
         if (scope != null) {
-            query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(scope));
+            // several scopes (a mount reads one repository and writes another) are several parameters
+            for (String one : scope.split(" ")) {
+                query.append(query.isEmpty() ? "" : "&").append("scope=").append(encode(one));
+            }
         }
         URI realm = URI.create(challenge.realm());
         URI uri;
         String method;
         Map<String, String> headers = new java.util.HashMap<>();
-        HttpRequest.BodyPublisher body = null;
+        RequestBody body = null;
         if (credential.isPresent() && credential.get().isIdentityToken()) {
             // Docker's identity tokens are OAuth2 refresh tokens: exchange them with a POST
             String form = query + "&grant_type=refresh_token&client_id=kiln&refresh_token=" + encode(credential.get().secret());
             uri = realm;
             method = "POST";
-            body = HttpRequest.BodyPublishers.ofString(form);
+            body = RequestBody.of(form);
             headers.put("Content-Type", "application/x-www-form-urlencoded");
         } else {
             uri = URI.create(challenge.realm() + (challenge.realm().contains("?") ? "&" : "?") + query);
@@ -197,7 +198,7 @@ public final class RegistryTransport {
             credential.ifPresent(c -> headers.put("Authorization", basic(c)));
         }
         headers.put("User-Agent", USER_AGENT);
-        HttpRequest.BodyPublisher tokenBody = body;
+        RequestBody tokenBody = body;
         RegistryResponse response = withRetries("token request to " + realm.getHost(), registry, telemetry, () -> {
             RegistryResponse tokenResponse = wire.send(uri, method, headers, tokenBody);
             telemetry.countRequest();
@@ -235,7 +236,7 @@ public final class RegistryTransport {
             RegistryResponse response;
             try {
                 response = wire.send(uri, call.method(), headers,
-                        call.body() != null && redirects == 0 ? call.body().get() : null);
+                        redirects == 0 ? call.body() : null);
                 telemetry.countRequest();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

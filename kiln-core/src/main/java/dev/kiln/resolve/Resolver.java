@@ -63,11 +63,20 @@ public final class Resolver {
                     .map(layer -> CompletableFuture.supplyAsync(() -> ensureBlob(image.reference(), layer, spec.verify(),
                             origin), transfers))
                     .toList();
-            int fetched = awaitAll(fetches);
+            int fetched = (int) Futures.joinAll(fetches).stream().filter(Boolean::booleanValue).count();
             ResolvedImage done = new ResolvedImage(image.reference(), image.platform(), image.topDigest(), image.manifest(),
                     image.configBytes(), image.config(), origin.sourceName(), image.decision());
             return new Pulled(done, fetched, layers.size() - fetched);
         }
+    }
+
+    /**
+     * Makes sure one layer of a resolved image is in the store, downloading it from the image's
+     * registry only if it is not; for builds that need a base layer's bytes (and only then).
+     * The caller holds a {@linkplain LocalStore#lease() store lease}. Returns whether it was fetched.
+     */
+    public boolean ensureLayer(ResolvedImage image, Descriptor layer, Telemetry telemetry) {
+        return ensureBlob(image.reference(), layer, false, new Lazy(image.reference(), telemetry));
     }
 
     /** Resolves manifest and config for the platform, storing them; layers are left to the caller. */
@@ -253,28 +262,6 @@ public final class Resolver {
         synchronized String sourceName() {
             return telemetry.bytesDownloaded() > 0 ? ref.registry() : "cache";
         }
-    }
-
-    /**
-     * Waits for every download, even after one failed, so that none is still writing when the
-     * store lease is released; then reports the first failure. Returns how many were fetched.
-     */
-    private static int awaitAll(List<CompletableFuture<Boolean>> fetches) {
-        RuntimeException failure = null;
-        int fetched = 0;
-        for (CompletableFuture<Boolean> fetch : fetches) {
-            try {
-                fetched += fetch.join() ? 1 : 0;
-            } catch (java.util.concurrent.CompletionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException runtime ? runtime : e;
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        return fetched;
     }
 
     private static String shortName(Reference ref) {

@@ -23,6 +23,7 @@ public final class LocalStore {
     private final StoreLayout layout;
     private final BlobStore blobs;
     private final RecordStore records;
+    private final LayerCache layers;
     private final KilnListener listener;
 
     private LocalStore(StoreLayout layout, KilnListener listener) {
@@ -30,6 +31,7 @@ public final class LocalStore {
         this.listener = listener;
         this.blobs = new BlobStore(layout, listener);
         this.records = new RecordStore(layout);
+        this.layers = new LayerCache(layout, blobs);
     }
 
     public static LocalStore open(Path root, KilnListener listener) {
@@ -54,6 +56,10 @@ public final class LocalStore {
 
     public RecordStore records() {
         return records;
+    }
+
+    public LayerCache layers() {
+        return layers;
     }
 
     StoreLayout layout() {

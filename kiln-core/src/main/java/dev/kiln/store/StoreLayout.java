@@ -12,6 +12,7 @@ import java.nio.file.Path;
  * verified/sha256/&lt;hex&gt;   the blob file's stat when it was last verified (size, times, inode)
  * ingest/&lt;hex&gt;            in-flight downloads, owned by whoever holds locks/&lt;hex&gt;.lock
  * refs/&lt;registry&gt;/&lt;repository&gt;/@&lt;tag or digest&gt;.json   what a reference resolved to
+ * layers/&lt;fingerprint&gt;.json  application-layer cache: input fingerprint → built layer blob
  * locks/                  per-blob and per-record lock files; store.lock guards garbage collection
  * </pre>
  */
@@ -51,6 +52,10 @@ public record StoreLayout(Path root) {
 
     public Path storeLock() {
         return locksDir().resolve("store.lock");
+    }
+
+    public Path layerRecord(Digest fingerprint) {
+        return root.resolve("layers").resolve(fingerprint.hex() + ".json");
     }
 
     public Path refsDir() {

@@ -1,0 +1,158 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.api.BuildRequest;
+import dev.kiln.api.BuildResult;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.Units;
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.PullPolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+@Command(name = "build", description = "Build an image from a base and local files, and publish it, without a Docker daemon.")
+final class BuildCommand implements Callable<Integer> {
+    private static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
+    private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
+
+    @Option(names = "--from", required = true, paramLabel = "IMAGE", description = "Base image, or 'scratch'.")
+    String from;
+
+    @Option(names = "--add", paramLabel = "SRC:DEST[:UID:GID]",
+            description = "Add a file, or a directory's contents, at the absolute path DEST; each --add is one layer, in order (repeatable).")
+    List<String> adds = new ArrayList<>();
+
+    @Option(names = "--chown", paramLabel = "UID:GID", description = "Owner of added files without their own (default 0:0).")
+    String chown;
+
+    @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable (repeatable).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Entrypoint: a JSON array (exec form) or words split on spaces.")
+    String entrypoint;
+
+    @Option(names = "--cmd", paramLabel = "ARGS", description = "Default arguments: a JSON array or words split on spaces.")
+    String cmd;
+
+    @Option(names = "--workdir", paramLabel = "DIR", description = "Working directory.")
+    String workdir;
+
+    @Option(names = "--user", paramLabel = "USER[:GROUP]", description = "User the container runs as.")
+    String user;
+
+    @Option(names = "--label", paramLabel = "NAME=VALUE", description = "Set a label (repeatable).")
+    List<String> labels = new ArrayList<>();
+
+    @Option(names = "--expose", paramLabel = "PORT[/PROTO]", description = "Declare a port (repeatable).")
+    List<String> ports = new ArrayList<>();
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform of the base to build on (default: this machine's).")
+    String platform;
+
+    @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
+            description = "When to ask the base's registry: if-not-present (default), always, never, revalidate.")
+    String policy;
+
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
+    String maxAge;
+
+    @Option(names = "--compression", paramLabel = "gzip|zstd", defaultValue = "gzip", description = "Compression of new layers (default gzip).")
+    String compression;
+
+    @Option(names = "--to", required = true, paramLabel = "TARGET",
+            description = "REGISTRY/REPO:TAG, oci:DIR[:TAG] (an OCI image layout) or tar:FILE (for docker load).")
+    String target;
+
+    @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
+    String tarName;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() {
+        BuildRequest.Builder request = BuildRequest.from(from).to(target).tarName(tarName).platform(platform)
+                .policy(PullPolicy.parse(policy)).compression(compression).workingDir(workdir).user(user);
+        if (maxAge != null) {
+            request.maxAge(Units.parseDuration(maxAge));
+        }
+        Integer[] owner = owner(chown);
+        for (String add : adds) {
+            Matcher m = ADD.matcher(add);
+            if (!m.matches()) {
+                throw new InvalidInputException("invalid --add '" + add + "': expected SRC:DEST[:UID:GID] with an absolute DEST, e.g. target/job.jar:/opt/flink/usrlib/job.jar");
+            }
+            request.add(Path.of(m.group(1)), m.group(2),
+                    m.group(3) != null ? Integer.valueOf(m.group(3)) : owner[0], m.group(4) != null ? Integer.valueOf(m.group(4)) : owner[1]);
+        }
+        env.forEach(e -> pair(e, "--env", request::env));
+        labels.forEach(l -> pair(l, "--label", request::label));
+        ports.forEach(request::expose);
+        if (entrypoint != null) {
+            request.entrypoint(words(entrypoint, "--entrypoint"));
+        }
+        if (cmd != null) {
+            request.cmd(words(cmd, "--cmd"));
+        }
+        try (Kiln kiln = common.open(true)) {
+            BuildResult result = kiln.build(request.build());
+            if (common.json) {
+                Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+            } else {
+                common.out().printf("%s%n  %d layers added (%d reused), blobs: %d uploaded (%s), %d already there, %d mounted; "
+                                + "%d requests, %s downloaded, %s%n",
+                        result.image(), result.layers().size(), result.layers().stream().filter(BuildResult.AppLayer::cached).count(),
+                        result.blobsUploaded(), Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
+                        result.requests(), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration()));
+                common.out().flush();
+            }
+        }
+        return KilnCommand.OK;
+    }
+
+    private static Integer[] owner(String chown) {
+        if (chown == null) {
+            return new Integer[]{null, null};
+        }
+        Matcher m = OWNER.matcher(chown);
+        if (!m.matches()) {
+            throw new InvalidInputException("invalid --chown '" + chown + "': expected numeric UID:GID, e.g. 9999:9999");
+        }
+        return new Integer[]{Integer.valueOf(m.group(1)), Integer.valueOf(m.group(2))};
+    }
+
+    private static void pair(String text, String option, java.util.function.BiConsumer<String, String> sink) {
+        int eq = text.indexOf('=');
+        if (eq <= 0) {
+            throw new InvalidInputException("invalid " + option + " '" + text + "': expected NAME=VALUE");
+        }
+        sink.accept(text.substring(0, eq), text.substring(eq + 1));
+    }
+
+    /** Exec form as a JSON array, or words split on white space. */
+    private static List<String> words(String text, String option) {
+        String trimmed = text.strip();
+        if (trimmed.startsWith("[")) {
+            try {
+                JsonNode array = new ObjectMapper().readTree(trimmed);
+                List<String> words = new ArrayList<>();
+                array.forEach(n -> words.add(n.asText()));
+                return words;
+            } catch (IOException e) {
+                throw new InvalidInputException("invalid " + option + ": not a JSON array of strings: " + trimmed);
+            }
+        }
+        return trimmed.isEmpty() ? List.of() : Arrays.asList(trimmed.split("\\s+"));
+    }
+}

@@ -1,0 +1,261 @@
+package dev.kiln.api;
+
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.PullPolicy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to build: a base (or scratch), files to add, each as its own layer in the given order,
+ * configuration changes, and a target. Immutable; made with {@link #from(String)} or
+ * {@link #scratch()} and the builder's methods:
+ * <pre>{@code
+ * BuildRequest.from("flink:1.18-java17")
+ *     .add(Path.of("conf/"), "/opt/flink/conf/")
+ *     .add(Path.of("target/job.jar"), "/opt/flink/usrlib/job.jar")
+ *     .env("JOB_NAME", "orders")
+ *     .to("registry.example.com/jobs/orders:42")
+ *     .build();
+ * }</pre>
+ */
+public final class BuildRequest {
+    /** One {@code --add}: a file or directory, its destination, and optionally its owner. */
+    public record Add(Path source, String destination, Integer uid, Integer gid) {
+    }
+
+    private final String base;
+    private final List<Add> layers;
+    private final Map<String, String> env;
+    private final List<String> entrypoint;
+    private final List<String> cmd;
+    private final String workingDir;
+    private final String user;
+    private final Map<String, String> labels;
+    private final List<String> exposedPorts;
+    private final String platform;
+    private final PullPolicy policy;
+    private final Duration maxAge;
+    private final String compression;
+    private final Instant time;
+    private final String target;
+    private final String tarName;
+
+    private BuildRequest(Builder b) {
+        this.base = b.base;
+        this.layers = List.copyOf(b.layers);
+        this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
+        this.entrypoint = b.entrypoint == null ? null : List.copyOf(b.entrypoint);
+        this.cmd = b.cmd == null ? null : List.copyOf(b.cmd);
+        this.workingDir = b.workingDir;
+        this.user = b.user;
+        this.labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.labels));
+        this.exposedPorts = List.copyOf(b.exposedPorts);
+        this.platform = b.platform;
+        this.policy = b.policy;
+        this.maxAge = b.maxAge;
+        this.compression = b.compression;
+        this.time = b.time;
+        this.target = b.target;
+        this.tarName = b.tarName;
+    }
+
+    /** A build on {@code image} (a reference as users write it). */
+    public static Builder from(String image) {
+        if (image == null || image.isBlank()) {
+            throw new InvalidInputException("no base image given: use an image reference or scratch");
+        }
+        Builder builder = new Builder();
+        builder.base = image.equals("scratch") ? null : image;
+        return builder;
+    }
+
+    /** A build on an empty image. */
+    public static Builder scratch() {
+        return new Builder();
+    }
+
+    /** {@code null} for scratch. */
+    public String base() {
+        return base;
+    }
+
+    public List<Add> layers() {
+        return layers;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** {@code null}: inherited from the base. */
+    public List<String> entrypoint() {
+        return entrypoint;
+    }
+
+    /** {@code null}: inherited from the base (or cleared when the entrypoint is set). */
+    public List<String> cmd() {
+        return cmd;
+    }
+
+    public String workingDir() {
+        return workingDir;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public Map<String, String> labels() {
+        return labels;
+    }
+
+    public List<String> exposedPorts() {
+        return exposedPorts;
+    }
+
+    /** {@code null}: this machine's platform. */
+    public String platform() {
+        return platform;
+    }
+
+    public PullPolicy policy() {
+        return policy;
+    }
+
+    public Duration maxAge() {
+        return maxAge;
+    }
+
+    /** {@code gzip} (default) or {@code zstd}. */
+    public String compression() {
+        return compression;
+    }
+
+    /** The time written into layers and config; {@code null}: {@code SOURCE_DATE_EPOCH}, else 1970-01-01. */
+    public Instant time() {
+        return time;
+    }
+
+    /** {@code REGISTRY/REPO:TAG}, {@code oci:DIR[:TAG]} or {@code tar:FILE}. */
+    public String target() {
+        return target;
+    }
+
+    /** The image name recorded inside a {@code tar:} target; {@code null} for a default. */
+    public String tarName() {
+        return tarName;
+    }
+
+    /** Collects a build's settings; {@link #build()} makes the immutable request. */
+    public static final class Builder {
+        private String base;
+        private final List<Add> layers = new ArrayList<>();
+        private final Map<String, String> env = new LinkedHashMap<>();
+        private List<String> entrypoint;
+        private List<String> cmd;
+        private String workingDir;
+        private String user;
+        private final Map<String, String> labels = new LinkedHashMap<>();
+        private final List<String> exposedPorts = new ArrayList<>();
+        private String platform;
+        private PullPolicy policy = PullPolicy.IF_NOT_PRESENT;
+        private Duration maxAge;
+        private String compression = "gzip";
+        private Instant time;
+        private String target;
+        private String tarName;
+
+        private Builder() {
+        }
+
+        /** Adds {@code source} (a file, or a directory's contents) at {@code destination}, owned by root, as one layer. */
+        public Builder add(Path source, String destination) {
+            return add(source, destination, null, null);
+        }
+
+        public Builder add(Path source, String destination, Integer uid, Integer gid) {
+            layers.add(new Add(source, destination, uid, gid));
+            return this;
+        }
+
+        public Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        public Builder entrypoint(List<String> command) {
+            this.entrypoint = command;
+            return this;
+        }
+
+        public Builder cmd(List<String> arguments) {
+            this.cmd = arguments;
+            return this;
+        }
+
+        public Builder workingDir(String dir) {
+            this.workingDir = dir;
+            return this;
+        }
+
+        public Builder user(String name) {
+            this.user = name;
+            return this;
+        }
+
+        public Builder label(String name, String value) {
+            labels.put(name, value);
+            return this;
+        }
+
+        public Builder expose(String port) {
+            exposedPorts.add(port);
+            return this;
+        }
+
+        public Builder platform(String osArch) {
+            this.platform = osArch;
+            return this;
+        }
+
+        public Builder policy(PullPolicy pullPolicy) {
+            this.policy = pullPolicy;
+            return this;
+        }
+
+        public Builder maxAge(Duration age) {
+            this.maxAge = age;
+            return this;
+        }
+
+        public Builder compression(String name) {
+            this.compression = name;
+            return this;
+        }
+
+        public Builder time(Instant instant) {
+            this.time = instant;
+            return this;
+        }
+
+        public Builder to(String targetSpec) {
+            this.target = targetSpec;
+            return this;
+        }
+
+        public Builder tarName(String name) {
+            this.tarName = name;
+            return this;
+        }
+
+        public BuildRequest build() {
+            return new BuildRequest(this);
+        }
+    }
+}

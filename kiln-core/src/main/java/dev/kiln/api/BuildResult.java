@@ -1,0 +1,33 @@
+package dev.kiln.api;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What a build produced and what it cost.
+ *
+ * @param image         the published image: {@code registry/repo:tag@sha256:…}, {@code oci:DIR:TAG} or {@code tar:FILE}
+ * @param digest        the image manifest's digest
+ * @param base          the base it was built on, or {@code null} for scratch
+ * @param layers        the application layers, bottom first, with whether each was reused unchanged
+ * @param blobsUploaded blobs the target received
+ * @param blobsSkipped  blobs the target already had
+ * @param blobsMounted  blobs mounted from the base's repository on the same registry
+ * @param requests      HTTP requests made (base registry, target registry, token servers)
+ * @param steps         per-step timings, in the order the steps finished
+ */
+public record BuildResult(String image, String digest, BaseInfo base, List<AppLayer> layers,
+                          int blobsUploaded, long bytesUploaded, int blobsSkipped, long bytesSkipped,
+                          int blobsMounted, long bytesMounted, long requests, long bytesDownloaded,
+                          Duration duration, List<StepTiming> steps) {
+
+    /** The resolved base: what it was, where it came from, and why. */
+    public record BaseInfo(String reference, String digest, String source, String decision) {
+    }
+
+    public record AppLayer(String source, String destination, String digest, long size, boolean cached) {
+    }
+
+    public record StepTiming(String step, long durationMs, String detail) {
+    }
+}

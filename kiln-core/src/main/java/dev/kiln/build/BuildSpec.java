@@ -1,0 +1,37 @@
+package dev.kiln.build;
+
+import dev.kiln.image.Platform;
+import dev.kiln.image.PullPolicy;
+import dev.kiln.image.Reference;
+import dev.kiln.layer.Compression;
+import dev.kiln.layer.LayerSource;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything one build needs: base (or scratch), application layers in order (bottom first),
+ * config changes, platform, base pull policy, compression, the fixed time written into layers and
+ * config (reproducibility), and the target.
+ *
+ * @param base  the base image, or {@code null} for {@code scratch}
+ * @param time  the timestamp of every layer entry and of the config ({@code SOURCE_DATE_EPOCH} or a constant)
+ */
+public record BuildSpec(Reference base, Platform platform, PullPolicy policy, Duration maxAge, List<LayerSource> layers,
+                        ConfigChanges changes, Compression compression, Instant time, Target target) {
+
+    /** The constant creation time of reproducible images when no {@code SOURCE_DATE_EPOCH} is given. */
+    public static final Instant DEFAULT_TIME = Instant.EPOCH;
+
+    public BuildSpec {
+        Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(target, "target");
+        layers = List.copyOf(layers);
+        changes = changes == null ? ConfigChanges.NONE : changes;
+        compression = compression == null ? Compression.GZIP : compression;
+        time = time == null ? DEFAULT_TIME : time;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.kiln.build;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a build changes in the base image's runtime configuration; {@code null} keeps the base's
+ * value. As in a Dockerfile, setting the entrypoint without a command clears the base's command.
+ *
+ * @param env          variables to set, in order (a base variable of the same name is replaced)
+ * @param exposedPorts {@code 8081} or {@code 6123/udp}
+ */
+public record ConfigChanges(Map<String, String> env, List<String> entrypoint, List<String> cmd, String workingDir,
+                            String user, Map<String, String> labels, List<String> exposedPorts) {
+
+    public static final ConfigChanges NONE = new ConfigChanges(Map.of(), null, null, null, null, Map.of(), List.of());
+
+    public ConfigChanges {
+        env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+        exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+        entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
+        cmd = cmd == null ? null : List.copyOf(cmd);
+    }
+}

@@ -1,0 +1,118 @@
+package dev.kiln.build;
+
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.Telemetry;
+import dev.kiln.image.Descriptor;
+import dev.kiln.image.Digest;
+import dev.kiln.image.Manifest;
+import dev.kiln.image.RawManifest;
+import dev.kiln.image.Reference;
+import dev.kiln.registry.RegistryClient;
+import dev.kiln.resolve.Futures;
+import dev.kiln.resolve.ResolvedImage;
+import dev.kiln.resolve.Resolver;
+import dev.kiln.store.LocalStore;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pushes an image to a registry with as little traffic as possible: blobs the target is known to
+ * have are skipped (the tag's current manifest, if Kiln has it, proves its blobs are there; else a
+ * HEAD asks), base layers in another repository of the same registry are mounted, the rest are
+ * uploaded in parallel, streamed from the store. A base layer is read (or downloaded from the base's
+ * registry) only when it must be uploaded. The manifest goes last, so a failed push never moves the tag.
+ */
+final class RegistryPublisher {
+    private final LocalStore store;
+    private final Resolver resolver;
+    private final RegistryClient client;
+    private final ExecutorService transfers;
+    private final Telemetry telemetry;
+
+    RegistryPublisher(LocalStore store, Resolver resolver, RegistryClient client, ExecutorService transfers, Telemetry telemetry) {
+        this.store = store;
+        this.resolver = resolver;
+        this.client = client;
+        this.transfers = transfers;
+        this.telemetry = telemetry;
+    }
+
+    BuildResult.Publication publish(Reference target, RawManifest manifest, ResolvedImage base) {
+        Optional<Descriptor> current = client.findManifest(target);
+        if (current.isPresent() && current.get().digest().equals(manifest.digest())) {
+            telemetry.emit(new KilnEvent.CacheDecision(target.toString(), "unchanged",
+                    "the tag already points at " + manifest.digest().shortHex() + "; nothing to push"));
+            long total = manifest.asManifest().blobs().stream().mapToLong(Descriptor::size).sum();
+            return new BuildResult.Publication(0, 0, manifest.asManifest().blobs().size(), total, 0, 0, false);
+        }
+        Set<Digest> present = current.flatMap(d -> store.manifest(d.digest()))
+                .filter(m -> !m.isIndex())
+                .map(m -> blobDigests(m.asManifest()))
+                .orElse(Set.of());
+        Set<Digest> baseLayers = new HashSet<>();
+        if (base != null) {
+            base.parsedManifest().layers().forEach(l -> baseLayers.add(l.digest()));
+        }
+        Counters counters = new Counters();
+        List<CompletableFuture<Void>> pushes = manifest.asManifest().blobs().stream()
+                .map(blob -> CompletableFuture.runAsync(() -> pushBlob(target, blob, present, baseLayers.contains(blob.digest()) ? base : null,
+                        counters), transfers))
+                .toList();
+        Futures.joinAll(pushes);
+        client.putManifest(target, manifest);
+        return new BuildResult.Publication(counters.uploaded.get(), counters.bytesUploaded.get(), counters.skipped.get(),
+                counters.bytesSkipped.get(), counters.mounted.get(), counters.bytesMounted.get(), true);
+    }
+
+    private static final class Counters {
+        final AtomicInteger uploaded = new AtomicInteger();
+        final AtomicLong bytesUploaded = new AtomicLong();
+        final AtomicInteger skipped = new AtomicInteger();
+        final AtomicLong bytesSkipped = new AtomicLong();
+        final AtomicInteger mounted = new AtomicInteger();
+        final AtomicLong bytesMounted = new AtomicLong();
+    }
+
+    private void pushBlob(Reference target, Descriptor blob, Set<Digest> present, ResolvedImage baseOfBlob, Counters counters) {
+        String what = blob.digest().shortHex();
+        if (present.contains(blob.digest())
+                || client.blobExists(target.registry(), target.repository(), blob.digest(), RegistryClient.pushScope(target.repository()))) {
+            telemetry.emit(new KilnEvent.CacheDecision(what, "skip", "the target already has it"));
+            counters.skipped.incrementAndGet();
+            counters.bytesSkipped.addAndGet(blob.size());
+            return;
+        }
+        if (baseOfBlob != null && baseOfBlob.reference().registry().equals(target.registry())
+                && !baseOfBlob.reference().repository().equals(target.repository())
+                && client.mountBlob(target.registry(), target.repository(), blob.digest(), baseOfBlob.reference().repository())) {
+            telemetry.emit(new KilnEvent.CacheDecision(what, "mount", "mounted from " + baseOfBlob.reference().repository()));
+            counters.mounted.incrementAndGet();
+            counters.bytesMounted.addAndGet(blob.size());
+            return;
+        }
+        if (baseOfBlob != null) {
+            resolver.ensureLayer(baseOfBlob, blob, telemetry);
+        }
+        long start = System.nanoTime();
+        telemetry.emit(new KilnEvent.TransferStarted(blob.digest().toString(), blob.size(), KilnEvent.Direction.UPLOAD, target.registry()));
+        client.uploadBlob(target.registry(), target.repository(), blob.digest(), blob.size(), () -> store.blobs().open(blob.digest()));
+        telemetry.emit(new KilnEvent.TransferFinished(blob.digest().toString(), blob.size(), Duration.ofNanos(System.nanoTime() - start),
+                KilnEvent.Direction.UPLOAD));
+        counters.uploaded.incrementAndGet();
+        counters.bytesUploaded.addAndGet(blob.size());
+    }
+
+    private static Set<Digest> blobDigests(Manifest manifest) {
+        Set<Digest> digests = new HashSet<>();
+        manifest.blobs().forEach(d -> digests.add(d.digest()));
+        return digests;
+    }
+}

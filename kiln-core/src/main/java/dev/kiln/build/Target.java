@@ -1,0 +1,60 @@
+package dev.kiln.build;
+
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.Reference;
+
+import java.nio.file.Path;
+
+/** Where a built image goes: a registry, an OCI image layout directory, or a {@code docker load} tar. */
+public sealed interface Target {
+
+    record Registry(Reference reference) implements Target {
+        @Override
+        public String toString() {
+            return reference.toString();
+        }
+    }
+
+    record OciLayout(Path directory, String tag) implements Target {
+        @Override
+        public String toString() {
+            return "oci:" + directory + ":" + tag;
+        }
+    }
+
+    record DockerArchive(Path file, Reference name) implements Target {
+        @Override
+        public String toString() {
+            return "tar:" + file;
+        }
+    }
+
+    /**
+     * {@code REF} (a registry), {@code oci:DIR[:TAG]} (tag {@code latest} by default) or
+     * {@code tar:FILE}; {@code name} tags the image inside a tar ({@code docker load} shows it).
+     */
+    static Target parse(String text, String name) {
+        if (text == null || text.isBlank()) {
+            throw new InvalidInputException("no target given: use --to REGISTRY/REPO:TAG, oci:DIR[:TAG] or tar:FILE");
+        }
+        if (text.startsWith("oci:")) {
+            String rest = text.substring(4);
+            int colon = rest.lastIndexOf(':');
+            boolean tagged = colon > rest.lastIndexOf('/');
+            String dir = tagged ? rest.substring(0, colon) : rest;
+            String tag = tagged ? rest.substring(colon + 1) : "latest";
+            if (dir.isEmpty() || tag.isEmpty()) {
+                throw new InvalidInputException("invalid target '" + text + "': expected oci:DIR[:TAG]");
+            }
+            return new OciLayout(Path.of(dir), tag);
+        }
+        if (text.startsWith("tar:")) {
+            String file = text.substring(4);
+            if (file.isEmpty()) {
+                throw new InvalidInputException("invalid target '" + text + "': expected tar:FILE");
+            }
+            return new DockerArchive(Path.of(file), Reference.parse(name == null ? "kiln-image:latest" : name));
+        }
+        return new Registry(Reference.parse(text));
+    }
+}

@@ -1,0 +1,134 @@
+package dev.kiln.layer;
+
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.error.StoreException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns a {@link LayerSource} into the sorted list of layer entries (metadata only; contents are
+ * read later, streamed). Sorting by the UTF-8 bytes of the path makes the order independent of
+ * the directory listing order and puts every directory before its contents.
+ */
+final class LayerTree {
+    /** Directories Kiln creates (DEST's parents, and DEST for a directory source), as BuildKit does. */
+    static final int CREATED_DIRECTORY_MODE = 0755;
+    static final Comparator<LayerEntry> BY_PATH_BYTES = (a, b) -> Arrays.compareUnsigned(
+            a.path().getBytes(StandardCharsets.UTF_8), b.path().getBytes(StandardCharsets.UTF_8));
+
+    private LayerTree() {
+    }
+
+    static List<LayerEntry> scan(LayerSource source) {
+        Path root = source.source();
+        PosixFileAttributes rootAttributes;
+        try {
+            // the source itself is followed, as Docker resolves a COPY source
+            rootAttributes = Files.readAttributes(root, PosixFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("source '" + root + "' does not exist", e);
+        } catch (IOException e) {
+            throw new StoreException("cannot read source '" + root + "': " + e.getMessage(), e);
+        } catch (UnsupportedOperationException e) {
+            throw new StoreException("cannot read POSIX file modes of '" + root + "' on this file system", e);
+        }
+        List<String> dest = source.destinationComponents();
+        List<LayerEntry> entries = new ArrayList<>();
+        if (rootAttributes.isDirectory()) {
+            addCreatedDirectories(entries, dest, dest.size());
+            walk(root, String.join("/", dest), entries);
+        } else if (rootAttributes.isRegularFile()) {
+            List<String> target = new ArrayList<>(dest);
+            if (source.destinationIsDirectory()) {
+                Path name = root.toAbsolutePath().normalize().getFileName();
+                if (name == null) {
+                    throw new InvalidInputException("source '" + root + "' has no file name to copy into '" + source.destination() + "'");
+                }
+                target.add(name.toString());
+            }
+            addCreatedDirectories(entries, target, target.size() - 1);
+            entries.add(LayerEntry.file(String.join("/", target), mode(rootAttributes.permissions()), rootAttributes.size(), root));
+        } else {
+            throw unsupported(root);
+        }
+        entries.sort(BY_PATH_BYTES);
+        return entries;
+    }
+
+    private static void addCreatedDirectories(List<LayerEntry> entries, List<String> components, int count) {
+        for (int i = 1; i <= count; i++) {
+            entries.add(LayerEntry.directory(String.join("/", components.subList(0, i)), CREATED_DIRECTORY_MODE));
+        }
+    }
+
+    private static void walk(Path directory, String prefix, List<LayerEntry> entries) {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
+            stream.forEach(children::add);
+        } catch (IOException e) {
+            throw new StoreException("cannot list '" + directory + "': " + e.getMessage(), e);
+        }
+        for (Path child : children) {
+            String path = prefix.isEmpty() ? child.getFileName().toString() : prefix + "/" + child.getFileName();
+            PosixFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(child, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException e) {
+                throw new StoreException("cannot read '" + child + "': " + e.getMessage(), e);
+            }
+            if (attributes.isSymbolicLink()) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(child).toString();
+                } catch (IOException e) {
+                    throw new StoreException("cannot read the link '" + child + "': " + e.getMessage(), e);
+                }
+                entries.add(LayerEntry.symlink(path, target));
+            } else if (attributes.isDirectory()) {
+                entries.add(LayerEntry.directory(path, mode(attributes.permissions())));
+                walk(child, path, entries);
+            } else if (attributes.isRegularFile()) {
+                entries.add(LayerEntry.file(path, mode(attributes.permissions()), attributes.size(), child));
+            } else {
+                throw unsupported(child);
+            }
+        }
+    }
+
+    private static InvalidInputException unsupported(Path path) {
+        return new InvalidInputException("'" + path + "' is a device, fifo or socket: a layer can hold only regular files, "
+                + "directories and symbolic links");
+    }
+
+    /** The permission bits (setuid, setgid and sticky are not visible through PosixFilePermissions). */
+    static int mode(Set<PosixFilePermission> permissions) {
+        int mode = 0;
+        for (PosixFilePermission p : permissions) {
+            mode |= switch (p) {
+                case OWNER_READ -> 0400;
+                case OWNER_WRITE -> 0200;
+                case OWNER_EXECUTE -> 0100;
+                case GROUP_READ -> 040;
+                case GROUP_WRITE -> 020;
+                case GROUP_EXECUTE -> 010;
+                case OTHERS_READ -> 04;
+                case OTHERS_WRITE -> 02;
+                case OTHERS_EXECUTE -> 01;
+            };
+        }
+        return mode;
+    }
+}
