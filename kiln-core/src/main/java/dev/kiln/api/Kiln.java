@@ -72,6 +72,9 @@ public final class Kiln implements AutoCloseable {
         if (builder.retry != null) {
             options = options.withRetry(builder.retry);
         }
+        if (builder.uploadChunkSize > 0) {
+            options = options.withUploadChunkSize(builder.uploadChunkSize);
+        }
         AtomicInteger threads = new AtomicInteger();
         this.transfers = Executors.newFixedThreadPool(builder.parallelism, runnable -> {
             Thread thread = new Thread(runnable, "kiln-transfer-" + threads.incrementAndGet());
@@ -257,6 +260,7 @@ public final class Kiln implements AutoCloseable {
         private int parallelism = 8;
         private RegistryOptions.RetryPolicy retry;
         private Clock clock = Clock.systemUTC();
+        private long uploadChunkSize;
 
         private Builder() {
         }
@@ -310,6 +314,15 @@ public final class Kiln implements AutoCloseable {
         public Builder retries(int maxAttempts, Duration initialBackoff) {
             this.retry = new RegistryOptions.RetryPolicy(maxAttempts, initialBackoff,
                     RegistryOptions.RetryPolicy.DEFAULT.max(), RegistryOptions.RetryPolicy.DEFAULT.maxRetryAfter());
+            return this;
+        }
+
+        /** Blobs larger than this are uploaded in chunks of this size (default 64 MiB). */
+        public Builder uploadChunkSize(long bytes) {
+            if (bytes < 1) {
+                throw new InvalidInputException("upload chunk size must be positive");
+            }
+            this.uploadChunkSize = bytes;
             return this;
         }
 

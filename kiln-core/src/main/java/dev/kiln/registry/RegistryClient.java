@@ -142,16 +142,75 @@ public final class RegistryClient {
     public void uploadBlob(String registry, String repository, Digest digest, long size, Supplier<InputStream> content) {
         String scope = pushScope(repository);
         String location = startUpload(registry, repository, scope);
+        String what = "blob upload " + digest.shortHex();
+        RequestBody body = new RequestBody(content, size);
+        long chunk = transport.options().uploadChunkSize();
+        if (size > chunk) {
+            // chunked: each PATCH is a bounded request, and the registry acknowledges every chunk
+            for (long offset = 0; offset < size; offset += chunk) {
+                long length = Math.min(chunk, size - offset);
+                RegistryResponse patched = transport.send(new RegistryTransport.Call(registry, "PATCH", location,
+                        Map.of("Content-Type", "application/octet-stream", "Content-Range", offset + "-" + (offset + length - 1)),
+                        slice(content, offset, length), scope, what + " (chunk at " + offset + ")"), telemetry);
+                if (patched.statusCode() != 202) {
+                    throw unexpected(registry, patched, what + " (chunk at " + offset + ")");
+                }
+                RegistryTransport.discard(patched);
+                location = patched.uri().resolve(patched.header("Location").orElse(location)).toString();
+            }
+            body = RequestBody.EMPTY;
+        }
         String target = location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
         RegistryResponse response = transport.send(new RegistryTransport.Call(registry, "PUT", target,
-                Map.of("Content-Type", "application/octet-stream"),
-                new RequestBody(content, size),
-                scope, "blob upload " + digest.shortHex()), telemetry);
+                Map.of("Content-Type", "application/octet-stream"), body, scope, what), telemetry);
         if (response.statusCode() != 201) {
-            throw unexpected(registry, response, "blob upload " + digest.shortHex());
+            throw unexpected(registry, response, what);
         }
         RegistryTransport.discard(response);
         telemetry.countUploaded(size);
+    }
+
+    /** Bytes {@code offset} to {@code offset + length} of the content, re-openable. */
+    private static RequestBody slice(Supplier<InputStream> content, long offset, long length) {
+        return new RequestBody(() -> {
+            InputStream in = content.get();
+            try {
+                in.skipNBytes(offset);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new Slice(in, length);
+        }, length);
+    }
+
+    /** At most {@code remaining} bytes of a stream. */
+    private static final class Slice extends java.io.FilterInputStream {
+        private long remaining;
+
+        Slice(InputStream in, long length) {
+            super(in);
+            this.remaining = length;
+        }
+
+        @Override
+        public int read() throws java.io.IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int b = super.read();
+            remaining -= b < 0 ? 0 : 1;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws java.io.IOException {
+            if (remaining <= 0) {
+                return -1;
+            }
+            int n = super.read(buffer, offset, (int) Math.min(length, remaining));
+            remaining -= Math.max(n, 0);
+            return n;
+        }
     }
 
     /**

@@ -13,14 +13,19 @@ import java.util.Set;
  * @param caFiles            per registry host, a PEM file of extra CA certificates to trust
  * @param retry              backoff for transient failures (I/O errors, 5xx, 429)
  * @param connectTimeout     TCP connect timeout
- * @param requestTimeout     time to wait for response headers
+ * @param requestTimeout     time to wait for response headers, and for each read of a body
+ * @param uploadChunkSize    blobs larger than this are uploaded in chunks of this size (PATCH), smaller
+ *                           ones in one request
  */
 public record RegistryOptions(
         Set<String> insecureRegistries,
         Map<String, Path> caFiles,
         RetryPolicy retry,
         Duration connectTimeout,
-        Duration requestTimeout) {
+        Duration requestTimeout,
+        long uploadChunkSize) {
+
+    public static final long DEFAULT_UPLOAD_CHUNK_SIZE = 64L << 20;
 
     public RegistryOptions {
         insecureRegistries = Set.copyOf(insecureRegistries);
@@ -28,19 +33,24 @@ public record RegistryOptions(
     }
 
     public static RegistryOptions defaults() {
-        return new RegistryOptions(Set.of(), Map.of(), RetryPolicy.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(60));
+        return new RegistryOptions(Set.of(), Map.of(), RetryPolicy.DEFAULT, Duration.ofSeconds(10), Duration.ofSeconds(60),
+                DEFAULT_UPLOAD_CHUNK_SIZE);
     }
 
     public RegistryOptions withInsecureRegistries(Set<String> hosts) {
-        return new RegistryOptions(hosts, caFiles, retry, connectTimeout, requestTimeout);
+        return new RegistryOptions(hosts, caFiles, retry, connectTimeout, requestTimeout, uploadChunkSize);
     }
 
     public RegistryOptions withCaFiles(Map<String, Path> files) {
-        return new RegistryOptions(insecureRegistries, files, retry, connectTimeout, requestTimeout);
+        return new RegistryOptions(insecureRegistries, files, retry, connectTimeout, requestTimeout, uploadChunkSize);
     }
 
     public RegistryOptions withRetry(RetryPolicy policy) {
-        return new RegistryOptions(insecureRegistries, caFiles, policy, connectTimeout, requestTimeout);
+        return new RegistryOptions(insecureRegistries, caFiles, policy, connectTimeout, requestTimeout, uploadChunkSize);
+    }
+
+    public RegistryOptions withUploadChunkSize(long bytes) {
+        return new RegistryOptions(insecureRegistries, caFiles, retry, connectTimeout, requestTimeout, bytes);
     }
 
     /**
