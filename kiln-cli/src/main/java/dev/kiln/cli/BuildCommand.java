@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.BuildRequest;
@@ -94,7 +95,7 @@ final class BuildCommand implements Callable<Integer> {
                 throw new InvalidInputException("invalid --add '" + add + "': expected SRC:DEST[:UID:GID] with an absolute DEST, e.g. target/job.jar:/opt/flink/usrlib/job.jar");
             }
             request.add(Path.of(m.group(1)), m.group(2),
-                    m.group(3) != null ? Integer.valueOf(m.group(3)) : owner[0], m.group(4) != null ? Integer.valueOf(m.group(4)) : owner[1]);
+                    m.group(3) != null ? id(m.group(3), "--add", add) : owner[0], m.group(4) != null ? id(m.group(4), "--add", add) : owner[1]);
         }
         env.forEach(e -> pair(e, "--env", request::env));
         labels.forEach(l -> pair(l, "--label", request::label));
@@ -129,7 +130,16 @@ final class BuildCommand implements Callable<Integer> {
         if (!m.matches()) {
             throw new InvalidInputException("invalid --chown '" + chown + "': expected numeric UID:GID, e.g. 9999:9999");
         }
-        return new Integer[]{Integer.valueOf(m.group(1)), Integer.valueOf(m.group(2))};
+        return new Integer[]{id(m.group(1), "--chown", chown), id(m.group(2), "--chown", chown)};
+    }
+
+    /** A uid or gid (digits only): too large for an int is a usage error, not a NumberFormatException. */
+    private static Integer id(String digits, String option, String text) {
+        try {
+            return Integer.valueOf(digits);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("invalid " + option + " '" + text + "': uid and gid must be at most " + Integer.MAX_VALUE);
+        }
     }
 
     private static void pair(String text, String option, java.util.function.BiConsumer<String, String> sink) {
@@ -145,9 +155,14 @@ final class BuildCommand implements Callable<Integer> {
         String trimmed = text.strip();
         if (trimmed.startsWith("[")) {
             try {
-                JsonNode array = new ObjectMapper().readTree(trimmed);
+                JsonNode array = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(trimmed);
                 List<String> words = new ArrayList<>();
-                array.forEach(n -> words.add(n.asText()));
+                for (JsonNode n : array) {
+                    if (!n.isTextual()) {
+                        throw new InvalidInputException("invalid " + option + ": not a JSON array of strings: " + trimmed);
+                    }
+                    words.add(n.asText());
+                }
                 return words;
             } catch (IOException e) {
                 throw new InvalidInputException("invalid " + option + ": not a JSON array of strings: " + trimmed);

@@ -1,8 +1,11 @@
 package dev.kiln.build;
 
+import dev.kiln.error.InvalidInputException;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * What a build changes in the base image's runtime configuration; {@code null} keeps the base's
@@ -14,12 +17,19 @@ import java.util.Map;
 public record ConfigChanges(Map<String, String> env, List<String> entrypoint, List<String> cmd, String workingDir,
                             String user, Map<String, String> labels, List<String> exposedPorts) {
 
+    private static final Pattern PORT = Pattern.compile("\\d{1,5}(/(tcp|udp|sctp))?");
+
     public static final ConfigChanges NONE = new ConfigChanges(Map.of(), null, null, null, null, Map.of(), List.of());
 
     public ConfigChanges {
         env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
         labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+        for (String port : exposedPorts) {
+            if (!PORT.matcher(port).matches() || Integer.parseInt(port.split("/")[0]) > 65535) {
+                throw new InvalidInputException("invalid port '" + port + "': expected PORT[/tcp|udp|sctp], e.g. 8081 or 6123/udp");
+            }
+        }
         entrypoint = entrypoint == null ? null : List.copyOf(entrypoint);
         cmd = cmd == null ? null : List.copyOf(cmd);
     }

@@ -103,11 +103,42 @@ final class RegistryPublisher {
         }
         long start = System.nanoTime();
         telemetry.emit(new KilnEvent.TransferStarted(blob.digest().toString(), blob.size(), KilnEvent.Direction.UPLOAD, target.registry()));
-        client.uploadBlob(target.registry(), target.repository(), blob.digest(), blob.size(), () -> store.blobs().open(blob.digest()));
+        client.uploadBlob(target.registry(), target.repository(), blob.digest(), blob.size(),
+                () -> new ProgressStream(store.blobs().open(blob.digest()), blob, telemetry));
         telemetry.emit(new KilnEvent.TransferFinished(blob.digest().toString(), blob.size(), Duration.ofNanos(System.nanoTime() - start),
                 KilnEvent.Direction.UPLOAD));
         counters.uploaded.incrementAndGet();
         counters.bytesUploaded.addAndGet(blob.size());
+    }
+
+    /** Reports upload progress as the registry client reads a blob from the store. */
+    private static final class ProgressStream extends java.io.FilterInputStream {
+        private static final long INTERVAL_NANOS = 250_000_000L;
+        private final Descriptor blob;
+        private final Telemetry telemetry;
+        private long read;
+        private long lastReport = System.nanoTime();
+
+        ProgressStream(java.io.InputStream in, Descriptor blob, Telemetry telemetry) {
+            super(in);
+            this.blob = blob;
+            this.telemetry = telemetry;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws java.io.IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                read += n;
+                long now = System.nanoTime();
+                if (now - lastReport > INTERVAL_NANOS) {
+                    lastReport = now;
+                    telemetry.emit(new KilnEvent.TransferProgress(blob.digest().toString(), read, blob.size(),
+                            KilnEvent.Direction.UPLOAD));
+                }
+            }
+            return n;
+        }
     }
 
     private static Set<Digest> blobDigests(Manifest manifest) {
