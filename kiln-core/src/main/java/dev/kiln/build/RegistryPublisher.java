@@ -46,12 +46,14 @@ final class RegistryPublisher {
     }
 
     BuildResult.Publication publish(Reference target, RawManifest manifest, ResolvedImage base) {
+        // a blob may be listed more than once (BuildKit's empty WORKDIR layers): each is pushed and counted once
+        List<Descriptor> blobs = distinctDigests(manifest.asManifest().blobs());
         Optional<Descriptor> current = client.findManifest(target);
         if (current.isPresent() && current.get().digest().equals(manifest.digest())) {
             telemetry.emit(new KilnEvent.CacheDecision(target.toString(), "unchanged",
                     "the tag already points at " + manifest.digest().shortHex() + "; nothing to push"));
-            long total = manifest.asManifest().blobs().stream().mapToLong(Descriptor::size).sum();
-            return new BuildResult.Publication(0, 0, manifest.asManifest().blobs().size(), total, 0, 0, false);
+            long total = blobs.stream().mapToLong(Descriptor::size).sum();
+            return new BuildResult.Publication(0, 0, blobs.size(), total, 0, 0, false);
         }
         Set<Digest> present = current.flatMap(d -> store.manifest(d.digest()))
                 .filter(m -> !m.isIndex())
@@ -62,7 +64,7 @@ final class RegistryPublisher {
             base.parsedManifest().layers().forEach(l -> baseLayers.add(l.digest()));
         }
         Counters counters = new Counters();
-        List<CompletableFuture<Void>> pushes = manifest.asManifest().blobs().stream()
+        List<CompletableFuture<Void>> pushes = blobs.stream()
                 .map(blob -> CompletableFuture.runAsync(() -> pushBlob(target, blob, present, baseLayers.contains(blob.digest()) ? base : null,
                         counters), transfers))
                 .toList();
@@ -139,6 +141,11 @@ final class RegistryPublisher {
             }
             return n;
         }
+    }
+
+    private static List<Descriptor> distinctDigests(List<Descriptor> blobs) {
+        Set<Digest> seen = new HashSet<>();
+        return blobs.stream().filter(blob -> seen.add(blob.digest())).toList();
     }
 
     private static Set<Digest> blobDigests(Manifest manifest) {

@@ -24,7 +24,7 @@ import java.util.Set;
  * the directory listing order and puts every directory before its contents.
  */
 final class LayerTree {
-    /** Directories Kiln creates (DEST's parents, and DEST for a directory source), as BuildKit does. */
+    /** The mode of DEST when it is created for an empty source directory. */
     static final int CREATED_DIRECTORY_MODE = 0755;
     static final Comparator<LayerEntry> BY_PATH_BYTES = (a, b) -> Arrays.compareUnsigned(
             a.path().getBytes(StandardCharsets.UTF_8), b.path().getBytes(StandardCharsets.UTF_8));
@@ -47,9 +47,14 @@ final class LayerTree {
         }
         List<String> dest = source.destinationComponents();
         List<LayerEntry> entries = new ArrayList<>();
+        // No entries for DEST's parents (nor DEST itself for a directory's contents): the layer does not
+        // know the base, and an entry would replace the owner and mode of a directory the base has
+        // (a flink-owned /opt/flink); directories missing below are created by the runtime (0755, root).
         if (rootAttributes.isDirectory()) {
-            addCreatedDirectories(entries, dest, dest.size());
             walk(root, String.join("/", dest), entries);
+            if (entries.isEmpty() && !dest.isEmpty()) {
+                entries.add(LayerEntry.directory(String.join("/", dest), CREATED_DIRECTORY_MODE));
+            }
         } else if (rootAttributes.isRegularFile()) {
             List<String> target = new ArrayList<>(dest);
             if (source.destinationIsDirectory()) {
@@ -59,19 +64,12 @@ final class LayerTree {
                 }
                 target.add(name.toString());
             }
-            addCreatedDirectories(entries, target, target.size() - 1);
             entries.add(LayerEntry.file(String.join("/", target), mode(rootAttributes.permissions()), rootAttributes.size(), root));
         } else {
             throw unsupported(root);
         }
         entries.sort(BY_PATH_BYTES);
         return entries;
-    }
-
-    private static void addCreatedDirectories(List<LayerEntry> entries, List<String> components, int count) {
-        for (int i = 1; i <= count; i++) {
-            entries.add(LayerEntry.directory(String.join("/", components.subList(0, i)), CREATED_DIRECTORY_MODE));
-        }
     }
 
     private static void walk(Path directory, String prefix, List<LayerEntry> entries) {
