@@ -11,10 +11,11 @@ import java.util.regex.Pattern;
 
 /**
  * One {@code --add SRC:DEST[:uid:gid]}: a file or directory to place in a layer, with Docker
- * {@code COPY} semantics. A directory's <em>contents</em> go under {@code DEST} (DEST itself is created
- * 0755, as BuildKit does); a file goes to {@code DEST}, or inside it when {@code DEST} ends with
- * {@code /}. Parent directories of DEST are created 0755. Every entry is owned by {@code uid:gid}
- * (default {@code 0:0}), parents included, as {@code COPY --chown} does.
+ * {@code COPY} semantics. A directory's <em>contents</em> go under {@code DEST}; a file goes to
+ * {@code DEST}, or inside it when {@code DEST} ends with {@code /}. Every entry is owned by
+ * {@code uid:gid} (default {@code 0:0}). DEST's parents (and DEST itself for a directory's contents)
+ * get no entries, so directories the base already has keep their owner and mode; missing ones are
+ * created by the runtime (root, 0755). An empty source directory yields DEST alone, 0755.
  *
  * <p>The source itself is followed when it is a symbolic link (Docker resolves the COPY source);
  * links inside a directory are stored as links. Whether the source exists is checked when it is

@@ -1,57 +1,18 @@
 package dev.kiln.archive;
 
-import java.io.IOException;
+import dev.kiln.testing.Commands;
+
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the real tools the archive tests check against: skopeo, umoci, GNU tar. */
 final class Tools {
-    private static final long TIMEOUT_SECONDS = 120;
-
     private Tools() {
     }
 
-    /** Runs {@code command}, returning its standard output as bytes; a failure carries its stderr. */
     static byte[] runBytes(String... command) {
-        Path stdout = null;
-        Path stderr = null;
-        try {
-            // files, not pipes: no reader threads, no deadlock on large outputs
-            stdout = Files.createTempFile("kiln-archive-", ".out");
-            stderr = Files.createTempFile("kiln-archive-", ".err");
-            Process process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(stdout.toFile())
-                    .redirectError(stderr.toFile())
-                    .start();
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-                throw new AssertionError("timed out: " + String.join(" ", command));
-            }
-            if (process.exitValue() != 0) {
-                throw new AssertionError("exit code " + process.exitValue() + ": " + String.join(" ", command)
-                        + "\nstderr:\n" + Files.readString(stderr, StandardCharsets.UTF_8));
-            }
-            return Files.readAllBytes(stdout);
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted: " + String.join(" ", command), e);
-        } finally {
-            for (Path p : new Path[] {stdout, stderr}) {
-                if (p != null) {
-                    try {
-                        Files.deleteIfExists(p);
-                    } catch (IOException ignored) {
-                        // best effort
-                    }
-                }
-            }
-        }
+        return Commands.bytes(command);
     }
 
     static String run(String... command) {

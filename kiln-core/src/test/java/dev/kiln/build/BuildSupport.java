@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.Kiln;
 import dev.kiln.image.Digest;
+import dev.kiln.testing.Commands;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.Skopeo;
 
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -185,34 +185,7 @@ final class BuildSupport {
 
     /** Runs a program; returns its standard output, or fails the test with its standard error. */
     static byte[] run(String... command) {
-        Path stdout = null;
-        Path stderr = null;
-        try {
-            stdout = Files.createTempFile("kiln-build-test-", ".out");
-            stderr = Files.createTempFile("kiln-build-test-", ".err");
-            Process process = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(stdout.toFile())
-                    .redirectError(stderr.toFile())
-                    .start();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-                throw new AssertionError("timed out: " + String.join(" ", command));
-            }
-            if (process.exitValue() != 0) {
-                throw new AssertionError("exit code " + process.exitValue() + ": " + String.join(" ", command)
-                        + "\nstderr:\n" + Files.readString(stderr));
-            }
-            return Files.readAllBytes(stdout);
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        } finally {
-            deleteQuietly(stdout);
-            deleteQuietly(stderr);
-        }
+        return Commands.bytes(command);
     }
 
     private static void deleteQuietly(Path file) {

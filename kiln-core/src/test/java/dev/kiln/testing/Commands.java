@@ -9,10 +9,27 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs external programs for the test fixtures. */
-final class Commands {
+/** Runs external programs (skopeo, umoci, tar, keytool…) for tests, failing the test with their stderr. */
+public final class Commands {
+    /** Long enough for the slowest tool run in tests (a skopeo copy or umoci unpack of a few MB). */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     private Commands() {
+    }
+
+    /** Runs {@code command} and returns its standard output as text; see {@link #bytes(Duration, List)}. */
+    static String run(Duration timeout, List<String> command) {
+        return new String(bytes(timeout, command), StandardCharsets.UTF_8);
+    }
+
+    /** Runs {@code command} with the default timeout and returns its standard output as text. */
+    public static String run(String... command) {
+        return run(DEFAULT_TIMEOUT, List.of(command));
+    }
+
+    /** Runs {@code command} with the default timeout and returns its standard output as bytes. */
+    public static byte[] bytes(String... command) {
+        return bytes(DEFAULT_TIMEOUT, List.of(command));
     }
 
     /**
@@ -21,7 +38,7 @@ final class Commands {
      * @throws AssertionError if the program cannot be started, exits non-zero or exceeds the timeout;
      *                        the message carries the command line and its standard error
      */
-    static String run(Duration timeout, List<String> command) {
+    static byte[] bytes(Duration timeout, List<String> command) {
         Path stdout = null;
         Path stderr = null;
         try {
@@ -47,7 +64,7 @@ final class Commands {
                 throw new AssertionError("exit code " + process.exitValue() + ": " + String.join(" ", command)
                         + "\nstderr:\n" + Files.readString(stderr, StandardCharsets.UTF_8));
             }
-            return Files.readString(stdout, StandardCharsets.UTF_8);
+            return Files.readAllBytes(stdout);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
