@@ -4,6 +4,7 @@ import dev.kiln.api.CachedImage;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.PruneResult;
 import dev.kiln.api.Units;
+import dev.kiln.event.Durations;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +41,7 @@ final class CacheCommand {
                 for (CachedImage image : images) {
                     out.printf("%-50s %-14s %-19s %10s  %s ago%n", image.reference(), image.platform(),
                             image.digest().substring(0, 19), Units.formatSize(image.size()),
-                            ago(Duration.between(image.lastUsed(), now)));
+                            Durations.words(Duration.between(image.lastUsed(), now)));
                 }
                 out.flush();
             }
@@ -104,10 +105,5 @@ final class CacheCommand {
         out.printf("%s %d blobs, %s freed (store %s → %s)%n", verb, result.blobsRemoved(),
                 Units.formatSize(result.bytesFreed()), Units.formatSize(result.bytesBefore()), Units.formatSize(result.bytesAfter()));
         out.flush();
-    }
-
-    static String ago(Duration duration) {
-        long s = Math.max(0, duration.toSeconds());
-        return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172800 ? s / 3600 + "h" : s / 86400 + "d";
     }
 }

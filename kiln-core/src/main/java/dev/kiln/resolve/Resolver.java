@@ -2,6 +2,7 @@ package dev.kiln.resolve;
 
 import dev.kiln.error.NotCachedException;
 import dev.kiln.error.PlatformNotFoundException;
+import dev.kiln.event.Durations;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
@@ -142,7 +143,7 @@ public final class Resolver {
                 Duration sinceCheck = Duration.between(current.checkedAt(), now);
                 if (sinceCheck.compareTo(spec.maxAge()) < 0) {
                     return new Top(cached.get(), false, "hit", "checked " + age(current.checkedAt(), now)
-                            + " ago, within max-age " + human(spec.maxAge()) + "; no request");
+                            + " ago, within max-age " + Durations.words(spec.maxAge()) + "; no request");
                 }
             }
             case ALWAYS -> { }
@@ -269,20 +270,6 @@ public final class Resolver {
     }
 
     static String age(Instant then, Instant now) {
-        return human(Duration.between(then, now));
-    }
-
-    static String human(Duration duration) {
-        long seconds = Math.max(0, duration.toSeconds());
-        if (seconds < 120) {
-            return seconds + "s";
-        }
-        if (seconds < 7200) {
-            return seconds / 60 + "m";
-        }
-        if (seconds < 172800) {
-            return seconds / 3600 + "h";
-        }
-        return seconds / 86400 + "d";
+        return Durations.words(Duration.between(then, now));
     }
 }
