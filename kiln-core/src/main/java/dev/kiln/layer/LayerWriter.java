@@ -204,8 +204,13 @@ public final class LayerWriter {
     }
 
     /** {@link #fingerprint(LayerSource, Instant, Compression)} with this writer's time and compression. */
-    public Digest fingerprint(LayerSource source) {
-        return fingerprint(source, entryTime, compression);
+    public Digest fingerprint(LayerSource source, ContentDigests digests) {
+        return fingerprint(source, entryTime, compression, digests);
+    }
+
+    /** {@link #fingerprint(LayerSource, Instant, Compression, ContentDigests)}, hashing every file. */
+    public static Digest fingerprint(LayerSource source, Instant entryTime, Compression compression) {
+        return fingerprint(source, entryTime, compression, ContentDigests.ALWAYS_HASH);
     }
 
     /**
@@ -213,9 +218,9 @@ public final class LayerWriter {
      * application layers: the format version, compression, entry time (whole seconds), DEST and
      * owner, then per entry in layer order its path, type, mode, owner, link target, size and the
      * sha256 of its content. Files' own mtimes, the listing order and the source's location do not
-     * count. Reads every file once (hashing, no compression).
+     * count. Reads every file once (hashing, no compression) unless {@code digests} knows it.
      */
-    public static Digest fingerprint(LayerSource source, Instant entryTime, Compression compression) {
+    public static Digest fingerprint(LayerSource source, Instant entryTime, Compression compression, ContentDigests digests) {
         List<LayerEntry> entries = LayerTree.scan(source);
         MessageDigest fp = Digest.newSha256();
         field(fp, FORMAT_VERSION);
@@ -232,7 +237,7 @@ public final class LayerWriter {
             field(fp, source.uid() + ":" + source.gid());
             field(fp, e.linkTarget() == null ? "" : e.linkTarget());
             field(fp, Long.toString(e.size()));
-            field(fp, e.type() == LayerEntry.Type.FILE ? contentSha256(e, buffer) : "");
+            field(fp, e.type() == LayerEntry.Type.FILE ? digests.sha256(e.file(), () -> contentSha256(e, buffer)) : "");
         }
         return Digest.fromSha256(fp.digest());
     }

@@ -11,6 +11,7 @@ import dev.kiln.image.RawManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 
@@ -32,6 +33,12 @@ public final class LocalStore {
         this.blobs = new BlobStore(layout, listener);
         this.records = new RecordStore(layout);
         this.layers = new LayerCache(layout, blobs);
+    }
+
+    /** Initialises the store's JSON mappers ahead of the first operation, for short-lived processes. */
+    public static void warmUp() {
+        RecordStore.warmUp();
+        LayerCache.warmUp();
     }
 
     public static LocalStore open(Path root, KilnListener listener) {
@@ -60,6 +67,11 @@ public final class LocalStore {
 
     public LayerCache layers() {
         return layers;
+    }
+
+    /** The remembered content digests of the files under {@code source}; close it to save what it learned. */
+    public FileDigestCache fileDigests(Path source) {
+        return new FileDigestCache(layout.fileDigestsDir().resolve(FileDigestCache.nameFor(source)), Clock.systemUTC());
     }
 
     StoreLayout layout() {

@@ -136,10 +136,11 @@ public final class StoreCollector {
         }));
     }
 
-    /** Nobody is writing (the store is held exclusively): every ingest file is stale. */
+    /** Nobody is writing (the store is held exclusively): every ingest and temporary file is stale. */
     private void cleanDebris() {
         StoreLayout layout = store.layout();
         deleteFiles(layout.ingestDir(), f -> true);
+        deleteFiles(layout.fileDigestsDir(), f -> f.getFileName().toString().endsWith(".tmp"));
         deleteFiles(layout.verifiedDir(), f -> !Files.exists(layout.blobsDir().resolve(f.getFileName())));
         deleteFiles(layout.locksDir(), f -> f.getFileName().toString().length() == 64 + ".lock".length());
     }

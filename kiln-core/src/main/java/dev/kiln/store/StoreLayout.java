@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * ingest/&lt;hex&gt;            in-flight downloads, owned by whoever holds locks/&lt;hex&gt;.lock
  * refs/&lt;registry&gt;/&lt;repository&gt;/@&lt;tag or digest&gt;.json   what a reference resolved to
  * layers/&lt;fingerprint&gt;.json  application-layer cache: input fingerprint → built layer blob
+ * files/&lt;hex&gt;             content digests of the files under one layer source, by stat (a cache)
  * locks/                  per-blob and per-record lock files; store.lock guards garbage collection
  * </pre>
  */
@@ -56,6 +57,10 @@ public record StoreLayout(Path root) {
 
     public Path layerRecord(Digest fingerprint) {
         return root.resolve("layers").resolve(fingerprint.hex() + ".json");
+    }
+
+    public Path fileDigestsDir() {
+        return root.resolve("files");
     }
 
     public Path refsDir() {
