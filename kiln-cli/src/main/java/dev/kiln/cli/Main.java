@@ -1,13 +1,22 @@
 package dev.kiln.cli;
 
-import picocli.CommandLine;
+import dev.kiln.api.Kiln;
+
+import java.util.Set;
 
 /** Entry point of the {@code kiln} command. */
 public final class Main {
+    /** Commands that run an operation on the store or a registry (not help, version or usage errors). */
+    private static final Set<String> OPERATIONS = Set.of("build", "pull", "inspect", "cache");
+
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && OPERATIONS.contains(args[0])) {
+            // overlaps Kiln's one-time initialisation with parsing the command line
+            Kiln.warmUpInBackground();
+        }
         System.exit(KilnCommand.execute(args, System.out, System.err));
     }
 }

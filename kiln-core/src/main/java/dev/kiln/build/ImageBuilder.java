@@ -19,6 +19,7 @@ import dev.kiln.resolve.PullSpec;
 import dev.kiln.resolve.ResolvedImage;
 import dev.kiln.resolve.Resolver;
 import dev.kiln.store.BlobStore;
+import dev.kiln.store.FileDigestCache;
 import dev.kiln.store.LayerCache;
 import dev.kiln.store.Lease;
 import dev.kiln.store.LocalStore;
@@ -31,9 +32,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 
 /**
- * One build: resolve the base store-first, build (or reuse) the application layers, derive config
- * and manifest, publish to the target. Every blob is in the store before it is published, except
- * base layers, which are fetched only when the target lacks them.
+ * One build: resolve the base store-first while building (or reusing) the application layers,
+ * derive config and manifest, publish to the target. Every blob is in the store before it is
+ * published, except base layers, which are fetched only when the target lacks them.
  */
 public final class ImageBuilder {
     private static final String BASE_NAME = "org.opencontainers.image.base.name";
@@ -53,10 +54,18 @@ public final class ImageBuilder {
 
     public BuildResult build(BuildSpec spec, Telemetry telemetry) {
         try (Lease ignored = store.lease()) {
-            ResolvedImage base = spec.base() == null ? null : telemetry.step("resolve base", spec.base().toString(),
-                    () -> resolver.resolve(new PullSpec(spec.base(), spec.platform(), spec.policy(), spec.maxAge(), false), telemetry),
-                    r -> r.digest().shortHex() + " from " + r.source() + " (" + r.decision() + ")");
-            List<BuildResult.AppLayer> layers = buildLayers(spec, telemetry);
+            // application layers do not depend on the base: they are built while it is resolved
+            List<CompletableFuture<BuildResult.AppLayer>> layerBuilds = startLayers(spec, telemetry);
+            ResolvedImage base;
+            try {
+                base = spec.base() == null ? null : telemetry.step("resolve base", spec.base().toString(),
+                        () -> resolver.resolve(new PullSpec(spec.base(), spec.platform(), spec.policy(), spec.maxAge(), false), telemetry),
+                        r -> r.digest().shortHex() + " from " + r.source() + " (" + r.decision() + ")");
+            } catch (RuntimeException e) {
+                Futures.awaitAll(layerBuilds);
+                throw e;
+            }
+            List<BuildResult.AppLayer> layers = Futures.joinAll(layerBuilds);
             RawManifest manifest = telemetry.step("config", spec.target().toString(), () -> writeImage(spec, base, layers),
                     m -> "manifest " + m.digest().shortHex());
             String target = spec.target().toString();
@@ -69,7 +78,7 @@ public final class ImageBuilder {
         }
     }
 
-    private List<BuildResult.AppLayer> buildLayers(BuildSpec spec, Telemetry telemetry) {
+    private List<CompletableFuture<BuildResult.AppLayer>> startLayers(BuildSpec spec, Telemetry telemetry) {
         List<CompletableFuture<BuildResult.AppLayer>> builds = new ArrayList<>();
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSource source = spec.layers().get(i);
@@ -79,12 +88,15 @@ public final class ImageBuilder {
                     l -> (l.cached() ? "reused " : "built ") + l.descriptor().digest().shortHex() + ", " + l.descriptor().size() + " B"),
                     transfers));
         }
-        return Futures.joinAll(builds);
+        return builds;
     }
 
     private BuildResult.AppLayer buildLayer(BuildSpec spec, LayerSource source, Telemetry telemetry) {
         LayerWriter writer = new LayerWriter(spec.time(), spec.compression());
-        Digest fingerprint = writer.fingerprint(source);
+        Digest fingerprint;
+        try (FileDigestCache digests = store.fileDigests(source.source())) {
+            fingerprint = writer.fingerprint(source, digests);
+        }
         var cached = store.layers().find(fingerprint);
         if (cached.isPresent()) {
             telemetry.emit(new KilnEvent.CacheDecision(describe(source), "hit", "inputs unchanged (fingerprint "

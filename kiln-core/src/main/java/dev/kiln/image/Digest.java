@@ -58,18 +58,34 @@ public record Digest(String algorithm, String hex) {
 
     /**
      * Gets SHA-256 compiled with its CPU intrinsics before the first layer streams in. Without it a
-     * short-lived JVM hashes the first hundreds of MB in interpreted code at a tenth of the speed
-     * (measured: ~100 MB/s against ~1.4 GB/s), because the JIT meets the hashing loop late. Runs once
-     * per JVM, in the background.
+     * short-lived JVM hashes the first tens of MB in interpreted code at a tenth of the speed
+     * (measured: ~100 MB/s against ~1.4 GB/s), because the JIT meets the hashing loop late, and
+     * later than that on a busy machine. The updates vary in size and alignment, as a tar stream's
+     * do: warmed with large aligned updates only, the compiled code was thrown away (deoptimized)
+     * at the first partial block of a real layer and compiled again under load a second later.
+     * Many calls compile it sooner than many bytes: 8000 updates, 2.5 MB. Runs once per JVM, in the
+     * background.
      */
     public static void warmUpSha256() {
         if (WARMED_UP.compareAndSet(false, true)) {
             Thread warmUp = new Thread(() -> {
+                // every JVM loads the other SHA engines soon (SecureRandom for temporary files, TLS):
+                // loading them first keeps their arrival from invalidating SHA-256's compiled code
+                for (String other : new String[]{"SHA-1", "SHA-224", "SHA-384", "SHA-512"}) {
+                    try {
+                        MessageDigest.getInstance(other).update(new byte[256]);
+                    } catch (NoSuchAlgorithmException absent) {
+                        // then it cannot arrive later either
+                    }
+                }
                 MessageDigest sha256 = newSha256();
                 byte[] block = new byte[1 << 16];
-                for (int i = 0; i < 256; i++) {
-                    sha256.update(block, 0, block.length);
+                int[] sizes = {512, 1, 100, 1024, 63, 64, 200, 513};
+                for (int i = 0; i < 8000; i++) {
+                    int size = sizes[i % sizes.length];
+                    sha256.update(block, i % 7, Math.min(size, block.length - i % 7));
                 }
+                sha256.digest();
             }, "kiln-sha256-warm-up");
             warmUp.setDaemon(true);
             warmUp.setPriority(Thread.MIN_PRIORITY);

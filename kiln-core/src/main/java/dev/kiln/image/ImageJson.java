@@ -22,6 +22,18 @@ public final class ImageJson {
     private ImageJson() {
     }
 
+    /**
+     * Initialises the mapper and its readers of manifests and configs; the first use of Jackson in
+     * a JVM costs ~0.2 s, which a short-lived process can overlap with its own start-up.
+     */
+    public static void warmUp() {
+        read(("{\"schemaVersion\":2,\"config\":{\"mediaType\":\"" + MediaTypes.OCI_CONFIG + "\",\"digest\":\"sha256:"
+                + "0".repeat(64) + "\",\"size\":2},\"layers\":[]}").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Manifest.class, "sample manifest");
+        read("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"A=b\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), ImageConfig.class, "sample config");
+    }
+
     public static <T> T read(byte[] json, Class<T> type, String what) {
         try {
             return MAPPER.readValue(json, type);

@@ -33,4 +33,15 @@ public final class Futures {
         }
         return results;
     }
+
+    /** Waits for every future to finish, whatever its outcome: after another failure, before a lease is released. */
+    public static void awaitAll(List<? extends CompletableFuture<?>> futures) {
+        for (CompletableFuture<?> future : futures) {
+            try {
+                future.join();
+            } catch (RuntimeException ignored) {
+                // the caller reports its own failure; this one is a consequence or irrelevant
+            }
+        }
+    }
 }

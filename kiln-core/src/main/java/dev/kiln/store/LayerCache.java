@@ -35,6 +35,16 @@ public final class LayerCache {
     private record Stored(String mediaType, Digest digest, long size, Digest diffId) {
     }
 
+    /** Initialises the mapper (see {@link LocalStore#warmUp()}). */
+    static void warmUp() {
+        try {
+            JSON.readValue(JSON.writeValueAsBytes(new Stored("", Digest.sha256(new byte[0]), 0, Digest.sha256(new byte[0]))),
+                    Stored.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("a layer record always round-trips", e);
+        }
+    }
+
     public Optional<Entry> find(Digest fingerprint) {
         Path file = layout.layerRecord(fingerprint);
         try {

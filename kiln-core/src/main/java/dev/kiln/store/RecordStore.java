@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.kiln.error.StoreException;
+import dev.kiln.image.Digest;
 import dev.kiln.image.Reference;
 
 import java.io.IOException;
@@ -12,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -31,6 +34,16 @@ public final class RecordStore {
             .build();
 
     private final StoreLayout layout;
+
+    /** Initialises the record mapper (see {@link LocalStore#warmUp()}). */
+    static void warmUp() {
+        try {
+            JSON.readValue(JSON.writeValueAsBytes(new RefRecord("example.com/a:b", Digest.sha256(new byte[0]), "",
+                    Instant.EPOCH, Instant.EPOCH, Map.of())), RefRecord.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("a record always round-trips", e);
+        }
+    }
 
     RecordStore(StoreLayout layout) {
         this.layout = layout;
