@@ -109,6 +109,22 @@ uploaded_since() {
   echo "$total"
 }
 
+# layered_job JOB: the job's jars split as Kiln's Flink layout puts them: the dependencies (which a new
+# release of the job does not change) and job.jar, each its own layer; the image's files are the same
+layered_job() {
+  local job=$1 split=$work/layered/$(basename "$1")
+  if [[ ! -d $split ]]; then
+    mkdir -p "$split/deps"
+    local jar
+    for jar in "$job"/*; do
+      [[ $(basename "$jar") == job.jar ]] && continue
+      ln "$jar" "$split/deps/" 2>/dev/null || cp -p "$jar" "$split/deps/"
+    done
+    ln "$job/job.jar" "$split/job.jar" 2>/dev/null || cp -p "$job/job.jar" "$split/job.jar"
+  fi
+  echo "$split"
+}
+
 # tool_build TOOL CACHE JOB TARGET_REF POLICY: one build; prints "wall_ms peak_kb", fails on failure
 tool_build() {
   local tool=$1 cache=$2 job=$3 ref=$4 policy=${5:-if-not-present}
@@ -120,6 +136,12 @@ tool_build() {
       KILN_JAVA_OPTS=-Xmx256m /usr/bin/time -o "$timing" -f %M "$root/kiln" build --from "$origin/flink:1.18" \
         --add "$job/:/opt/flink/usrlib/" --to "$ref" --cache-dir "$cache" --insecure-registry "$origin" \
         --policy "$policy" --max-age 0s -q >/dev/null ;;
+    kiln-layered)
+      local split
+      split=$(layered_job "$job")
+      KILN_JAVA_OPTS=-Xmx256m /usr/bin/time -o "$timing" -f %M "$root/kiln" build --from "$origin/flink:1.18" \
+        --add "$split/deps/:/opt/flink/usrlib/" --add "$split/job.jar:/opt/flink/usrlib/" --to "$ref" --cache-dir "$cache" \
+        --insecure-registry "$origin" --policy "$policy" --max-age 0s -q >/dev/null ;;
     kiln-api)
       /usr/bin/time -o "$timing" -f %M java -Xmx256m -cp "$bench_jar" dev.kiln.bench.KilnApiBuild --from "$origin/flink:1.18" \
         --add "$job/:/opt/flink/usrlib/" --to "$ref" --cache "$cache" --insecure >/dev/null ;;
@@ -163,6 +185,7 @@ harness_scenario() {
   if [[ $scenario == parallel-8 && $tool != kiln ]]; then return; fi
   # base-updated compares Kiln's policies (CLI) with the peers' own re-resolution
   if [[ $scenario == base-updated && $tool == kiln-api ]]; then return; fi
+  if [[ $tool == kiln-layered && ! $scenario =~ ^(cold|warm|noop)$ ]]; then return; fi
   case $scenario in
     cold)
       rm -rf "$cache"; om=$(log_mark "$origin_dir"); tm=$(log_mark "$target_dir")

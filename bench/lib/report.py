@@ -71,7 +71,7 @@ for network in networks:
     out.append("| scenario | tool | wall ms (median) | min-max | origin requests | origin MB | manifest HEADs | uploaded MB | peak MB |")
     out.append("|---|---|---|---|---|---|---|---|---|")
     for scenario in scenarios:
-        for tool in ["skopeo", "kiln", "kiln-api", "jib", "buildah"]:
+        for tool in ["skopeo", "kiln", "kiln-layered", "kiln-api", "jib", "buildah"]:
             g = groups.get((network, scenario, tool))
             if not g:
                 continue
@@ -92,7 +92,11 @@ for network in networks:
             p = wall(scenario, peer)
             if k and p:
                 ratios.append(f"{scenario}: Kiln/{peer.capitalize()} = {k / p:.2f} ({peer} {p / k:.1f}× slower)")
-    for tool in ["kiln", "kiln-api", "jib", "buildah"]:
+    for scenario in ["warm", "noop"]:
+        k, p = wall(scenario, "kiln-layered"), wall(scenario, "jib")
+        if k and p:
+            ratios.append(f"{scenario} with Kiln's Flink layout: Kiln/Jib = {k / p:.2f} (jib {p / k:.1f}× slower)")
+    for tool in ["kiln", "kiln-layered", "kiln-api", "jib", "buildah"]:
         c, w = wall("cold", tool), wall("warm", tool)
         if c and w:
             ratios.append(f"warm/cold {tool} = {w / c:.3f}")
