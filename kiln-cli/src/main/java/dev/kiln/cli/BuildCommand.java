@@ -111,18 +111,24 @@ final class BuildCommand implements Callable<Integer> {
             if (common.json) {
                 Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
             } else {
-                common.out().printf("%s%n  %d layers added (%d reused), blobs: %d uploaded (%s), %d already there, %d mounted; "
-                                + "%d requests, %s downloaded, %s%n",
-                        result.image(), result.layers().size(), result.layers().stream().filter(BuildResult.AppLayer::cached).count(),
-                        result.blobsUploaded(), Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
-                        result.requests(), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration()));
+                common.out().print(summary(result));
                 common.out().flush();
             }
         }
         return KilnCommand.OK;
     }
 
-    private static Integer[] owner(String chown) {
+    /** The human summary of a build: the image, then what its layers and blobs cost. */
+    static String summary(BuildResult result) {
+        return String.format("%s%n  %d layers added (%d reused), blobs: %d uploaded (%s), %d already there, %d mounted; "
+                        + "%d requests, %s downloaded, %s%n",
+                result.image(), result.layers().size(), result.layers().stream().filter(BuildResult.AppLayer::cached).count(),
+                result.blobsUploaded(), Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
+                result.requests(), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration()));
+    }
+
+    /** {@code --chown UID:GID}: {null, null} when absent. */
+    static Integer[] owner(String chown) {
         if (chown == null) {
             return new Integer[]{null, null};
         }

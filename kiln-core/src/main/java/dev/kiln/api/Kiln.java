@@ -11,6 +11,10 @@ import dev.kiln.credentials.StaticCredentials;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
+import dev.kiln.flink.FlinkDeployment;
+import dev.kiln.flink.FlinkJob;
+import dev.kiln.flink.FlinkVersion;
+import dev.kiln.flink.JobJar;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
@@ -165,6 +169,55 @@ public final class Kiln implements AutoCloseable {
         BuildSpec spec = buildSpec(request);
         dev.kiln.build.BuildResult built = telemetry.step("build", spec.target().toString(),
                 () -> builder.build(spec, telemetry), r -> r.target());
+        return buildResult(built, telemetry);
+    }
+
+    /**
+     * Builds a Flink job image: resolves the Flink base (store-first, as any base), reads its
+     * {@code FLINK_HOME}, adds configuration, libraries and the job jar as layers from the least to
+     * the most often changing, records the job's jar and entry class in labels, publishes, and
+     * describes the deployment of the image by digest. Every input is checked before any request.
+     */
+    public FlinkBuildResult buildFlink(FlinkBuildRequest request) {
+        Telemetry telemetry = new Telemetry(listener);
+        FlinkJob job = new FlinkJob(JobJar.inspect(request.jobJar()), request.libs(), request.confFiles(), request.hadoopConf(),
+                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid());
+        FlinkVersion givenVersion = request.flinkVersion() == null ? null : FlinkVersion.parse(request.flinkVersion());
+        Reference baseRef = request.base() != null ? Reference.parse(request.base())
+                : givenVersion.officialImage(request.java(), request.scala());
+        Target target = Target.parse(request.target(), null);
+        String deploymentName = request.deploymentName() != null ? request.deploymentName()
+                : FlinkDeployment.nameFor(target instanceof Target.Registry r ? r.reference().repository() : "flink-job");
+        FlinkDeployment.Settings settings = new FlinkDeployment.Settings(deploymentName, request.jobArgs(), request.parallelism(),
+                request.taskSlots(), request.serviceAccount(),
+                new FlinkDeployment.Resources(request.jobManagerMemory(), request.jobManagerCpu()),
+                new FlinkDeployment.Resources(request.taskManagerMemory(), request.taskManagerCpu()), request.upgradeMode());
+        BuildSpec template = new BuildSpec(baseRef, request.platform() == null ? Platform.host() : Platform.parse(request.platform()),
+                request.policy(), request.maxAge(), List.of(), null, Compression.parse(request.compression()),
+                request.time() != null ? request.time() : sourceDateEpoch(), target);
+
+        FlinkJob.Plan[] plan = new FlinkJob.Plan[1];
+        dev.kiln.build.BuildResult built = telemetry.step("build", target.toString(), () -> {
+            ResolvedImage base = builder.resolveBase(template, telemetry);
+            plan[0] = job.plan(base.config());
+            BuildSpec spec = new BuildSpec(template.base(), template.platform(), template.policy(), template.maxAge(),
+                    plan[0].layers(), new ConfigChanges(plan[0].env(), null, null, null, null, plan[0].labels(), List.of()),
+                    template.compression(), template.time(), target);
+            return builder.build(spec, base, telemetry);
+        }, r -> r.target());
+
+        FlinkVersion version = givenVersion != null ? givenVersion
+                : FlinkVersion.of(built.base().reference(), built.base().config()).orElse(null);
+        // by digest alone: what Kubernetes pulls is exactly what was built, and every tool reads the name
+        String image = target instanceof Target.Registry registry ? registry.reference().name() + "@" + built.digest() : null;
+        FlinkDeployment deployment = image == null || version == null ? null
+                : new FlinkDeployment(settings, image, version, plan[0].jarUri(), job.mainClass());
+        return new FlinkBuildResult(buildResult(built, telemetry), plan[0].flinkHome(), plan[0].jarUri(), job.mainClass().orElse(null),
+                version == null ? null : version.toString(), image, deployment == null ? null : deployment.toYaml(),
+                deployment == null ? List.of() : deployment.nativeArgs(), deployment == null ? null : deployment.nativeCommand());
+    }
+
+    private static BuildResult buildResult(dev.kiln.build.BuildResult built, Telemetry telemetry) {
         dev.kiln.build.BuildResult.Publication published = built.publish();
         ResolvedImage base = built.base();
         return new BuildResult(built.target(), built.digest().toString(),

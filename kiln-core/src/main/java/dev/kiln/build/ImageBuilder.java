@@ -53,14 +53,24 @@ public final class ImageBuilder {
     }
 
     public BuildResult build(BuildSpec spec, Telemetry telemetry) {
+        return build(spec, null, telemetry);
+    }
+
+    /** Resolves {@code spec}'s base as a build does, for a caller that needs the base before it can say what to build. */
+    public ResolvedImage resolveBase(BuildSpec spec, Telemetry telemetry) {
+        return telemetry.step("resolve base", spec.base().toString(),
+                () -> resolver.resolve(new PullSpec(spec.base(), spec.platform(), spec.policy(), spec.maxAge(), false), telemetry),
+                r -> r.digest().shortHex() + " from " + r.source() + " (" + r.decision() + ")");
+    }
+
+    /** {@link #build(BuildSpec, Telemetry)} on a base already resolved with {@link #resolveBase} (null: resolve it here). */
+    public BuildResult build(BuildSpec spec, ResolvedImage resolvedBase, Telemetry telemetry) {
         try (Lease ignored = store.lease()) {
             // application layers do not depend on the base: they are built while it is resolved
             List<CompletableFuture<BuildResult.AppLayer>> layerBuilds = startLayers(spec, telemetry);
             ResolvedImage base;
             try {
-                base = spec.base() == null ? null : telemetry.step("resolve base", spec.base().toString(),
-                        () -> resolver.resolve(new PullSpec(spec.base(), spec.platform(), spec.policy(), spec.maxAge(), false), telemetry),
-                        r -> r.digest().shortHex() + " from " + r.source() + " (" + r.decision() + ")");
+                base = resolvedBase != null || spec.base() == null ? resolvedBase : resolveBase(spec, telemetry);
             } catch (RuntimeException e) {
                 Futures.awaitAll(layerBuilds);
                 throw e;

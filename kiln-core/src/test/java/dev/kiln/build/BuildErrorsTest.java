@@ -7,6 +7,7 @@ import dev.kiln.error.AuthenticationException;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
 import dev.kiln.testing.AccessLogEntry;
+import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;

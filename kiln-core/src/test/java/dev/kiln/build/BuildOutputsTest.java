@@ -7,6 +7,7 @@ import dev.kiln.api.Kiln;
 import dev.kiln.build.BuildSupport.JobSources;
 import dev.kiln.image.Digest;
 import dev.kiln.image.MediaTypes;
+import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;
 import org.junit.jupiter.api.BeforeAll;

@@ -9,6 +9,7 @@ import dev.kiln.image.Descriptor;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.FaultProxy;
+import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;

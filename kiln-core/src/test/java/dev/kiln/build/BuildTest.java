@@ -10,6 +10,7 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
+import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;

@@ -1,4 +1,4 @@
-package dev.kiln.build;
+package dev.kiln.testing;
 
 import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.event.Telemetry;
@@ -11,7 +11,6 @@ import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
 import dev.kiln.registry.RegistryClient;
 import dev.kiln.registry.RegistryTransport;
-import dev.kiln.testing.RegistryFixture;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -37,30 +36,30 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Layer content is random (seeded per push), so every push is a different image.
  */
-record FlinkBase(Reference reference, RawManifest manifest, byte[] config, Descriptor configDescriptor,
+public record FlinkBase(Reference reference, RawManifest manifest, byte[] config, Descriptor configDescriptor,
                  List<Descriptor> layers, List<String> diffIds, Map<String, byte[]> files) {
 
-    static final String BASE_CONF = "jobmanager.rpc.address: from-the-base\n";
-    static final String ENTRYPOINT_SCRIPT = "#!/bin/sh\nexec \"$@\"\n";
-    static final List<String> BASE_ENV = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    public static final String BASE_CONF = "jobmanager.rpc.address: from-the-base\n";
+    public static final String ENTRYPOINT_SCRIPT = "#!/bin/sh\nexec \"$@\"\n";
+    public static final List<String> BASE_ENV = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
             "JAVA_HOME=/opt/java/openjdk", "FLINK_HOME=/opt/flink");
 
     private static final AtomicLong SEEDS = new AtomicLong(1818);
 
-    String ref() {
+    public String ref() {
         return reference.toString();
     }
 
-    Digest digest() {
+    public Digest digest() {
         return manifest.digest();
     }
 
-    long totalLayerBytes() {
+    public long totalLayerBytes() {
         return layers.stream().mapToLong(Descriptor::size).sum();
     }
 
     /** Pushes a fresh base to {@code registry} under {@code repoAndTag}. */
-    static FlinkBase push(RegistryFixture registry, String repoAndTag) {
+    public static FlinkBase push(RegistryFixture registry, String repoAndTag) {
         return push(registry, repoAndTag, 0);
     }
 
@@ -68,7 +67,7 @@ record FlinkBase(Reference reference, RawManifest manifest, byte[] config, Descr
      * Like {@link #push(RegistryFixture, String)}, with {@code emptyLayers} more layers that are all the
      * same empty tar, as BuildKit writes for {@code WORKDIR}: one blob listed several times in the manifest.
      */
-    static FlinkBase push(RegistryFixture registry, String repoAndTag, int emptyLayers) {
+    public static FlinkBase push(RegistryFixture registry, String repoAndTag, int emptyLayers) {
         Random random = new Random(SEEDS.incrementAndGet());
         Reference ref = Reference.parse(registry.hostPort() + "/" + repoAndTag);
         RegistryClient client = new RegistryClient(new RegistryTransport(registry.registryOptions(), CredentialProvider.none()),

@@ -1,0 +1,184 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.FlinkBuildRequest;
+import dev.kiln.api.FlinkBuildResult;
+import dev.kiln.api.Kiln;
+import dev.kiln.api.Units;
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.PullPolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code kiln flink …}: Flink job images and their deployments. */
+@Command(name = "flink", description = "Flink job images and their deployments.",
+        subcommands = {FlinkCommand.Build.class})
+final class FlinkCommand {
+
+    @Command(name = "build", description = "Build a Flink job image (conf, libs and the job jar under FLINK_HOME, each a layer), "
+            + "publish it, and write its FlinkDeployment or native-mode arguments.")
+    static final class Build implements Callable<Integer> {
+        @Option(names = "--base", paramLabel = "IMAGE", description = "The Flink base image (or give --flink-version).")
+        String base;
+
+        @Option(names = "--flink-version", paramLabel = "VERSION",
+                description = "Flink version: names the official image without --base (flink:1.18-scala_2.12-java17), and the deployment's version.")
+        String flinkVersion;
+
+        @Option(names = "--java", paramLabel = "VERSION", description = "Java version of the official image (default: the version's newest LTS).")
+        Integer java;
+
+        @Option(names = "--scala", paramLabel = "VERSION", description = "Scala version of the official image (2.12).")
+        String scala;
+
+        @Option(names = "--job-jar", required = true, paramLabel = "JAR", description = "The job's jar, for $FLINK_HOME/usrlib/.")
+        Path jobJar;
+
+        @Option(names = "--main-class", paramLabel = "CLASS", description = "The job's entry class (default: from the jar's manifest).")
+        String mainClass;
+
+        @Option(names = "--lib", paramLabel = "JAR", description = "A jar for $FLINK_HOME/lib/, e.g. a connector (repeatable; one layer each).")
+        List<Path> libs = new ArrayList<>();
+
+        @Option(names = "--conf", paramLabel = "FILE", description = "A file for $FLINK_HOME/conf/ (repeatable; one layer each).")
+        List<Path> confFiles = new ArrayList<>();
+
+        @Option(names = "--hadoop-conf", paramLabel = "DIR", description = "Hadoop configuration, to /opt/hadoop/conf with HADOOP_CONF_DIR.")
+        Path hadoopConf;
+
+        @Option(names = "--hive-conf", paramLabel = "DIR", description = "Hive configuration, to /opt/hive/conf with HIVE_CONF_DIR.")
+        Path hiveConf;
+
+        @Option(names = "--chown", paramLabel = "UID:GID", description = "Owner of the added files (default 0:0; the official images' flink user is 9999:9999).")
+        String chown;
+
+        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform of the base to build on (default: this machine's).")
+        String platform;
+
+        @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
+                description = "When to ask the base's registry: if-not-present (default), always, never, revalidate.")
+        String policy;
+
+        @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
+        String maxAge;
+
+        @Option(names = "--to", required = true, paramLabel = "TARGET",
+                description = "REGISTRY/REPO:TAG (deployments need one), oci:DIR[:TAG] or tar:FILE.")
+        String target;
+
+        @Option(names = "--deployment-out", paramLabel = "FILE", description = "Write a FlinkDeployment (flink.apache.org/v1beta1) that runs the image by digest.")
+        Path deploymentOut;
+
+        @Option(names = "--native-args-out", paramLabel = "FILE",
+                description = "Write the equivalent 'flink run-application --target kubernetes-application' command.")
+        Path nativeArgsOut;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Deployment name / cluster id (default: from the target's repository).")
+        String name;
+
+        @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1", description = "Job parallelism (default 1).")
+        int parallelism;
+
+        @Option(names = "--task-slots", paramLabel = "N", defaultValue = "1", description = "Task slots per TaskManager (default 1).")
+        int taskSlots;
+
+        @Option(names = "--service-account", paramLabel = "NAME", defaultValue = "flink", description = "Kubernetes service account (default flink).")
+        String serviceAccount;
+
+        @Option(names = "--jobmanager-memory", paramLabel = "SIZE", defaultValue = "2048m", description = "JobManager memory (default 2048m).")
+        String jobManagerMemory;
+
+        @Option(names = "--jobmanager-cpu", paramLabel = "CORES", defaultValue = "1", description = "JobManager CPU (default 1).")
+        double jobManagerCpu;
+
+        @Option(names = "--taskmanager-memory", paramLabel = "SIZE", defaultValue = "2048m", description = "TaskManager memory (default 2048m).")
+        String taskManagerMemory;
+
+        @Option(names = "--taskmanager-cpu", paramLabel = "CORES", defaultValue = "1", description = "TaskManager CPU (default 1).")
+        double taskManagerCpu;
+
+        @Option(names = "--upgrade-mode", paramLabel = "MODE", defaultValue = "stateless",
+                description = "The operator's upgrade mode: stateless (default), savepoint, last-state.")
+        String upgradeMode;
+
+        @Option(names = "--arg", paramLabel = "ARG", description = "An argument for the job's main method (repeatable).")
+        List<String> jobArgs = new ArrayList<>();
+
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        public Integer call() {
+            FlinkBuildRequest.Builder request = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
+                    .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(platform)
+                    .policy(PullPolicy.parse(policy)).to(target).deploymentName(name).parallelism(parallelism).taskSlots(taskSlots)
+                    .serviceAccount(serviceAccount).jobManager(jobManagerMemory, jobManagerCpu)
+                    .taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
+            libs.forEach(request::lib);
+            confFiles.forEach(request::conf);
+            jobArgs.forEach(request::jobArg);
+            if (maxAge != null) {
+                request.maxAge(Units.parseDuration(maxAge));
+            }
+            Integer[] owner = BuildCommand.owner(chown);
+            if (owner[0] != null) {
+                request.owner(owner[0], owner[1]);
+            }
+            FlinkBuildRequest built = request.build();
+            if ((deploymentOut != null || nativeArgsOut != null) && (target.startsWith("oci:") || target.startsWith("tar:"))) {
+                throw new InvalidInputException("--deployment-out and --native-args-out need a registry target (REGISTRY/REPO:TAG)");
+            }
+            try (Kiln kiln = common.open(true)) {
+                FlinkBuildResult result = kiln.buildFlink(built);
+                if ((deploymentOut != null || nativeArgsOut != null) && result.deploymentYaml() == null) {
+                    throw new InvalidInputException("cannot tell the Flink version of the base: give it with --flink-version");
+                }
+                if (deploymentOut != null) {
+                    write(deploymentOut, result.deploymentYaml());
+                }
+                if (nativeArgsOut != null) {
+                    write(nativeArgsOut, result.nativeCommand());
+                }
+                if (common.json) {
+                    ObjectNode tree = Output.tree(result);
+                    tree.set("build", Output.withMillis((ObjectNode) tree.get("build"), "duration", result.build().duration()));
+                    Output.print(common.out(), tree);
+                } else {
+                    common.out().print(BuildCommand.summary(result.build()));
+                    common.out().printf("  job %s%s%n", result.jarUri(), result.mainClass() == null ? "" : " (" + result.mainClass() + ")");
+                    if (deploymentOut != null) {
+                        common.out().printf("  FlinkDeployment %s written to %s%n", result.flinkVersion(), deploymentOut);
+                    }
+                    if (nativeArgsOut != null) {
+                        common.out().printf("  native-mode command written to %s%n", nativeArgsOut);
+                    }
+                    common.out().flush();
+                }
+            }
+            return KilnCommand.OK;
+        }
+
+        /** Replaces {@code file} atomically: a reader never sees half a deployment. */
+        private static void write(Path file, String text) {
+            try {
+                Path absolute = file.toAbsolutePath();
+                Files.createDirectories(absolute.getParent());
+                Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+                Files.writeString(temp, text, StandardCharsets.UTF_8);
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new InvalidInputException("cannot write '" + file + "': " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.testing.FlinkBase;
+import dev.kiln.testing.SharedRegistry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code kiln flink build} against a real registry: output, files written, and usage errors. */
+class FlinkCommandTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(53);
+
+    private static FlinkBase base;
+
+    @TempDir
+    Path cache;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void pushBase() {
+        base = FlinkBase.push(REGISTRY.registry(), "flink/flink:1.18");
+    }
+
+    private Path jobJar(String release) throws IOException {
+        Path jar = work.resolve("orders.jar");
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.Orders");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("release.txt"));
+            out.write(release.getBytes(StandardCharsets.UTF_8));
+        }
+        return jar;
+    }
+
+    private List<String> args(String... more) throws IOException {
+        Path conf = Files.writeString(work.resolve("flink-conf.yaml"), "parallelism.default: 4\n");
+        List<String> all = new ArrayList<>(List.of("flink", "build", "--base", base.ref(), "--job-jar", jobJar("1").toString(),
+                "--conf", conf.toString(), "--to", REGISTRY.registry().hostPort() + "/jobs/orders:1"));
+        all.addAll(Arrays.asList(more));
+        return all;
+    }
+
+    @Test
+    void buildsPublishesAndWritesTheDeploymentAndTheNativeCommand() throws IOException {
+        Path deployment = work.resolve("out/orders.yaml");
+        Path nativeCommand = work.resolve("out/run.sh");
+
+        Cli.Result result = Cli.ok(cache, args("--deployment-out", deployment.toString(), "--native-args-out", nativeCommand.toString(),
+                "--parallelism", "3", "--json").toArray(String[]::new));
+
+        JsonNode json = result.json();
+        String image = json.path("image").asText();
+        assertThat(image).matches(REGISTRY.registry().hostPort() + "/jobs/orders@sha256:[0-9a-f]{64}");
+        assertThat(json.path("jarUri").asText()).isEqualTo("local:///opt/flink/usrlib/orders.jar");
+        assertThat(json.path("mainClass").asText()).isEqualTo("com.example.Orders");
+        assertThat(json.path("flinkVersion").asText()).isEqualTo("1.18");
+        assertThat(json.path("build").path("layers")).hasSize(2);
+        assertThat(json.path("build").path("durationMs").asLong()).isPositive();
+        assertThat(Files.readString(deployment)).contains("kind: FlinkDeployment", "image: " + image, "flinkVersion: v1_18",
+                "parallelism: 3", "entryClass: com.example.Orders");
+        assertThat(Files.readString(nativeCommand)).startsWith("flink run-application")
+                .contains("-Dkubernetes.container.image.ref=" + image, "-Dparallelism.default=3");
+    }
+
+    @Test
+    void humanOutputNamesTheImageAndTheJob() throws IOException {
+        Cli.Result result = Cli.ok(cache, args().toArray(String[]::new));
+        assertThat(result.out()).contains("/jobs/orders:1@sha256:", "job local:///opt/flink/usrlib/orders.jar (com.example.Orders)");
+        assertThat(result.err()).contains("resolve base", "layer 2/2");
+    }
+
+    @Test
+    void usageErrorsExitWithTwoAndPublishNothing() throws IOException {
+        Path notAJar = Files.writeString(work.resolve("job.jar"), "text");
+        long mark = REGISTRY.registry().mark();
+
+        Cli.Result badJar = Cli.run(cache, "flink", "build", "--base", base.ref(), "--job-jar", notAJar.toString(),
+                "--to", REGISTRY.registry().hostPort() + "/jobs/bad:1");
+        Cli.Result unknownVersion = Cli.run(cache, "flink", "build", "--flink-version", "0.9", "--job-jar", jobJar("1").toString(),
+                "--to", REGISTRY.registry().hostPort() + "/jobs/bad:1");
+        Cli.Result localDeployment = Cli.run(cache, "flink", "build", "--base", base.ref(), "--job-jar", jobJar("1").toString(),
+                "--to", "oci:" + work.resolve("layout"), "--deployment-out", work.resolve("d.yaml").toString());
+
+        assertThat(badJar.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(badJar.errorLines()).singleElement().asString().contains("is not a jar");
+        assertThat(unknownVersion.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(unknownVersion.errorLines()).singleElement().asString().contains("unknown Flink version 0.9");
+        assertThat(localDeployment.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(localDeployment.errorLines()).singleElement().asString().contains("need a registry target");
+        assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
+        assertThat(work.resolve("d.yaml")).doesNotExist();
+    }
+}
