@@ -58,7 +58,8 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--expose", paramLabel = "PORT[/PROTO]", description = "Declare a port (repeatable).")
     List<String> ports = new ArrayList<>();
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform of the base to build on (default: this machine's).")
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT][,…]",
+            description = "Platform of the base to build on (default: this machine's); several, comma-separated, make one image each under an index.")
     String platform;
 
     @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
@@ -120,11 +121,15 @@ final class BuildCommand implements Callable<Integer> {
 
     /** The human summary of a build: the image, then what its layers and blobs cost. */
     static String summary(BuildResult result) {
-        return String.format("%s%n  %d layers added (%d reused), blobs: %d uploaded (%s), %d already there, %d mounted; "
-                        + "%d requests, %s downloaded, %s%n",
+        StringBuilder text = new StringBuilder(String.format("%s%n  %d layers added (%d reused), blobs: %d uploaded (%s), %d already there, "
+                        + "%d mounted; %d requests, %s downloaded, %s%n",
                 result.image(), result.layers().size(), result.layers().stream().filter(BuildResult.AppLayer::cached).count(),
                 result.blobsUploaded(), Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
-                result.requests(), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration()));
+                result.requests(), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration())));
+        if (result.platforms().size() > 1) {
+            result.platforms().forEach(p -> text.append(String.format("  %s %s%n", p.platform(), p.image())));
+        }
+        return text.toString();
     }
 
     /** {@code --chown UID:GID}: {null, null} when absent. */

@@ -62,7 +62,8 @@ final class FlinkCommand {
         @Option(names = "--chown", paramLabel = "UID:GID", description = "Owner of the added files (default 0:0; the official images' flink user is 9999:9999).")
         String chown;
 
-        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform of the base to build on (default: this machine's).")
+        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT][,…]",
+                description = "Platform of the base (default: this machine's); several, comma-separated, make one image each under an index.")
         String platform;
 
         @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",

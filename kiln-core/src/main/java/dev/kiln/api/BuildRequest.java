@@ -119,7 +119,10 @@ public final class BuildRequest {
         return exposedPorts;
     }
 
-    /** {@code null}: this machine's platform. */
+    /**
+     * {@code linux/amd64}, or several comma-separated ({@code linux/amd64,linux/arm64}) for one image per
+     * platform under an index (registry targets only); {@code null}: this machine's platform.
+     */
     public String platform() {
         return platform;
     }

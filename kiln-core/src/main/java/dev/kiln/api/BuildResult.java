@@ -15,11 +15,12 @@ import java.util.List;
  * @param blobsMounted  blobs mounted from the base's repository on the same registry
  * @param requests      HTTP requests made (base registry, target registry, token servers)
  * @param steps         per-step timings, in the order the steps finished
+ * @param platforms     the image of each platform (one, or those of the index {@code image} names), in the order asked
  */
 public record BuildResult(String image, String digest, BaseInfo base, List<AppLayer> layers,
                           int blobsUploaded, long bytesUploaded, int blobsSkipped, long bytesSkipped,
                           int blobsMounted, long bytesMounted, long requests, long bytesDownloaded,
-                          Duration duration, List<StepTiming> steps) {
+                          Duration duration, List<StepTiming> steps, List<PlatformImage> platforms) {
 
     /** The resolved base: what it was, where it came from, and why. */
     public record BaseInfo(String reference, String digest, String source, String decision) {
@@ -29,5 +30,9 @@ public record BuildResult(String image, String digest, BaseInfo base, List<AppLa
     }
 
     public record StepTiming(String step, long durationMs, String detail) {
+    }
+
+    /** One platform's image: its platform (as its config says), where it went, its manifest digest, its base. */
+    public record PlatformImage(String platform, String image, String digest, BaseInfo base) {
     }
 }

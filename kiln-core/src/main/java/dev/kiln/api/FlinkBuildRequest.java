@@ -90,6 +90,7 @@ public final class FlinkBuildRequest {
         return b.gid;
     }
 
+    /** One platform, or several comma-separated (an index); {@code null}: this machine's. */
     public String platform() {
         return b.platform;
     }

@@ -166,10 +166,38 @@ public final class Kiln implements AutoCloseable {
      */
     public BuildResult build(BuildRequest request) {
         Telemetry telemetry = new Telemetry(listener);
-        BuildSpec spec = buildSpec(request);
-        dev.kiln.build.BuildResult built = telemetry.step("build", spec.target().toString(),
-                () -> builder.build(spec, telemetry), r -> r.target());
+        List<BuildSpec> specs = platforms(request.platform()).stream().map(p -> buildSpec(request, p)).toList();
+        Built built = telemetry.step("build", specs.get(0).target().toString(),
+                () -> specs.size() == 1 ? Built.of(builder.build(specs.get(0), telemetry)) : Built.of(builder.buildIndex(specs, telemetry)),
+                Built::target);
         return buildResult(built, telemetry);
+    }
+
+    /** A build's outcome, one image or an index of several: what the API's {@link BuildResult} is made of. */
+    private record Built(String target, Digest digest, List<dev.kiln.build.BuildResult> images) {
+        static Built of(dev.kiln.build.BuildResult image) {
+            return new Built(image.target(), image.digest(), List.of(image));
+        }
+
+        static Built of(ImageBuilder.IndexResult index) {
+            return new Built(index.target(), index.digest(), index.images());
+        }
+    }
+
+    /** {@code null}: this machine's; else one platform or several, comma-separated, each once. */
+    private static List<Platform> platforms(String platforms) {
+        if (platforms == null) {
+            return List.of(Platform.host());
+        }
+        List<Platform> parsed = new java.util.ArrayList<>();
+        for (String part : platforms.split(",", -1)) {
+            Platform platform = Platform.parse(part.strip());
+            if (parsed.contains(platform)) {
+                throw new InvalidInputException("platform " + platform + " is named twice in '" + platforms + "'");
+            }
+            parsed.add(platform);
+        }
+        return parsed;
     }
 
     /**
@@ -192,48 +220,66 @@ public final class Kiln implements AutoCloseable {
                 request.taskSlots(), request.serviceAccount(),
                 new FlinkDeployment.Resources(request.jobManagerMemory(), request.jobManagerCpu()),
                 new FlinkDeployment.Resources(request.taskManagerMemory(), request.taskManagerCpu()), request.upgradeMode());
-        BuildSpec template = new BuildSpec(baseRef, request.platform() == null ? Platform.host() : Platform.parse(request.platform()),
+        List<BuildSpec> templates = platforms(request.platform()).stream().map(platform -> new BuildSpec(baseRef, platform,
                 request.policy(), request.maxAge(), List.of(), null, Compression.parse(request.compression()),
-                request.time() != null ? request.time() : sourceDateEpoch(), target);
+                request.time() != null ? request.time() : sourceDateEpoch(), target)).toList();
 
         FlinkJob.Plan[] plan = new FlinkJob.Plan[1];
-        dev.kiln.build.BuildResult built = telemetry.step("build", target.toString(), () -> {
-            ResolvedImage base = builder.resolveBase(template, telemetry);
-            plan[0] = job.plan(base.config());
-            BuildSpec spec = new BuildSpec(template.base(), template.platform(), template.policy(), template.maxAge(),
+        ResolvedImage[] firstBase = new ResolvedImage[1];
+        Built built = telemetry.step("build", target.toString(), () -> {
+            List<ResolvedImage> bases = templates.stream().map(t -> builder.resolveBase(t, telemetry)).toList();
+            firstBase[0] = bases.get(0);
+            plan[0] = job.plan(bases.get(0).config());
+            for (ResolvedImage other : bases) {
+                if (!job.plan(other.config()).flinkHome().equals(plan[0].flinkHome())) {
+                    throw new InvalidInputException("the platforms of " + baseRef + " disagree on FLINK_HOME: "
+                            + plan[0].flinkHome() + " and " + job.plan(other.config()).flinkHome());
+                }
+            }
+            List<BuildSpec> specs = templates.stream().map(t -> new BuildSpec(t.base(), t.platform(), t.policy(), t.maxAge(),
                     plan[0].layers(), new ConfigChanges(plan[0].env(), null, null, null, null, plan[0].labels(), List.of()),
-                    template.compression(), template.time(), target);
-            return builder.build(spec, base, telemetry);
-        }, r -> r.target());
+                    t.compression(), t.time(), target)).toList();
+            return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
+                    : Built.of(builder.buildIndex(specs, bases, telemetry));
+        }, Built::target);
+        BuildResult result = buildResult(built, telemetry);
 
-        FlinkVersion version = givenVersion != null ? givenVersion
-                : FlinkVersion.of(built.base().reference(), built.base().config()).orElse(null);
+        FlinkVersion version = givenVersion != null ? givenVersion : FlinkVersion.of(baseRef, firstBase[0].config()).orElse(null);
         // by digest alone: what Kubernetes pulls is exactly what was built, and every tool reads the name
-        String image = target instanceof Target.Registry registry ? registry.reference().name() + "@" + built.digest() : null;
+        String image = target instanceof Target.Registry registry ? registry.reference().name() + "@" + result.digest() : null;
         FlinkDeployment deployment = image == null || version == null ? null
                 : new FlinkDeployment(settings, image, version, plan[0].jarUri(), job.mainClass());
-        return new FlinkBuildResult(buildResult(built, telemetry), plan[0].flinkHome(), plan[0].jarUri(), job.mainClass().orElse(null),
+        return new FlinkBuildResult(result, plan[0].flinkHome(), plan[0].jarUri(), job.mainClass().orElse(null),
                 version == null ? null : version.toString(), image, deployment == null ? null : deployment.toYaml(),
                 deployment == null ? List.of() : deployment.nativeArgs(), deployment == null ? null : deployment.nativeCommand());
     }
 
-    private static BuildResult buildResult(dev.kiln.build.BuildResult built, Telemetry telemetry) {
-        dev.kiln.build.BuildResult.Publication published = built.publish();
-        ResolvedImage base = built.base();
+    /** One image, or an index of several: base and layers are the first image's, blob counts the sum. */
+    private static BuildResult buildResult(Built built, Telemetry telemetry) {
+        List<dev.kiln.build.BuildResult> images = built.images();
+        dev.kiln.build.BuildResult first = images.get(0);
+        ResolvedImage base = first.base();
+        List<dev.kiln.build.BuildResult.Publication> published = images.stream().map(dev.kiln.build.BuildResult::publish).toList();
         return new BuildResult(built.target(), built.digest().toString(),
-                base == null ? null : new BuildResult.BaseInfo(base.reference().toString(), base.digest().toString(),
-                        base.source(), base.decision()),
-                built.appLayers().stream().map(l -> new BuildResult.AppLayer(l.source(), l.destination(),
+                base == null ? null : baseInfo(base),
+                first.appLayers().stream().map(l -> new BuildResult.AppLayer(l.source(), l.destination(),
                         l.descriptor().digest().toString(), l.descriptor().size(), l.cached())).toList(),
-                published.uploaded(), published.bytesUploaded(), published.skipped(), published.bytesSkipped(),
-                published.mounted(), published.bytesMounted(), telemetry.requests(), telemetry.bytesDownloaded(),
+                published.stream().mapToInt(p -> p.uploaded()).sum(), published.stream().mapToLong(p -> p.bytesUploaded()).sum(),
+                published.stream().mapToInt(p -> p.skipped()).sum(), published.stream().mapToLong(p -> p.bytesSkipped()).sum(),
+                published.stream().mapToInt(p -> p.mounted()).sum(), published.stream().mapToLong(p -> p.bytesMounted()).sum(),
+                telemetry.requests(), telemetry.bytesDownloaded(),
                 telemetry.elapsed(), telemetry.steps().stream()
-                        .map(s -> new BuildResult.StepTiming(s.step(), s.duration().toMillis(), s.detail())).toList());
+                        .map(s -> new BuildResult.StepTiming(s.step(), s.duration().toMillis(), s.detail())).toList(),
+                images.stream().map(i -> new BuildResult.PlatformImage(i.platform().toString(), i.target(), i.digest().toString(),
+                        i.base() == null ? null : baseInfo(i.base()))).toList());
     }
 
-    private BuildSpec buildSpec(BuildRequest request) {
+    private static BuildResult.BaseInfo baseInfo(ResolvedImage base) {
+        return new BuildResult.BaseInfo(base.reference().toString(), base.digest().toString(), base.source(), base.decision());
+    }
+
+    private BuildSpec buildSpec(BuildRequest request, Platform platform) {
         Reference base = request.base() == null ? null : Reference.parse(request.base());
-        Platform platform = request.platform() == null ? Platform.host() : Platform.parse(request.platform());
         List<LayerSource> layers = request.layers().stream()
                 .map(a -> new LayerSource(a.source(), a.destination(), a.uid(), a.gid())).toList();
         ConfigChanges changes = new ConfigChanges(request.env(), request.entrypoint(), request.cmd(), request.workingDir(),

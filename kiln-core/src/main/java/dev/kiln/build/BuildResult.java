@@ -2,6 +2,7 @@ package dev.kiln.build;
 
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
+import dev.kiln.image.Platform;
 import dev.kiln.resolve.ResolvedImage;
 
 import java.util.List;
@@ -10,11 +11,12 @@ import java.util.List;
  * What a build produced and what it cost.
  *
  * @param target     where the image went, e.g. {@code registry/repo:tag@sha256:…} or {@code oci:DIR:TAG}
+ * @param platform   the image's platform: its base's, as the base's config says (else the one asked for)
  * @param base       the resolved base, or {@code null} for scratch
  * @param appLayers  the layers this build added, with whether each was reused from the layer cache
  * @param publish    what the target received
  */
-public record BuildResult(String target, Digest digest, Descriptor manifest, ResolvedImage base,
+public record BuildResult(String target, Platform platform, Digest digest, Descriptor manifest, ResolvedImage base,
                           List<AppLayer> appLayers, Publication publish) {
 
     public record AppLayer(String source, String destination, Descriptor descriptor, Digest diffId, boolean cached) {

@@ -2,13 +2,16 @@ package dev.kiln.build;
 
 import dev.kiln.archive.DockerArchiveWriter;
 import dev.kiln.archive.OciLayoutWriter;
+import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
 import dev.kiln.image.ImageJson;
 import dev.kiln.image.MediaTypes;
+import dev.kiln.image.Platform;
 import dev.kiln.image.RawManifest;
+import dev.kiln.image.Reference;
 import dev.kiln.layer.LayerResult;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.layer.LayerWriter;
@@ -65,6 +68,61 @@ public final class ImageBuilder {
 
     /** {@link #build(BuildSpec, Telemetry)} on a base already resolved with {@link #resolveBase} (null: resolve it here). */
     public BuildResult build(BuildSpec spec, ResolvedImage resolvedBase, Telemetry telemetry) {
+        return build(spec, resolvedBase, false, telemetry);
+    }
+
+    /**
+     * A multi-platform build: one image per platform, each on its platform's base and pushed by
+     * digest, then an OCI index of them under the target's tag. The platforms' bases are all
+     * resolved first, so a base that lacks a platform fails the build before anything is pushed.
+     * The application layers do not depend on the platform: built for the first, they are reused
+     * (layer cache) and found at the target (one HEAD) for the others.
+     */
+    public IndexResult buildIndex(List<BuildSpec> specs, Telemetry telemetry) {
+        requireRegistry(specs.get(0).target());
+        return buildIndex(specs, specs.stream().map(spec -> spec.base() == null ? null : resolveBase(spec, telemetry)).toList(), telemetry);
+    }
+
+    /** {@link #buildIndex(List, Telemetry)} on bases already resolved with {@link #resolveBase}, one per spec. */
+    public IndexResult buildIndex(List<BuildSpec> specs, List<ResolvedImage> bases, Telemetry telemetry) {
+        Target.Registry registry = requireRegistry(specs.get(0).target());
+        List<BuildResult> images = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            BuildSpec spec = specs.get(i);
+            ResolvedImage base = bases.get(i);
+            images.add(telemetry.step("platform " + spec.platform(), registry.reference().name(),
+                    () -> build(spec, base, true, telemetry), r -> r.digest().shortHex()));
+        }
+        List<Descriptor> entries = images.stream().map(image -> image.manifest().withPlatform(image.platform())).toList();
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("schemaVersion", 2);
+        index.put("mediaType", MediaTypes.OCI_INDEX);
+        index.put("manifests", entries);
+        RawManifest raw = RawManifest.of(ImageJson.write(index), MediaTypes.OCI_INDEX);
+        store.blobs().put(raw.bytes());
+        telemetry.step("publish index", registry.reference().toString(), () -> {
+            RegistryClient client = new RegistryClient(transport, telemetry);
+            boolean current = client.findManifest(registry.reference()).map(d -> d.digest().equals(raw.digest())).orElse(false);
+            if (!current) {
+                client.putManifest(registry.reference(), raw);
+            }
+            return current;
+        }, unchanged -> unchanged ? "the tag already points at it" : "index " + raw.digest().shortHex());
+        return new IndexResult(registry.reference().withDigest(raw.digest()).toString(), raw.digest(), images);
+    }
+
+    private static Target.Registry requireRegistry(Target target) {
+        if (target instanceof Target.Registry registry) {
+            return registry;
+        }
+        throw new InvalidInputException("a multi-platform build needs a registry target (REGISTRY/REPO:TAG), not " + target);
+    }
+
+    /** A multi-platform build: the index and, in the order asked, each platform's image. */
+    public record IndexResult(String target, Digest digest, List<BuildResult> images) {
+    }
+
+    private BuildResult build(BuildSpec spec, ResolvedImage resolvedBase, boolean byDigest, Telemetry telemetry) {
         try (Lease ignored = store.lease()) {
             // application layers do not depend on the base: they are built while it is resolved
             List<CompletableFuture<BuildResult.AppLayer>> layerBuilds = startLayers(spec, telemetry);
@@ -79,12 +137,14 @@ public final class ImageBuilder {
             RawManifest manifest = telemetry.step("config", spec.target().toString(), () -> writeImage(spec, base, layers),
                     m -> "manifest " + m.digest().shortHex());
             String target = spec.target().toString();
-            BuildResult.Publication publication = telemetry.step("publish", target, () -> publish(spec.target(), manifest, base, telemetry),
+            BuildResult.Publication publication = telemetry.step("publish", target,
+                    () -> publish(spec.target(), manifest, base, byDigest, telemetry),
                     p -> p.uploaded() + " uploaded (" + p.bytesUploaded() + " B), " + p.skipped() + " already there, "
                             + p.mounted() + " mounted");
             String published = spec.target() instanceof Target.Registry registry
-                    ? registry.reference().withDigest(manifest.digest()).toString() : target;
-            return new BuildResult(published, manifest.digest(), manifest.descriptor(), base, layers, publication);
+                    ? (byDigest ? byDigest(registry, manifest) : registry.reference().withDigest(manifest.digest())).toString() : target;
+            Platform platform = base != null && base.config().os() != null ? base.config().platform() : spec.platform();
+            return new BuildResult(published, platform, manifest.digest(), manifest.descriptor(), base, layers, publication);
         }
     }
 
@@ -148,10 +208,16 @@ public final class ImageBuilder {
         return raw;
     }
 
-    private BuildResult.Publication publish(Target target, RawManifest manifest, ResolvedImage base, Telemetry telemetry) {
+    /** The image's name without the tag, pinned to the manifest: how an index's images are pushed. */
+    private static Reference byDigest(Target.Registry registry, RawManifest manifest) {
+        return new Reference(registry.reference().registry(), registry.reference().repository(), null, manifest.digest());
+    }
+
+    private BuildResult.Publication publish(Target target, RawManifest manifest, ResolvedImage base, boolean byDigest,
+                                            Telemetry telemetry) {
         if (target instanceof Target.Registry registry) {
             return new RegistryPublisher(store, resolver, new RegistryClient(transport, telemetry), transfers, telemetry)
-                    .publish(registry.reference(), manifest, base);
+                    .publish(byDigest ? byDigest(registry, manifest) : registry.reference(), manifest, base);
         }
         if (base != null) {
             Futures.joinAll(base.parsedManifest().layers().stream()
