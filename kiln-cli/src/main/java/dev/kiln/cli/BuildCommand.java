@@ -12,6 +12,7 @@ import dev.kiln.image.PullPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,13 +23,22 @@ import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-@Command(name = "build", description = "Build an image from a base and local files, and publish it, without a Docker daemon.")
+@Command(name = "build", description = "Build an image from a base and local files, or from a Dockerfile, and publish it, without a Docker daemon.")
 final class BuildCommand implements Callable<Integer> {
     private static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
     private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
 
-    @Option(names = "--from", required = true, paramLabel = "IMAGE", description = "Base image, or 'scratch'.")
+    @Option(names = "--from", paramLabel = "IMAGE", description = "Base image, or 'scratch' (or build from a Dockerfile with -f).")
     String from;
+
+    @Option(names = {"-f", "--file"}, paramLabel = "DOCKERFILE", description = "Build from this Dockerfile, with CONTEXT as the build context.")
+    Path dockerfile;
+
+    @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A value for one of the Dockerfile's ARGs (repeatable).")
+    List<String> buildArgs = new ArrayList<>();
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT", description = "The build context of a Dockerfile build (default: the Dockerfile's directory).")
+    Path context;
 
     @Option(names = "--add", paramLabel = "SRC:DEST[:UID:GID]",
             description = "Add a file, or a directory's contents, at the absolute path DEST; each --add is one layer, in order (repeatable).")
@@ -84,7 +94,16 @@ final class BuildCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BuildRequest.Builder request = BuildRequest.from(from).to(target).tarName(tarName).platform(platform)
+        if ((from == null) == (dockerfile == null)) {
+            throw new InvalidInputException(from == null ? "nothing to build: give --from IMAGE, or -f DOCKERFILE [CONTEXT]"
+                    : "give --from or -f, not both");
+        }
+        if (dockerfile == null && (context != null || !buildArgs.isEmpty())) {
+            throw new InvalidInputException("CONTEXT and --build-arg belong to a Dockerfile build (-f DOCKERFILE)");
+        }
+        BuildRequest.Builder request = (dockerfile != null
+                ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
+                : BuildRequest.from(from)).to(target).tarName(tarName).platform(platform)
                 .policy(PullPolicy.parse(policy)).compression(compression).workingDir(workdir).user(user);
         if (maxAge != null) {
             request.maxAge(Units.parseDuration(maxAge));
@@ -99,6 +118,7 @@ final class BuildCommand implements Callable<Integer> {
                     m.group(3) != null ? id(m.group(3), "--add", add) : owner[0], m.group(4) != null ? id(m.group(4), "--add", add) : owner[1]);
         }
         env.forEach(e -> pair(e, "--env", request::env));
+        buildArgs.forEach(a -> pair(a, "--build-arg", request::buildArg));
         labels.forEach(l -> pair(l, "--label", request::label));
         ports.forEach(request::expose);
         if (entrypoint != null) {

@@ -45,8 +45,14 @@ public final class BuildRequest {
     private final Instant time;
     private final String target;
     private final String tarName;
+    private final Path dockerfile;
+    private final Path context;
+    private final Map<String, String> buildArgs;
 
     private BuildRequest(Builder b) {
+        this.dockerfile = b.dockerfile;
+        this.context = b.context;
+        this.buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
         this.base = b.base;
         this.layers = List.copyOf(b.layers);
         this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
@@ -78,6 +84,32 @@ public final class BuildRequest {
     /** A build on an empty image. */
     public static Builder scratch() {
         return new Builder();
+    }
+
+    /**
+     * A build described by a Dockerfile, with {@code context} as its build context; the builder's
+     * {@code env}, {@code label} and {@code add} apply on top. See {@code dev.kiln.dockerfile} for
+     * the instructions Kiln carries out.
+     */
+    public static Builder dockerfile(Path dockerfile, Path context) {
+        Builder builder = new Builder();
+        builder.dockerfile = dockerfile;
+        builder.context = context;
+        return builder;
+    }
+
+    /** The Dockerfile, or {@code null} for a build from {@link #base()}. */
+    public Path dockerfile() {
+        return dockerfile;
+    }
+
+    public Path context() {
+        return context;
+    }
+
+    /** {@code --build-arg}s for the Dockerfile's ARGs. */
+    public Map<String, String> buildArgs() {
+        return buildArgs;
     }
 
     /** {@code null} for scratch. */
@@ -173,8 +205,17 @@ public final class BuildRequest {
         private Instant time;
         private String target;
         private String tarName;
+        private Path dockerfile;
+        private Path context;
+        private final Map<String, String> buildArgs = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /** A value for the Dockerfile's {@code ARG name}; an argument no ARG declares is an error. */
+        public Builder buildArg(String name, String value) {
+            buildArgs.put(name, value);
+            return this;
         }
 
         /** Adds {@code source} (a file, or a directory's contents) at {@code destination}, owned by root, as one layer. */

@@ -9,8 +9,10 @@ import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.credentials.DockerConfigCredentials;
 import dev.kiln.credentials.StaticCredentials;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.error.StoreException;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
+import dev.kiln.dockerfile.DockerfileBuild;
 import dev.kiln.flink.FlinkDeployment;
 import dev.kiln.flink.FlinkJob;
 import dev.kiln.flink.FlinkVersion;
@@ -31,10 +33,13 @@ import dev.kiln.resolve.Resolver;
 import dev.kiln.store.LocalStore;
 import dev.kiln.store.StoreCollector;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -166,11 +171,70 @@ public final class Kiln implements AutoCloseable {
      */
     public BuildResult build(BuildRequest request) {
         Telemetry telemetry = new Telemetry(listener);
+        if (request.dockerfile() != null) {
+            return buildDockerfile(request, telemetry);
+        }
         List<BuildSpec> specs = platforms(request.platform()).stream().map(p -> buildSpec(request, p)).toList();
         Built built = telemetry.step("build", specs.get(0).target().toString(),
                 () -> specs.size() == 1 ? Built.of(builder.build(specs.get(0), telemetry)) : Built.of(builder.buildIndex(specs, telemetry)),
                 Built::target);
         return buildResult(built, telemetry);
+    }
+
+    /**
+     * A Dockerfile build: the Dockerfile is read for every platform first (unsupported instructions,
+     * undeclared build arguments and syntax errors fail here, before any request); then, per platform,
+     * the base is resolved and the stage evaluated with the base's environment; then one image, or
+     * an index. Archives ADD extracts live in a scratch directory until the build is over.
+     */
+    private BuildResult buildDockerfile(BuildRequest request, Telemetry telemetry) {
+        if (!request.layers().isEmpty() || !request.env().isEmpty() || !request.labels().isEmpty()) {
+            throw new InvalidInputException("a Dockerfile build takes its files, environment and labels from the Dockerfile");
+        }
+        Target target = Target.parse(request.target(), request.tarName());
+        List<DockerfileBuild> files = platforms(request.platform()).stream()
+                .map(p -> DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), p)).toList();
+        Compression compression = Compression.parse(request.compression());
+        Instant time = request.time() != null ? request.time() : sourceDateEpoch();
+        Path scratch;
+        try {
+            scratch = Files.createTempDirectory("kiln-dockerfile-");
+        } catch (IOException e) {
+            throw new StoreException("cannot create a scratch directory: " + e.getMessage(), e);
+        }
+        try {
+            Built built = telemetry.step("build", target.toString(), () -> {
+                List<ResolvedImage> bases = new ArrayList<>();
+                List<BuildSpec> specs = new ArrayList<>();
+                for (int i = 0; i < files.size(); i++) {
+                    DockerfileBuild.From from = files.get(i).from();
+                    BuildSpec template = new BuildSpec(from.base() == null ? null : Reference.parse(from.base()), from.platform(),
+                            request.policy(), request.maxAge(), List.of(), null, compression, time, target);
+                    ResolvedImage base = template.base() == null ? null : builder.resolveBase(template, telemetry);
+                    List<String> baseEnv = base == null || base.config().config() == null || base.config().config().env() == null
+                            ? List.of() : base.config().config().env();
+                    DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, scratch.resolve("platform-" + i));
+                    specs.add(new BuildSpec(template.base(), template.platform(), template.policy(), template.maxAge(), stage.layers(),
+                            stage.changes(), compression, time, target));
+                    bases.add(base);
+                }
+                return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
+                        : Built.of(builder.buildIndex(specs, bases, telemetry));
+            }, Built::target);
+            return buildResult(built, telemetry);
+        } finally {
+            deleteRecursively(scratch);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException ignored) {
+            // a temporary directory: the system cleans it eventually
+        }
     }
 
     /** A build's outcome, one image or an index of several: what the API's {@link BuildResult} is made of. */

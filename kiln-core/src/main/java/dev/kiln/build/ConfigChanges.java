@@ -13,18 +13,26 @@ import java.util.regex.Pattern;
  *
  * @param env          variables to set, in order (a base variable of the same name is replaced)
  * @param exposedPorts {@code 8081} or {@code 6123/udp}
+ * @param volumes      mount points to declare (Dockerfile {@code VOLUME})
  */
 public record ConfigChanges(Map<String, String> env, List<String> entrypoint, List<String> cmd, String workingDir,
-                            String user, Map<String, String> labels, List<String> exposedPorts) {
+                            String user, Map<String, String> labels, List<String> exposedPorts, List<String> volumes) {
 
     private static final Pattern PORT = Pattern.compile("\\d{1,5}(/(tcp|udp|sctp))?");
 
-    public static final ConfigChanges NONE = new ConfigChanges(Map.of(), null, null, null, null, Map.of(), List.of());
+    public static final ConfigChanges NONE = new ConfigChanges(Map.of(), null, null, null, null, Map.of(), List.of(), List.of());
+
+    /** Changes without volumes, as the command line and the Flink builds make them. */
+    public ConfigChanges(Map<String, String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
+                         Map<String, String> labels, List<String> exposedPorts) {
+        this(env, entrypoint, cmd, workingDir, user, labels, exposedPorts, List.of());
+    }
 
     public ConfigChanges {
         env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
         labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         exposedPorts = exposedPorts == null ? List.of() : List.copyOf(exposedPorts);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
         for (String port : exposedPorts) {
             if (!PORT.matcher(port).matches() || Integer.parseInt(port.split("/")[0]) > 65535) {
                 throw new InvalidInputException("invalid port '" + port + "': expected PORT[/tcp|udp|sctp], e.g. 8081 or 6123/udp");

@@ -50,6 +50,10 @@ final class ConfigEditor {
             ObjectNode labels = object(config, "Labels");
             changes.labels().forEach(labels::put);
         }
+        if (!changes.volumes().isEmpty()) {
+            ObjectNode volumes = object(config, "Volumes");
+            changes.volumes().forEach(volumes::putObject);
+        }
         if (!changes.exposedPorts().isEmpty()) {
             ObjectNode ports = object(config, "ExposedPorts");
             changes.exposedPorts().forEach(port -> ports.putObject(port.contains("/") ? port : port + "/tcp"));

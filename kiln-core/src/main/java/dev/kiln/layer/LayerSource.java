@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,13 +21,22 @@ import java.util.regex.Pattern;
  * <p>The source itself is followed when it is a symbolic link (Docker resolves the COPY source);
  * links inside a directory are stored as links. Whether the source exists is checked when it is
  * read ({@link LayerWriter#write}, {@link LayerWriter#fingerprint}), since it may change until then.
+ *
+ * @param mode    permission bits for every entry (Dockerfile {@code COPY --chmod}); {@code null} keeps each file's
+ * @param exclude paths under the source to leave out ({@code .dockerignore}); their contents too
  */
-public record LayerSource(Path source, String destination, Integer uid, Integer gid) {
+public record LayerSource(Path source, String destination, Integer uid, Integer gid, Integer mode, Predicate<Path> exclude) {
     private static final Pattern WITH_OWNER = Pattern.compile("(.+):([^:]+):(\\d+):(\\d+)");
     private static final Pattern PLAIN = Pattern.compile("(.+):([^:]+)");
 
+    private static final Predicate<Path> NOTHING = path -> false;
+
     public LayerSource {
         Objects.requireNonNull(source, "source");
+        exclude = exclude == null ? NOTHING : exclude;
+        if (mode != null && (mode < 0 || mode > 07777)) {
+            throw new InvalidInputException("mode " + Integer.toOctalString(mode) + " for '" + destination + "' is not a permission mode");
+        }
         if (destination == null || !destination.startsWith("/")) {
             throw new InvalidInputException("destination '" + destination + "' must be an absolute path");
         }
@@ -38,6 +48,11 @@ public record LayerSource(Path source, String destination, Integer uid, Integer 
         if (uid < 0 || gid < 0) {
             throw new InvalidInputException("owner " + uid + ":" + gid + " for '" + destination + "' must not be negative");
         }
+    }
+
+    /** A source owned by {@code uid:gid} (default {@code 0:0}), files keeping their own modes, nothing excluded. */
+    public LayerSource(Path source, String destination, Integer uid, Integer gid) {
+        this(source, destination, uid, gid, null, null);
     }
 
     /** A source owned by root ({@code 0:0}). */

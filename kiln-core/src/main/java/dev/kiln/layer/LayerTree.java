@@ -51,7 +51,7 @@ final class LayerTree {
         // know the base, and an entry would replace the owner and mode of a directory the base has
         // (a flink-owned /opt/flink); directories missing below are created by the runtime (0755, root).
         if (rootAttributes.isDirectory()) {
-            walk(root, String.join("/", dest), entries);
+            walk(source, root, String.join("/", dest), entries);
             if (entries.isEmpty() && !dest.isEmpty()) {
                 entries.add(LayerEntry.directory(String.join("/", dest), CREATED_DIRECTORY_MODE));
             }
@@ -64,7 +64,7 @@ final class LayerTree {
                 }
                 target.add(name.toString());
             }
-            entries.add(LayerEntry.file(String.join("/", target), mode(rootAttributes.permissions()), rootAttributes.size(), root));
+            entries.add(LayerEntry.file(String.join("/", target), mode(source, rootAttributes.permissions()), rootAttributes.size(), root));
         } else {
             throw unsupported(root);
         }
@@ -72,7 +72,7 @@ final class LayerTree {
         return entries;
     }
 
-    private static void walk(Path directory, String prefix, List<LayerEntry> entries) {
+    private static void walk(LayerSource source, Path directory, String prefix, List<LayerEntry> entries) {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory)) {
             stream.forEach(children::add);
@@ -80,6 +80,9 @@ final class LayerTree {
             throw new StoreException("cannot list '" + directory + "': " + e.getMessage(), e);
         }
         for (Path child : children) {
+            if (source.exclude().test(child)) {
+                continue;
+            }
             String path = prefix.isEmpty() ? child.getFileName().toString() : prefix + "/" + child.getFileName();
             PosixFileAttributes attributes;
             try {
@@ -96,10 +99,10 @@ final class LayerTree {
                 }
                 entries.add(LayerEntry.symlink(path, target));
             } else if (attributes.isDirectory()) {
-                entries.add(LayerEntry.directory(path, mode(attributes.permissions())));
-                walk(child, path, entries);
+                entries.add(LayerEntry.directory(path, mode(source, attributes.permissions())));
+                walk(source, child, path, entries);
             } else if (attributes.isRegularFile()) {
-                entries.add(LayerEntry.file(path, mode(attributes.permissions()), attributes.size(), child));
+                entries.add(LayerEntry.file(path, mode(source, attributes.permissions()), attributes.size(), child));
             } else {
                 throw unsupported(child);
             }
@@ -109,6 +112,11 @@ final class LayerTree {
     private static InvalidInputException unsupported(Path path) {
         return new InvalidInputException("'" + path + "' is a device, fifo or socket: a layer can hold only regular files, "
                 + "directories and symbolic links");
+    }
+
+    /** The source's mode override, else the file's own permission bits. */
+    private static int mode(LayerSource source, Set<PosixFilePermission> permissions) {
+        return source.mode() != null ? source.mode() : mode(permissions);
     }
 
     /** The permission bits (setuid, setgid and sticky are not visible through PosixFilePermissions). */
