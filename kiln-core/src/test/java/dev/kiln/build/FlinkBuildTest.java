@@ -9,8 +9,11 @@ import dev.kiln.api.FlinkBuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.flink.FlinkJob;
+import dev.kiln.image.Platform;
 import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.SharedRegistry;
+import dev.kiln.testing.Skopeo;
+import dev.kiln.testing.TestImages;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
@@ -27,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -198,6 +202,22 @@ class FlinkBuildTest {
                         "-Dkubernetes.service-account=flink-jobs", "-Dparallelism.default=2", "--class", WORD_COUNT)
                 .endsWith(result.jarUri(), "--output", "/tmp/out");
         assertThat(result.nativeCommand()).startsWith("flink run-application \\\n  --target");
+    }
+
+    @Test
+    void twoPlatformsMakeAnIndexThatTheDeploymentRunsByDigest() throws IOException {
+        List<Platform> platforms = List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64"));
+        TestImages.PushedIndex multi = BASE.images().pushIndex("flink/multi:1.18", platforms, 8_000);
+        FlinkBuildResult result;
+        try (Kiln kiln = kiln(tmp.resolve("cache"))) {
+            result = kiln.buildFlink(job(examplesJar(), "jobs/multi:1").base(multi.reference().toString())
+                    .platform("linux/amd64,linux/arm64").build());
+        }
+        JsonNode index = BuildSupport.json(Skopeo.inspectRaw(TARGET.registry().hostPort() + "/jobs/multi:1", false, null));
+        assertThat(index.get("manifests")).hasSize(2);
+        assertThat(result.image()).isEqualTo(TARGET.registry().hostPort() + "/jobs/multi@" + result.build().digest());
+        assertThat(result.build().platforms()).hasSize(2);
+        assertThat(result.deploymentYaml()).contains("image: " + result.image());
     }
 
     @Test

@@ -77,6 +77,28 @@ class MultiPlatformBuildTest {
     }
 
     @Test
+    void aDockerfileWithTargetPlatformBuildsTheIndexToo() throws IOException {
+        TestImages.PushedIndex base = BASE.images().pushIndex("flink/dockerfile-multi:1.18", PLATFORMS, 8_000);
+        Files.writeString(tmp.resolve("job.jar"), "job");
+        Path dockerfile = Files.writeString(tmp.resolve("Dockerfile"),
+                "ARG BASE_IMAGE\nFROM --platform=$TARGETPLATFORM ${BASE_IMAGE}\nARG TARGETARCH\nLABEL arch=$TARGETARCH\nCOPY job.jar /opt/job.jar\n");
+        String target = TARGET.registry().hostPort() + "/jobs/dockerfile-multi:1";
+        BuildResult result;
+        try (Kiln kiln = kiln(tmp.resolve("cache"))) {
+            result = kiln.build(BuildRequest.dockerfile(dockerfile, tmp).buildArg("BASE_IMAGE", base.reference().toString())
+                    .platform("linux/amd64,linux/arm64").to(target).build());
+        }
+        assertThat(result.platforms()).hasSize(2);
+        for (BuildResult.PlatformImage image : result.platforms()) {
+            JsonNode config = json(Skopeo.inspectConfig(image.image(), false, null));
+            assertThat(config.get("config").get("Labels").get("arch").asText()).as("TARGETARCH per platform")
+                    .isEqualTo(config.get("architecture").asText());
+            assertThat(image.base().digest()).isEqualTo(base.images().get(image.platform().startsWith("linux/amd64")
+                    ? "linux/amd64" : "linux/arm64").digest().toString());
+        }
+    }
+
+    @Test
     void aBaseWithoutARequestedPlatformFailsBeforeAnythingIsPushed() throws IOException {
         TestImages.PushedIndex base = BASE.images().pushIndex("flink/amd64-only:1.18", List.of(PLATFORMS.get(0)), 10_000);
         Path jar = Files.write(tmp.resolve("job.jar"), new byte[1_000]);
