@@ -8,7 +8,6 @@ import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.Units;
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.image.PullPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,16 +67,8 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--expose", paramLabel = "PORT[/PROTO]", description = "Declare a port (repeatable).")
     List<String> ports = new ArrayList<>();
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT][,…]",
-            description = "Platform of the base to build on (default: this machine's); several, comma-separated, make one image each under an index.")
-    String platform;
-
-    @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
-            description = "When to ask the base's registry: if-not-present (default), always, never, revalidate.")
-    String policy;
-
-    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
-    String maxAge;
+    @Mixin
+    BaseOptions baseOptions;
 
     @Option(names = "--compression", paramLabel = "gzip|zstd", defaultValue = "gzip", description = "Compression of new layers (default gzip).")
     String compression;
@@ -103,11 +94,9 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest.Builder request = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
-                : BuildRequest.from(from)).to(target).tarName(tarName).platform(platform)
-                .policy(PullPolicy.parse(policy)).compression(compression).workingDir(workdir).user(user);
-        if (maxAge != null) {
-            request.maxAge(Units.parseDuration(maxAge));
-        }
+                : BuildRequest.from(from)).to(target).tarName(tarName).platform(baseOptions.platform)
+                .policy(baseOptions.pullPolicy()).maxAge(baseOptions.maxAgeOrNull()).compression(compression)
+                .workingDir(workdir).user(user);
         Integer[] owner = owner(chown);
         for (String add : adds) {
             Matcher m = ADD.matcher(add);

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
 import dev.kiln.api.Kiln;
-import dev.kiln.api.Units;
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.image.PullPolicy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -62,16 +60,8 @@ final class FlinkCommand {
         @Option(names = "--chown", paramLabel = "UID:GID", description = "Owner of the added files (default 0:0; the official images' flink user is 9999:9999).")
         String chown;
 
-        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT][,…]",
-                description = "Platform of the base (default: this machine's); several, comma-separated, make one image each under an index.")
-        String platform;
-
-        @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
-                description = "When to ask the base's registry: if-not-present (default), always, never, revalidate.")
-        String policy;
-
-        @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
-        String maxAge;
+        @Mixin
+        BaseOptions baseOptions;
 
         @Option(names = "--to", required = true, paramLabel = "TARGET",
                 description = "REGISTRY/REPO:TAG (deployments need one), oci:DIR[:TAG] or tar:FILE.")
@@ -121,16 +111,14 @@ final class FlinkCommand {
         @Override
         public Integer call() {
             FlinkBuildRequest.Builder request = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
-                    .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(platform)
-                    .policy(PullPolicy.parse(policy)).to(target).deploymentName(name).parallelism(parallelism).taskSlots(taskSlots)
+                    .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
+                    .policy(baseOptions.pullPolicy()).maxAge(baseOptions.maxAgeOrNull()).to(target).deploymentName(name)
+                    .parallelism(parallelism).taskSlots(taskSlots)
                     .serviceAccount(serviceAccount).jobManager(jobManagerMemory, jobManagerCpu)
                     .taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
             libs.forEach(request::lib);
             confFiles.forEach(request::conf);
             jobArgs.forEach(request::jobArg);
-            if (maxAge != null) {
-                request.maxAge(Units.parseDuration(maxAge));
-            }
             Integer[] owner = BuildCommand.owner(chown);
             if (owner[0] != null) {
                 request.owner(owner[0], owner[1]);
