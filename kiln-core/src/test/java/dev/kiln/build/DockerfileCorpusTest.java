@@ -258,6 +258,14 @@ class DockerfileCorpusTest {
     }
 
     @Test
+    void theOtherInstructionsKilnCannotCarryOutAreRefused() throws IOException {
+        for (String instruction : List.of("SHELL [\"/bin/bash\", \"-c\"]", "HEALTHCHECK CMD curl -f http://localhost/",
+                "ONBUILD COPY . /app", "STOPSIGNAL SIGTERM", "MAINTAINER someone")) {
+            refused("FROM {{BASE}}\n" + instruction + "\n", "Dockerfile:2: " + instruction.split(" ")[0] + " is not supported by Kiln");
+        }
+    }
+
+    @Test
     void copyFromAnotherStageIsRefused() throws IOException {
         refused("FROM {{BASE}}\nCOPY --from=builder /out/job.jar /opt/\n", "Dockerfile:2: COPY --from");
     }
