@@ -20,7 +20,7 @@ trap 'stop_registry "$work/origin"; stop_registry "$work/target"; rm -rf "$work"
 start_registry "$work/origin"
 origin=$REGISTRY
 start_registry "$work/target"
-target=$REGISTRY/jobs/word-count:1
+target_registry=$REGISTRY
 skopeo copy -q --dest-tls-verify=false "oci:$fixtures/base:1.18" "docker://$origin/flink:1.18"
 echo "taskmanager.numberOfTaskSlots: 2" > "$work/flink-conf.yaml"
 libs=()
@@ -28,22 +28,23 @@ for jar in flink-connector-kafka-3.1.0-1.18.jar kafka-clients-3.4.0.jar flink-co
   libs+=(--lib "$fixtures/job/v1/$jar")
 done
 
-build() { # build JOB_VERSION CACHE: one build; prints "wall_ms uploaded_bytes layers_reused"
+build() { # build JOB_VERSION CACHE TARGET: one build; prints "wall_ms uploaded_bytes layers_reused"
   local start end json
   start=$(date +%s%N)
   json=$(KILN_JAVA_OPTS=-Xmx256m "$kiln" flink build --base "$origin/flink:1.18" --job-jar "$fixtures/job/$1/job.jar" \
     --main-class org.apache.flink.streaming.examples.wordcount.WordCount "${libs[@]}" --conf "$work/flink-conf.yaml" \
-    --to "$target" --parallelism 2 --task-slots 2 --deployment-out "$work/deployment.yaml" --cache-dir "$2" --json)
+    --to "$3" --parallelism 2 --task-slots 2 --deployment-out "$work/deployment.yaml" --cache-dir "$2" --json)
   end=$(date +%s%N)
   echo "$(( (end - start) / 1000000 )) $(grep -o '"bytesUploaded" : [0-9]*' <<<"$json" | grep -o '[0-9]*$') $(grep -c '"cached" : true' <<<"$json")"
 }
 
 declare -A results
 for run in $(seq 1 "$runs"); do
-  cache="$work/cache-$run"
-  results[cold]+="$(build v1 "$cache")"$'\n'
-  results[warm]+="$(build v2 "$cache")"$'\n'
-  results[noop]+="$(build v2 "$cache")"$'\n'
+  # each run: an empty store and a new repository, so that cold means cold at both ends
+  cache="$work/cache-$run" target="$target_registry/jobs/word-count-$run:1"
+  results[cold]+="$(build v1 "$cache" "$target")"$'\n'
+  results[warm]+="$(build v2 "$cache" "$target")"$'\n'
+  results[noop]+="$(build v2 "$cache" "$target")"$'\n'
   echo "run $run done" >&2
 done
 median() { sort -n | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}'; }

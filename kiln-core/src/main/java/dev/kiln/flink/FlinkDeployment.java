@@ -31,6 +31,8 @@ public record FlinkDeployment(Settings settings, String image, FlinkVersion flin
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // flinkConfiguration values are strings in the CRD's schema: "2", never 2
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .build();
 
     /** Memory as Flink reads it ({@code 2048m}, {@code 2g}) and CPU cores. */

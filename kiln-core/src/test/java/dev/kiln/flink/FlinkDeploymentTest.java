@@ -45,7 +45,9 @@ class FlinkDeploymentTest {
     void theYamlHasTheOperatorsShape() {
         String yaml = deployment("1.18", List.of()).toYaml();
         assertThat(yaml).startsWith("apiVersion: flink.apache.org/v1beta1\nkind: FlinkDeployment\n")
-                .contains("flinkVersion: v1_18", "upgradeMode: last-state", "image: " + IMAGE, "entryClass: com.example.Orders");
+                .contains("flinkVersion: v1_18", "upgradeMode: last-state", "image: " + IMAGE, "entryClass: com.example.Orders")
+                .as("configuration values are strings, as the CRD's schema says").contains("taskmanager.numberOfTaskSlots: \"2\"")
+                .contains("parallelism: 3");
     }
 
     @Test
