@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.api.CachedImage;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.PruneRequest;
 import dev.kiln.api.PruneResult;
 import dev.kiln.api.Units;
 import dev.kiln.event.Durations;
@@ -67,10 +68,17 @@ final class CacheCommand {
         }
     }
 
-    @Command(name = "prune", description = "Free space: drop images unused for --max-age, then least recently used ones until the store fits --max-size, then unreferenced blobs.")
+    @Command(name = "prune", description = "Free space: drop images unused for --max-age, beyond the --keep-last digests of each repository, "
+            + "then, if the store is above --max-size, least recently used ones until it fits --low-watermark; then unreferenced blobs.")
     static final class Prune implements Callable<Integer> {
-        @Option(names = "--max-size", paramLabel = "SIZE", description = "Keep the store at or below SIZE, e.g. 10GB, 512MiB.")
+        @Option(names = "--max-size", paramLabel = "SIZE", description = "Clean when the store is above SIZE, e.g. 10GB, 512MiB (high watermark).")
         String maxSize;
+
+        @Option(names = "--low-watermark", paramLabel = "SIZE", description = "With --max-size: clean down to SIZE (default: --max-size).")
+        String lowWatermark;
+
+        @Option(names = "--keep-last", paramLabel = "N", description = "Per repository, keep only the N most recently used digests.")
+        Integer keepLast;
 
         @Option(names = "--max-age", paramLabel = "DURATION", description = "Drop images not used for DURATION, e.g. 7d, 12h.")
         String maxAge;
@@ -84,10 +92,11 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            Long size = maxSize == null ? null : Units.parseSize(maxSize);
-            Duration age = maxAge == null ? null : Units.parseDuration(maxAge);
+            PruneRequest request = new PruneRequest(maxSize == null ? null : Units.parseSize(maxSize),
+                    lowWatermark == null ? null : Units.parseSize(lowWatermark), maxAge == null ? null : Units.parseDuration(maxAge),
+                    keepLast, dryRun);
             try (Kiln kiln = common.open(false)) {
-                report(common.out(), kiln.prune(size, age, dryRun), common.json);
+                report(common.out(), kiln.prune(request), common.json);
             }
             return KilnCommand.OK;
         }

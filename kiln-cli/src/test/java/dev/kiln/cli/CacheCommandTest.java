@@ -173,6 +173,26 @@ class CacheCommandTest {
     }
 
     @Test
+    void pruneWatermarksAndKeepLast() {
+        TestImages.Pushed a = pulled();
+        TestImages.Pushed b = pulled();
+        long total = a.totalBytes() + b.totalBytes();
+
+        Cli.Result notAbove = Cli.ok(cache, "cache", "prune", "--max-size", String.valueOf(total), "--low-watermark", "1", "--json");
+        assertThat(notAbove.json().path("removed")).as("not above the high watermark").isEmpty();
+        Cli.Result above = Cli.ok(cache, "cache", "prune", "--max-size", String.valueOf(total - 1), "--low-watermark",
+                String.valueOf(b.totalBytes()), "--json");
+        assertThat(above.json().path("removed")).hasSize(1);
+        assertThat(above.json().path("removed").get(0).path("reference").asText()).isEqualTo(a.ref());
+
+        Cli.Result badWatermark = Cli.run(cache, "cache", "prune", "--max-size", "1MB", "--low-watermark", "2MB");
+        assertThat(badWatermark.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(badWatermark.errorLines()).singleElement().asString().contains("low watermark");
+        Cli.Result keepLast = Cli.ok(cache, "cache", "prune", "--keep-last", "1", "--json");
+        assertThat(keepLast.json().path("removed")).as("one digest per repository is kept").isEmpty();
+    }
+
+    @Test
     void pruneWithAnInvalidSizeOrDurationIsAUsageError() {
         pulled();
         List<String> before = Cli.blobFiles(cache);

@@ -10,6 +10,7 @@ import dev.kiln.credentials.DockerConfigCredentials;
 import dev.kiln.credentials.StaticCredentials;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.StoreException;
+import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.dockerfile.DockerfileBuild;
@@ -67,11 +68,13 @@ public final class Kiln implements AutoCloseable {
     private final KilnListener listener;
     private final ExecutorService transfers;
     private final Clock clock;
+    private final StoreLimit storeLimit;
 
     private Kiln(Builder builder) {
         Digest.warmUpSha256();
         this.listener = builder.listener;
         this.clock = builder.clock;
+        this.storeLimit = builder.storeLimit;
         this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener);
         CredentialProvider credentials = StaticCredentials.of(builder.credentials).orElse(
                 builder.dockerConfig != null ? DockerConfigCredentials.fromFile(builder.dockerConfig)
@@ -140,6 +143,7 @@ public final class Kiln implements AutoCloseable {
                 () -> resolver.pull(spec, telemetry),
                 p -> p.image().source() + ", " + p.layersFetched() + " layers fetched, " + p.layersCached() + " cached");
         ResolvedImage image = pulled.image();
+        keepStoreWithinLimit(telemetry);
         return new PullResult(image.reference().toString(), image.digest().toString(), indexDigest(image),
                 image.platform().toString(), image.source(), image.decision(), telemetry.requests(),
                 telemetry.bytesDownloaded(), telemetry.elapsed(), pulled.layersFetched(), pulled.layersCached(),
@@ -178,6 +182,7 @@ public final class Kiln implements AutoCloseable {
         Built built = telemetry.step("build", specs.get(0).target().toString(),
                 () -> specs.size() == 1 ? Built.of(builder.build(specs.get(0), telemetry)) : Built.of(builder.buildIndex(specs, telemetry)),
                 Built::target);
+        keepStoreWithinLimit(telemetry);
         return buildResult(built, telemetry);
     }
 
@@ -221,6 +226,7 @@ public final class Kiln implements AutoCloseable {
                 return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
                         : Built.of(builder.buildIndex(specs, bases, telemetry));
             }, Built::target);
+            keepStoreWithinLimit(telemetry);
             return buildResult(built, telemetry);
         } finally {
             deleteRecursively(scratch);
@@ -306,6 +312,7 @@ public final class Kiln implements AutoCloseable {
             return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
                     : Built.of(builder.buildIndex(specs, bases, telemetry));
         }, Built::target);
+        keepStoreWithinLimit(telemetry);
         BuildResult result = buildResult(built, telemetry);
 
         FlinkVersion version = givenVersion != null ? givenVersion : FlinkVersion.of(baseRef, firstBase[0].config()).orElse(null);
@@ -385,7 +392,35 @@ public final class Kiln implements AutoCloseable {
      * ones until it fits {@code maxSizeBytes}, then every unreferenced blob. Either limit may be null.
      */
     public PruneResult prune(Long maxSizeBytes, Duration maxAge, boolean dryRun) {
-        return pruneResult(new StoreCollector(store).prune(new StoreCollector.PruneOptions(maxSizeBytes, maxAge, dryRun), clock.instant()));
+        return prune(new PruneRequest(maxSizeBytes, null, maxAge, null, dryRun));
+    }
+
+    /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */
+    public PruneResult prune(PruneRequest request) {
+        return pruneResult(new StoreCollector(store).prune(new StoreCollector.PruneOptions(request.maxSize(), request.lowWatermark(),
+                request.maxAge(), request.keepLast(), request.dryRun()), clock.instant()));
+    }
+
+    /**
+     * After a pull or build: a store above its configured limit is cleaned down to the low
+     * watermark, least recently used images first, unless another process is using it right now
+     * (then it is left for the next operation, with a warning: a build never waits for cleaning).
+     */
+    private void keepStoreWithinLimit(Telemetry telemetry) {
+        if (storeLimit == null) {
+            return;
+        }
+        StoreCollector collector = new StoreCollector(store);
+        long size = collector.size();
+        if (size <= storeLimit.maxSize()) {
+            return;
+        }
+        String over = "the store holds " + Units.formatSize(size) + ", above its limit of " + Units.formatSize(storeLimit.maxSize());
+        Optional<StoreCollector.PruneReport> report = collector.pruneIfIdle(new StoreCollector.PruneOptions(storeLimit.maxSize(),
+                storeLimit.lowWatermark(), null, null, false), clock.instant());
+        telemetry.emit(report.<KilnEvent>map(r -> new KilnEvent.CacheDecision("store", "pruned", over + ": removed "
+                        + r.removedImages().size() + " images, " + Units.formatSize(r.bytesFreed()) + " freed"))
+                .orElseGet(() -> new KilnEvent.Warning(over + "; another process is using it, so it is cleaned later")));
     }
 
     @Override
@@ -428,6 +463,10 @@ public final class Kiln implements AutoCloseable {
                 report.bytesBefore(), report.bytesAfter(), report.dryRun());
     }
 
+    /** The size the store is kept within, and the size cleaning brings it down to. */
+    private record StoreLimit(long maxSize, long lowWatermark) {
+    }
+
     /** Configures a {@link Kiln}; every setting has a sensible default. */
     public static final class Builder {
         private Path cacheDir = defaultCacheDir();
@@ -440,8 +479,22 @@ public final class Kiln implements AutoCloseable {
         private RegistryOptions.RetryPolicy retry;
         private Clock clock = Clock.systemUTC();
         private long uploadChunkSize;
+        private StoreLimit storeLimit;
 
         private Builder() {
+        }
+
+        /**
+         * Keeps the store within {@code maxSize} bytes: after a pull or build that leaves it larger, least
+         * recently used images are removed until it fits {@code lowWatermark} (below {@code maxSize}, so
+         * that cleaning does not run after every build; kubelet's image GC works the same way).
+         */
+        public Builder storeLimit(long maxSize, long lowWatermark) {
+            if (maxSize < 1 || lowWatermark < 0 || lowWatermark > maxSize) {
+                throw new InvalidInputException("store limit: need 0 <= low watermark <= maximum size, and a positive maximum");
+            }
+            this.storeLimit = new StoreLimit(maxSize, lowWatermark);
+            return this;
         }
 
         /** Where the store lives; {@code KILN_CACHE_DIR} or {@code ~/.kiln} by default. */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -77,6 +78,37 @@ final class FileLocks {
             }
             entry.local.writeLock().unlock();
         };
+    }
+
+    /** {@link #exclusive}, but only if nobody, in this process or another, holds the lock now. */
+    static Optional<Lease> tryExclusive(Path lockFile) {
+        Entry entry = entry(lockFile);
+        if (!entry.local.writeLock().tryLock()) {
+            return Optional.empty();
+        }
+        try {
+            synchronized (entry) {
+                Files.createDirectories(lockFile.getParent());
+                FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+                FileLock lock = channel.tryLock(0, Long.MAX_VALUE, false);
+                if (lock == null) {
+                    channel.close();
+                    entry.local.writeLock().unlock();
+                    return Optional.empty();
+                }
+                entry.channel = channel;
+                entry.osLock = lock;
+            }
+        } catch (IOException | RuntimeException e) {
+            entry.local.writeLock().unlock();
+            throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+        }
+        return Optional.of(() -> {
+            synchronized (entry) {
+                unlockOs(entry);
+            }
+            entry.local.writeLock().unlock();
+        });
     }
 
     private static Entry entry(Path lockFile) {

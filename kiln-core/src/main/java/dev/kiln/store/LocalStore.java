@@ -84,6 +84,11 @@ public final class LocalStore {
                 new KilnEvent.Warning("the store is being cleaned by another process; waiting")));
     }
 
+    /** The store held exclusively if nobody uses it right now (for cleaning that must not wait). */
+    Optional<Lease> tryExclusive() {
+        return FileLocks.tryExclusive(layout.storeLock());
+    }
+
     Lease exclusive() {
         return FileLocks.exclusive(layout.storeLock(), () -> listener.onEvent(
                 new KilnEvent.Warning("the store is in use by another process; waiting to clean it")));

@@ -1,5 +1,6 @@
 package dev.kiln.store;
 
+import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Digest;
 import dev.kiln.image.Reference;
 
@@ -13,17 +14,21 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * Garbage collection: drops cached images by age since last use and, least recently used first,
- * until the store fits a size; then deletes every blob no remaining record references, stale
- * ingest files and orphaned stamps. Runs with the store held exclusively.
+ * Garbage collection: drops cached images by age since last use, beyond the last N digests of each
+ * repository, and, least recently used first, once the store is above a size (high watermark)
+ * until it fits a lower one (low watermark), as kubelet's image GC does; then deletes every blob no
+ * remaining record references, stale ingest files and orphaned stamps. Runs with the store held
+ * exclusively, so never while a pull or build holds a lease on it.
  */
 public final class StoreCollector {
     private final LocalStore store;
@@ -38,10 +43,24 @@ public final class StoreCollector {
     }
 
     /**
-     * @param maxSize keep the store at or below this many bytes ({@code null}: no size limit)
-     * @param maxAge  drop images not used for longer than this ({@code null}: no age limit)
+     * @param maxSize      above this many bytes the store is cleaned ({@code null}: no size limit)
+     * @param lowWatermark ... down to this many ({@code null}: to {@code maxSize})
+     * @param maxAge       drop images not used for longer than this ({@code null}: no age limit)
+     * @param keepLast     per repository, keep only the images of its N most recently used digests ({@code null}: all)
      */
-    public record PruneOptions(Long maxSize, Duration maxAge, boolean dryRun) {
+    public record PruneOptions(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun) {
+        public PruneOptions {
+            if (lowWatermark != null && (maxSize == null || lowWatermark > maxSize)) {
+                throw new InvalidInputException("the low watermark must be at most the maximum size");
+            }
+            if (keepLast != null && keepLast < 1) {
+                throw new InvalidInputException("keep-last must be at least 1, not " + keepLast);
+            }
+        }
+
+        public PruneOptions(Long maxSize, Duration maxAge, boolean dryRun) {
+            this(maxSize, null, maxAge, null, dryRun);
+        }
     }
 
     public record PruneReport(List<CachedImage> removedImages, int blobsRemoved, long bytesBefore, long bytesAfter,
@@ -66,42 +85,94 @@ public final class StoreCollector {
     }
 
     public PruneReport prune(PruneOptions options, Instant now) {
-        Instant oldest = options.maxAge() == null ? null : now.minus(options.maxAge());
-        return collect(image -> oldest != null && image.lastUsed().isBefore(oldest), options.maxSize(), options.dryRun());
+        try (Lease ignored = store.exclusive()) {
+            return collect(options, now);
+        }
+    }
+
+    /** {@link #prune}, but only if nobody uses the store right now: empty when a pull or build holds it. */
+    public Optional<PruneReport> pruneIfIdle(PruneOptions options, Instant now) {
+        Optional<Lease> lease = store.tryExclusive();
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        try (Lease ignored = lease.get()) {
+            return Optional.of(collect(options, now));
+        }
+    }
+
+    /** The bytes the store's blobs take. */
+    public long size() {
+        return store.blobs().list().stream().mapToLong(store.blobs()::size).sum();
     }
 
     /** Removes every platform of {@code ref} and the blobs no other image uses. */
     public PruneReport remove(Reference ref) {
         String reference = ref.toString();
-        return collect(image -> image.reference().equals(reference), null, false);
+        try (Lease ignored = store.exclusive()) {
+            return collect(image -> image.reference().equals(reference), images -> List.of(), null, null, false);
+        }
     }
 
-    private PruneReport collect(Predicate<CachedImage> drop, Long maxSize, boolean dryRun) {
-        try (Lease ignored = store.exclusive()) {
-            List<RefRecord> records = store.records().list();
-            Map<Digest, Long> sizes = new HashMap<>();
-            store.blobs().list().forEach(d -> sizes.put(d, store.blobs().size(d)));
-            long before = sizes.values().stream().mapToLong(Long::longValue).sum();
+    private PruneReport collect(PruneOptions options, Instant now) {
+        Instant oldest = options.maxAge() == null ? null : now.minus(options.maxAge());
+        return collect(image -> oldest != null && image.lastUsed().isBefore(oldest),
+                images -> options.keepLast() == null ? List.of() : beyondLast(images, options.keepLast()),
+                options.maxSize(), options.lowWatermark(), options.dryRun());
+    }
 
-            List<CachedImage> kept = new ArrayList<>(list());
-            kept.sort(Comparator.comparing(CachedImage::lastUsed));
-            List<CachedImage> removed = new ArrayList<>(kept.stream().filter(drop).toList());
-            kept.removeAll(removed);
-            if (maxSize != null) {
-                while (!kept.isEmpty() && liveSize(records, kept, sizes) > maxSize) {
-                    removed.add(kept.remove(0));
+    /** Per repository, the images whose digest is not among its {@code n} most recently used. */
+    private static List<CachedImage> beyondLast(List<CachedImage> images, int n) {
+        Map<String, List<CachedImage>> byRepository = new LinkedHashMap<>();
+        for (CachedImage image : images) {
+            byRepository.computeIfAbsent(Reference.parse(image.reference()).name(), r -> new ArrayList<>()).add(image);
+        }
+        List<CachedImage> beyond = new ArrayList<>();
+        for (List<CachedImage> repository : byRepository.values()) {
+            repository.sort(Comparator.comparing(CachedImage::lastUsed).reversed());
+            Set<Digest> recent = new LinkedHashSet<>();
+            for (CachedImage image : repository) {
+                if (recent.size() < n) {
+                    recent.add(image.manifest());
+                }
+                if (!recent.contains(image.manifest())) {
+                    beyond.add(image);
                 }
             }
-            Set<Digest> live = live(records, kept);
-            List<Digest> garbage = sizes.keySet().stream().filter(d -> !live.contains(d)).toList();
-            long after = before - garbage.stream().mapToLong(sizes::get).sum();
-            if (!dryRun) {
-                apply(removed);
-                garbage.forEach(store.blobs()::delete);
-                cleanDebris();
-            }
-            return new PruneReport(removed, garbage.size(), before, after, dryRun);
         }
+        return beyond;
+    }
+
+    /** Drops what {@code drop} and {@code excess} name, then to the watermarks; the caller holds the store exclusively. */
+    private PruneReport collect(Predicate<CachedImage> drop, Function<List<CachedImage>, List<CachedImage>> excess,
+                                Long maxSize, Long lowWatermark, boolean dryRun) {
+        List<RefRecord> records = store.records().list();
+        Map<Digest, Long> sizes = new HashMap<>();
+        store.blobs().list().forEach(d -> sizes.put(d, store.blobs().size(d)));
+        long before = sizes.values().stream().mapToLong(Long::longValue).sum();
+
+        List<CachedImage> kept = new ArrayList<>(list());
+        kept.sort(Comparator.comparing(CachedImage::lastUsed));
+        List<CachedImage> removed = new ArrayList<>(kept.stream().filter(drop).toList());
+        kept.removeAll(removed);
+        List<CachedImage> beyond = excess.apply(kept);
+        removed.addAll(beyond);
+        kept.removeAll(beyond);
+        if (maxSize != null && liveSize(records, kept, sizes) > maxSize) {
+            long target = lowWatermark != null ? lowWatermark : maxSize;
+            while (!kept.isEmpty() && liveSize(records, kept, sizes) > target) {
+                removed.add(kept.remove(0));
+            }
+        }
+        Set<Digest> live = live(records, kept);
+        List<Digest> garbage = sizes.keySet().stream().filter(d -> !live.contains(d)).toList();
+        long after = before - garbage.stream().mapToLong(sizes::get).sum();
+        if (!dryRun) {
+            apply(removed);
+            garbage.forEach(store.blobs()::delete);
+            cleanDebris();
+        }
+        return new PruneReport(removed, garbage.size(), before, after, dryRun);
     }
 
     private long liveSize(List<RefRecord> records, List<CachedImage> kept, Map<Digest, Long> sizes) {

@@ -135,6 +135,84 @@ class CacheCleanupTest {
         }
     }
 
+    private static long size(TestImages.Pushed image) {
+        return image.totalLayerBytes() + image.config().size() + image.manifest().bytes().length;
+    }
+
+    @Test
+    void aboveTheHighWatermarkTheStoreIsCleanedDownToTheLowOne() {
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, a, Duration.ZERO);
+            pullAt(kiln, b, Duration.ofMinutes(1));
+            pullAt(kiln, c, Duration.ofMinutes(2));
+            long total = size(a) + size(b) + size(c);
+
+            PruneResult below = kiln.prune(PruneRequest.unreferencedOnly().withMaxSize(total).withLowWatermark(size(c)));
+            assertThat(below.removed()).as("not above the high watermark: nothing to do").isEmpty();
+
+            PruneResult above = kiln.prune(PruneRequest.unreferencedOnly().withMaxSize(total - 1).withLowWatermark(size(c)));
+            assertThat(above.removed()).extracting(CachedImage::reference)
+                    .containsExactly(a.reference().toString(), b.reference().toString());
+            assertThat(above.bytesAfter()).isEqualTo(size(c));
+            assertThat(blobNames()).containsAll(digests(c)).doesNotContainAnyElementsOf(digests(a));
+        }
+    }
+
+    @Test
+    void keepLastKeepsTheMostRecentlyUsedDigestsOfEachRepository() {
+        TestImages.Pushed v1 = REGISTRY.images().push("cleanup/keep:1", AMD64, 10_000);
+        TestImages.Pushed v2 = REGISTRY.images().push("cleanup/keep:2", AMD64, 10_000);
+        TestImages.Pushed v3 = REGISTRY.images().push("cleanup/keep:3", AMD64, 10_000);
+        try (Kiln kiln = kiln()) {
+            pullAt(kiln, v1, Duration.ZERO);
+            pullAt(kiln, a, Duration.ofMinutes(1));
+            pullAt(kiln, v2, Duration.ofMinutes(2));
+            pullAt(kiln, v3, Duration.ofMinutes(3));
+
+            PruneResult dry = kiln.prune(PruneRequest.unreferencedOnly().withKeepLast(2).withDryRun(true));
+            assertThat(dry.removed()).extracting(CachedImage::reference).containsExactly(v1.reference().toString());
+            assertThat(blobNames()).as("a dry run removes nothing").containsAll(digests(v1));
+
+            PruneResult result = kiln.prune(PruneRequest.unreferencedOnly().withKeepLast(2));
+            assertThat(result.removed()).extracting(CachedImage::reference).containsExactly(v1.reference().toString());
+            assertThat(kiln.cachedImages()).extracting(CachedImage::reference)
+                    .containsExactlyInAnyOrder(a.reference().toString(), v2.reference().toString(), v3.reference().toString());
+            assertThatThrownBy(() -> kiln.prune(PruneRequest.unreferencedOnly().withKeepLast(0)))
+                    .isInstanceOf(dev.kiln.error.InvalidInputException.class).hasMessageContaining("at least 1");
+        }
+    }
+
+    @Test
+    void aStoreLimitCleansAfterThePullThatCrossesIt() {
+        java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+                .listener(events::add).storeLimit(size(a) + size(b), size(c)).build()) {
+            pullAt(kiln, a, Duration.ZERO);
+            pullAt(kiln, b, Duration.ofMinutes(1));
+            assertThat(kiln.cachedImages()).as("within the limit").hasSize(2);
+
+            pullAt(kiln, c, Duration.ofMinutes(2));
+
+            assertThat(kiln.cachedImages()).extracting(CachedImage::reference).containsExactly(c.reference().toString());
+            assertThat(events).filteredOn(e -> e instanceof dev.kiln.event.KilnEvent.CacheDecision d && d.outcome().equals("pruned"))
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aStoreLimitNeverWaitsForAnotherUserOfTheStore() {
+        java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+                .listener(events::add).storeLimit(1, 0).build();
+             dev.kiln.store.Lease otherBuild = dev.kiln.store.LocalStore.open(cacheDir.resolve("store"), dev.kiln.event.KilnListener.NONE).lease()) {
+            pullAt(kiln, a, Duration.ZERO);
+
+            assertThat(kiln.cachedImages()).as("leased: kept").hasSize(1);
+            assertThat(events).filteredOn(e -> e instanceof dev.kiln.event.KilnEvent.Warning w && w.message().contains("cleaned later"))
+                    .hasSize(1);
+        }
+    }
+
     private Set<String> blobNames() {
         Path dir = cacheDir.resolve("store/blobs/sha256");
         if (!Files.isDirectory(dir)) {

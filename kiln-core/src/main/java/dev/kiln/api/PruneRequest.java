@@ -1,0 +1,36 @@
+package dev.kiln.api;
+
+import java.time.Duration;
+
+/**
+ * What {@link Kiln#prune(PruneRequest)} removes: images unused for longer than {@code maxAge}, images
+ * beyond the {@code keepLast} most recently used digests of their repository, and, once the store is
+ * above {@code maxSize}, least recently used images until it fits {@code lowWatermark} (by default
+ * {@code maxSize} itself). Every limit is optional; {@code dryRun} only reports.
+ */
+public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun) {
+    /** No limit at all: only blobs no image references, and stale downloads, go. */
+    public static PruneRequest unreferencedOnly() {
+        return new PruneRequest(null, null, null, null, false);
+    }
+
+    public PruneRequest withMaxSize(Long bytes) {
+        return new PruneRequest(bytes, lowWatermark, maxAge, keepLast, dryRun);
+    }
+
+    public PruneRequest withLowWatermark(Long bytes) {
+        return new PruneRequest(maxSize, bytes, maxAge, keepLast, dryRun);
+    }
+
+    public PruneRequest withMaxAge(Duration age) {
+        return new PruneRequest(maxSize, lowWatermark, age, keepLast, dryRun);
+    }
+
+    public PruneRequest withKeepLast(Integer digests) {
+        return new PruneRequest(maxSize, lowWatermark, maxAge, digests, dryRun);
+    }
+
+    public PruneRequest withDryRun(boolean onlyReport) {
+        return new PruneRequest(maxSize, lowWatermark, maxAge, keepLast, onlyReport);
+    }
+}
