@@ -4,6 +4,7 @@ import dev.kiln.api.CachedImage;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.PruneRequest;
 import dev.kiln.api.PruneResult;
+import dev.kiln.api.RefreshedImage;
 import dev.kiln.api.Units;
 import dev.kiln.event.Durations;
 import picocli.CommandLine.Command;
@@ -18,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "cache", description = "List, remove and clean cached images.",
-        subcommands = {CacheCommand.Ls.class, CacheCommand.Rm.class, CacheCommand.Prune.class})
+@Command(name = "cache", description = "List, refresh, remove and clean cached images.",
+        subcommands = {CacheCommand.Ls.class, CacheCommand.Refresh.class, CacheCommand.Rm.class, CacheCommand.Prune.class})
 final class CacheCommand {
 
     @Command(name = "ls", description = "List cached images: reference, platform, digest, size, last use.")
@@ -47,6 +48,37 @@ final class CacheCommand {
                 out.flush();
             }
             return KilnCommand.OK;
+        }
+    }
+
+    @Command(name = "refresh", description = "Ask the registry whether cached tags moved (one HEAD per tag) and pull those that did.")
+    static final class Refresh implements Callable<Integer> {
+        @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Cached images to check (default: every cached tag).")
+        List<String> images = new java.util.ArrayList<>();
+
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        public Integer call() {
+            try (Kiln kiln = common.open(true)) {
+                List<RefreshedImage> refreshed = kiln.refresh(images);
+                if (common.json) {
+                    Output.print(common.out(), java.util.Map.of("images", refreshed));
+                    return KilnCommand.OK;
+                }
+                for (RefreshedImage image : refreshed) {
+                    common.out().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
+                            ? "moved " + shortDigest(image.previousDigest()) + " → " + shortDigest(image.digest()) + ", pulled"
+                            : "unchanged " + shortDigest(image.digest()));
+                }
+                common.out().flush();
+            }
+            return KilnCommand.OK;
+        }
+
+        private static String shortDigest(String digest) {
+            return digest.substring(0, Math.min(digest.length(), "sha256:".length() + 12));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -190,6 +191,34 @@ class CacheCommandTest {
         assertThat(badWatermark.errorLines()).singleElement().asString().contains("low watermark");
         Cli.Result keepLast = Cli.ok(cache, "cache", "prune", "--keep-last", "1", "--json");
         assertThat(keepLast.json().path("removed")).as("one digest per repository is kept").isEmpty();
+    }
+
+    @Test
+    void refreshAsksOnceForEachTagAndPullsOnlyWhatMoved() {
+        TestImages.Pushed stays = pulled();
+        TestImages.Pushed moves = pulled();
+        String repo = moves.ref().substring(0, moves.ref().lastIndexOf(':'));
+        TestImages.Pushed moved = REGISTRY.images().push(repo.substring(REGISTRY.registry().hostPort().length() + 1) + ":1", AMD64, 70_000);
+
+        long mark = REGISTRY.registry().mark();
+        JsonNode json = Cli.ok(cache, "cache", "refresh", "--json").json();
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
+
+        assertThat(json.path("images")).hasSize(2);
+        for (JsonNode image : json.path("images")) {
+            boolean isMoved = image.path("reference").asText().equals(moves.ref());
+            assertThat(image.path("moved").asBoolean()).isEqualTo(isMoved);
+            assertThat(image.path("digest").asText()).isEqualTo((isMoved ? moved : stays).digest().toString());
+            assertThat(image.path("previousDigest").asText()).isEqualTo((isMoved ? moves : stays).digest().toString());
+        }
+        assertThat(log.stream().filter(e -> e.method().equals("HEAD") && e.path().contains("/manifests/"))).hasSize(2);
+        assertThat(log.stream().filter(e -> e.method().equals("GET") && e.path().contains("/blobs/")))
+                .as("only the moved image's new blobs").hasSize(moved.layers().size() + 1);
+
+        Cli.Result human = Cli.ok(cache, "cache", "refresh", stays.ref());
+        assertThat(human.out()).contains(stays.ref() + " (linux/amd64) unchanged sha256:");
+        Cli.Result notCached = Cli.run(cache, "cache", "refresh", REGISTRY.registry().hostPort() + "/never/pulled:1");
+        assertThat(notCached.exitCode()).isEqualTo(KilnCommand.USAGE);
     }
 
     @Test

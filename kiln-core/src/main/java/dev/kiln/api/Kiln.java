@@ -23,6 +23,7 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.image.ImageJson;
 import dev.kiln.image.Platform;
+import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
 import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
@@ -376,6 +377,41 @@ public final class Kiln implements AutoCloseable {
     /** Every image in the local store, per platform. */
     public List<CachedImage> cachedImages() {
         return new StoreCollector(store).list().stream().map(Kiln::cachedImage).toList();
+    }
+
+    /**
+     * Asks the registry whether cached tags moved — one manifest HEAD per tag — and pulls those that
+     * did (only what changed), for every cached platform. {@code images} empty: every cached tag;
+     * references pinned by digest are immutable and skipped. An image not in the store is an error.
+     */
+    public List<RefreshedImage> refresh(List<String> images) {
+        Telemetry telemetry = new Telemetry(listener);
+        Set<String> wanted = new HashSet<>();
+        for (String image : images) {
+            String normalized = Reference.parse(image).toString();
+            if (store.records().find(Reference.parse(image)).isEmpty()) {
+                throw new InvalidInputException("image " + normalized + " is not in the local store (see 'kiln cache ls')");
+            }
+            wanted.add(normalized);
+        }
+        List<RefreshedImage> refreshed = new ArrayList<>();
+        Set<String> checked = new HashSet<>();
+        for (StoreCollector.CachedImage cached : new StoreCollector(store).list()) {
+            Reference ref = Reference.parse(cached.reference());
+            if (ref.isPinned() || !wanted.isEmpty() && !wanted.contains(cached.reference())) {
+                continue;
+            }
+            // the tag is asked once; its other platforms follow the record the first check updated
+            PullPolicy policy = checked.add(cached.reference()) ? PullPolicy.ALWAYS : PullPolicy.IF_NOT_PRESENT;
+            Resolver.Pulled pulled = telemetry.step("refresh", cached.reference() + " (" + cached.platform() + ")",
+                    () -> resolver.pull(new PullSpec(ref, Platform.parse(cached.platform()), policy, null, false), telemetry),
+                    p -> p.image().decision());
+            String now = pulled.image().digest().toString();
+            refreshed.add(new RefreshedImage(cached.reference(), cached.platform(), cached.manifest().toString(), now,
+                    !now.equals(cached.manifest().toString())));
+        }
+        keepStoreWithinLimit(telemetry);
+        return refreshed;
     }
 
     /** Removes an image (all its platforms) from the store, with the blobs no other image uses. */
