@@ -19,6 +19,19 @@ final class BaseOptions {
     @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
     String maxAge;
 
+    @Option(names = "--max-stale", paramLabel = "DURATION",
+            description = "A cached tag not confirmed by its registry for longer is checked (one HEAD) whatever the policy, and must answer.")
+    String maxStale;
+
+    @Option(names = "--stale-if-error",
+            description = "If that check cannot reach the registry (down, 5xx), use the cached image with a warning, within --max-stale.")
+    boolean staleIfError;
+
+    /** {@code null} when not given. */
+    Duration maxStaleOrNull() {
+        return maxStale == null ? null : Units.parseDuration(maxStale);
+    }
+
     PullPolicy pullPolicy() {
         return PullPolicy.parse(policy);
     }

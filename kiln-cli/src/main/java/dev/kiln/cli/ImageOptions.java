@@ -22,8 +22,17 @@ final class ImageOptions {
     @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: how long a check stays fresh, e.g. 30m, 1h, 7d (default 1h).")
     String maxAge;
 
+    @Option(names = "--max-stale", paramLabel = "DURATION",
+            description = "A cached tag not confirmed by its registry for longer is checked (one HEAD) whatever the policy, and must answer.")
+    String maxStale;
+
+    @Option(names = "--stale-if-error",
+            description = "If that check cannot reach the registry (down, 5xx), use the cached image with a warning, within --max-stale.")
+    boolean staleIfError;
+
     PullRequest request() {
-        PullRequest request = PullRequest.of(image).withPlatform(platform).withPolicy(PullPolicy.parse(policy));
+        PullRequest request = PullRequest.of(image).withPlatform(platform).withPolicy(PullPolicy.parse(policy))
+                .withMaxStale(maxStale == null ? null : Units.parseDuration(maxStale)).withStaleIfError(staleIfError);
         return maxAge == null ? request : request.withMaxAge(Units.parseDuration(maxAge));
     }
 }

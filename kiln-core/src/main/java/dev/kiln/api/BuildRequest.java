@@ -45,11 +45,15 @@ public final class BuildRequest {
     private final Instant time;
     private final String target;
     private final String tarName;
+    private final Duration maxStale;
+    private final boolean staleIfError;
     private final Path dockerfile;
     private final Path context;
     private final Map<String, String> buildArgs;
 
     private BuildRequest(Builder b) {
+        this.maxStale = b.maxStale;
+        this.staleIfError = b.staleIfError;
         this.dockerfile = b.dockerfile;
         this.context = b.context;
         this.buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
@@ -96,6 +100,16 @@ public final class BuildRequest {
         builder.dockerfile = dockerfile;
         builder.context = context;
         return builder;
+    }
+
+    /** A cached base not confirmed by its registry for longer is checked whatever the policy; {@code null}: no limit. */
+    public Duration maxStale() {
+        return maxStale;
+    }
+
+    /** When checking the base cannot reach its registry, build on the cached base with a warning (within max-stale). */
+    public boolean staleIfError() {
+        return staleIfError;
     }
 
     /** The Dockerfile, or {@code null} for a build from {@link #base()}. */
@@ -208,8 +222,22 @@ public final class BuildRequest {
         private Path dockerfile;
         private Path context;
         private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private Duration maxStale;
+        private boolean staleIfError;
 
         private Builder() {
+        }
+
+        /** See {@link BuildRequest#maxStale()}. */
+        public Builder maxStale(Duration limit) {
+            this.maxStale = limit;
+            return this;
+        }
+
+        /** See {@link BuildRequest#staleIfError()}. */
+        public Builder staleIfError(boolean useStaleOnError) {
+            this.staleIfError = useStaleOnError;
+            return this;
         }
 
         /** A value for the Dockerfile's {@code ARG name}; an argument no ARG declares is an error. */

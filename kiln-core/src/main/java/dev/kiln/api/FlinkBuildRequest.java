@@ -103,6 +103,16 @@ public final class FlinkBuildRequest {
         return b.maxAge;
     }
 
+    /** See {@link BuildRequest#maxStale()}. */
+    public Duration maxStale() {
+        return b.maxStale;
+    }
+
+    /** See {@link BuildRequest#staleIfError()}. */
+    public boolean staleIfError() {
+        return b.staleIfError;
+    }
+
     public String compression() {
         return b.compression;
     }
@@ -173,6 +183,8 @@ public final class FlinkBuildRequest {
         private String platform;
         private PullPolicy policy = PullPolicy.IF_NOT_PRESENT;
         private Duration maxAge;
+        private Duration maxStale;
+        private boolean staleIfError;
         private String compression = "gzip";
         private Instant time;
         private String target;
@@ -259,6 +271,16 @@ public final class FlinkBuildRequest {
 
         public Builder maxAge(Duration maxAge) {
             this.maxAge = maxAge;
+            return this;
+        }
+
+        public Builder maxStale(Duration limit) {
+            this.maxStale = limit;
+            return this;
+        }
+
+        public Builder staleIfError(boolean useStaleOnError) {
+            this.staleIfError = useStaleOnError;
             return this;
         }
 
@@ -349,6 +371,8 @@ public final class FlinkBuildRequest {
             copy.platform = platform;
             copy.policy = policy;
             copy.maxAge = maxAge;
+            copy.maxStale = maxStale;
+            copy.staleIfError = staleIfError;
             copy.compression = compression;
             copy.time = time;
             copy.target = target;

@@ -25,6 +25,7 @@ import dev.kiln.image.ImageJson;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
+import dev.kiln.image.Staleness;
 import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
@@ -215,13 +216,13 @@ public final class Kiln implements AutoCloseable {
                 for (int i = 0; i < files.size(); i++) {
                     DockerfileBuild.From from = files.get(i).from();
                     BuildSpec template = new BuildSpec(from.base() == null ? null : Reference.parse(from.base()), from.platform(),
-                            request.policy(), request.maxAge(), List.of(), null, compression, time, target);
+                            request.policy(), request.maxAge(), new Staleness(request.maxStale(), request.staleIfError()), List.of(), null,
+                            compression, time, target);
                     ResolvedImage base = template.base() == null ? null : builder.resolveBase(template, telemetry);
                     List<String> baseEnv = base == null || base.config().config() == null || base.config().config().env() == null
                             ? List.of() : base.config().config().env();
                     DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, scratch.resolve("platform-" + i));
-                    specs.add(new BuildSpec(template.base(), template.platform(), template.policy(), template.maxAge(), stage.layers(),
-                            stage.changes(), compression, time, target));
+                    specs.add(template.with(stage.layers(), stage.changes()));
                     bases.add(base);
                 }
                 return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
@@ -292,8 +293,8 @@ public final class Kiln implements AutoCloseable {
                 new FlinkDeployment.Resources(request.jobManagerMemory(), request.jobManagerCpu()),
                 new FlinkDeployment.Resources(request.taskManagerMemory(), request.taskManagerCpu()), request.upgradeMode());
         List<BuildSpec> templates = platforms(request.platform()).stream().map(platform -> new BuildSpec(baseRef, platform,
-                request.policy(), request.maxAge(), List.of(), null, Compression.parse(request.compression()),
-                request.time() != null ? request.time() : sourceDateEpoch(), target)).toList();
+                request.policy(), request.maxAge(), new Staleness(request.maxStale(), request.staleIfError()), List.of(), null,
+                Compression.parse(request.compression()), request.time() != null ? request.time() : sourceDateEpoch(), target)).toList();
 
         FlinkJob.Plan[] plan = new FlinkJob.Plan[1];
         ResolvedImage[] firstBase = new ResolvedImage[1];
@@ -307,9 +308,8 @@ public final class Kiln implements AutoCloseable {
                             + plan[0].flinkHome() + " and " + job.plan(other.config()).flinkHome());
                 }
             }
-            List<BuildSpec> specs = templates.stream().map(t -> new BuildSpec(t.base(), t.platform(), t.policy(), t.maxAge(),
-                    plan[0].layers(), new ConfigChanges(plan[0].env(), null, null, null, null, plan[0].labels(), List.of()),
-                    t.compression(), t.time(), target)).toList();
+            List<BuildSpec> specs = templates.stream().map(t -> t.with(plan[0].layers(),
+                    new ConfigChanges(plan[0].env(), null, null, null, null, plan[0].labels(), List.of()))).toList();
             return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
                     : Built.of(builder.buildIndex(specs, bases, telemetry));
         }, Built::target);
@@ -357,8 +357,8 @@ public final class Kiln implements AutoCloseable {
         ConfigChanges changes = new ConfigChanges(request.env(), request.entrypoint(), request.cmd(), request.workingDir(),
                 request.user(), request.labels(), request.exposedPorts());
         Instant time = request.time() != null ? request.time() : sourceDateEpoch();
-        return new BuildSpec(base, platform, request.policy(), request.maxAge(), layers, changes,
-                Compression.parse(request.compression()), time, Target.parse(request.target(), request.tarName()));
+        return new BuildSpec(base, platform, request.policy(), request.maxAge(), new Staleness(request.maxStale(), request.staleIfError()),
+                layers, changes, Compression.parse(request.compression()), time, Target.parse(request.target(), request.tarName()));
     }
 
     /** {@code SOURCE_DATE_EPOCH} (seconds), the reproducible-builds convention; else the constant default. */
@@ -473,7 +473,8 @@ public final class Kiln implements AutoCloseable {
         if (request.maxAge() != null && request.maxAge().isNegative()) {
             throw new InvalidInputException("max-age must not be negative");
         }
-        return new PullSpec(ref, platform, request.policy(), request.maxAge(), request.verify());
+        return new PullSpec(ref, platform, request.policy(), request.maxAge(), request.verify(),
+                new Staleness(request.maxStale(), request.staleIfError()));
     }
 
     private static String indexDigest(ResolvedImage image) {

@@ -3,6 +3,7 @@ package dev.kiln.build;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
+import dev.kiln.image.Staleness;
 import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 
@@ -18,9 +19,10 @@ import java.util.Objects;
  *
  * @param base  the base image, or {@code null} for {@code scratch}
  * @param time  the timestamp of every layer entry and of the config ({@code SOURCE_DATE_EPOCH} or a constant)
+ * @param staleness how stale the cached base may be (max-stale, stale-if-error)
  */
-public record BuildSpec(Reference base, Platform platform, PullPolicy policy, Duration maxAge, List<LayerSource> layers,
-                        ConfigChanges changes, Compression compression, Instant time, Target target) {
+public record BuildSpec(Reference base, Platform platform, PullPolicy policy, Duration maxAge, Staleness staleness,
+                        List<LayerSource> layers, ConfigChanges changes, Compression compression, Instant time, Target target) {
 
     /** The constant creation time of reproducible images when no {@code SOURCE_DATE_EPOCH} is given. */
     public static final Instant DEFAULT_TIME = Instant.EPOCH;
@@ -33,5 +35,17 @@ public record BuildSpec(Reference base, Platform platform, PullPolicy policy, Du
         changes = changes == null ? ConfigChanges.NONE : changes;
         compression = compression == null ? Compression.GZIP : compression;
         time = time == null ? DEFAULT_TIME : time;
+        staleness = staleness == null ? Staleness.STRICT : staleness;
+    }
+
+    /** A spec with the strict default staleness (see {@link Staleness#STRICT}). */
+    public BuildSpec(Reference base, Platform platform, PullPolicy policy, Duration maxAge, List<LayerSource> layers,
+                     ConfigChanges changes, Compression compression, Instant time, Target target) {
+        this(base, platform, policy, maxAge, Staleness.STRICT, layers, changes, compression, time, target);
+    }
+
+    /** The same build with other layers and configuration changes (what a Flink job or a Dockerfile adds). */
+    public BuildSpec with(List<LayerSource> newLayers, ConfigChanges newChanges) {
+        return new BuildSpec(base, platform, policy, maxAge, staleness, newLayers, newChanges, compression, time, target);
     }
 }

@@ -62,7 +62,8 @@ public final class ImageBuilder {
     /** Resolves {@code spec}'s base as a build does, for a caller that needs the base before it can say what to build. */
     public ResolvedImage resolveBase(BuildSpec spec, Telemetry telemetry) {
         return telemetry.step("resolve base", spec.base().toString(),
-                () -> resolver.resolve(new PullSpec(spec.base(), spec.platform(), spec.policy(), spec.maxAge(), false), telemetry),
+                () -> resolver.resolve(new PullSpec(spec.base(), spec.platform(), spec.policy(), spec.maxAge(), false, spec.staleness()),
+                        telemetry),
                 r -> r.digest().shortHex() + " from " + r.source() + " (" + r.decision() + ")");
     }
 

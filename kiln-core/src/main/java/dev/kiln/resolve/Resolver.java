@@ -1,7 +1,10 @@
 package dev.kiln.resolve;
 
+import dev.kiln.error.AuthenticationException;
+import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.NotCachedException;
 import dev.kiln.error.PlatformNotFoundException;
+import dev.kiln.error.RegistryException;
 import dev.kiln.event.Durations;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
@@ -134,21 +137,44 @@ public final class Resolver {
             return new Top(fetchTop(ref, origin), true, record.isPresent() ? "refetch" : "miss", why + "; fetched from " + ref.registry());
         }
         RefRecord current = record.get();
+        Duration sinceCheck = Duration.between(current.checkedAt(), now);
+        boolean beyondMaxStale = spec.staleness().exceeded(sinceCheck);
         switch (spec.policy()) {
-            case NEVER, IF_NOT_PRESENT -> {
-                return new Top(cached.get(), false, "hit", "cached " + age(current.fetchedAt(), now) + " ago; policy "
-                        + spec.policy() + " makes no request");
+            case NEVER -> {
+                if (beyondMaxStale) {
+                    throw notCached(ref, "it was last checked " + age(current.checkedAt(), now) + " ago, beyond max-stale "
+                            + Durations.words(spec.staleness().maxStale()) + ", and policy never forbids checking it");
+                }
+                return new Top(cached.get(), false, "hit", "cached " + age(current.fetchedAt(), now) + " ago; policy never makes no request");
+            }
+            case IF_NOT_PRESENT -> {
+                if (!beyondMaxStale) {
+                    return new Top(cached.get(), false, "hit", "cached " + age(current.fetchedAt(), now) + " ago; policy "
+                            + spec.policy() + " makes no request");
+                }
             }
             case REVALIDATE -> {
-                Duration sinceCheck = Duration.between(current.checkedAt(), now);
-                if (sinceCheck.compareTo(spec.maxAge()) < 0) {
+                if (sinceCheck.compareTo(spec.maxAge()) < 0 && !beyondMaxStale) {
                     return new Top(cached.get(), false, "hit", "checked " + age(current.checkedAt(), now)
                             + " ago, within max-age " + Durations.words(spec.maxAge()) + "; no request");
                 }
             }
             case ALWAYS -> { }
         }
-        Optional<Descriptor> head = origin.source().head(ref);
+        Optional<Descriptor> head;
+        try {
+            head = origin.source().head(ref);
+        } catch (RegistryException e) {
+            // an answer about the image itself (gone, not allowed) is never masked; an outage may be
+            if (!spec.staleness().staleIfError() || beyondMaxStale || e instanceof AuthenticationException
+                    || e instanceof ImageNotFoundException) {
+                throw e;
+            }
+            String message = ref.registry() + " is unreachable (" + e.getMessage() + "); using the cached " + current.digest().shortHex()
+                    + ", last checked " + age(current.checkedAt(), now) + " ago (stale-if-error)";
+            telemetry.emit(new KilnEvent.Warning(message));
+            return new Top(cached.get(), false, "stale", message);
+        }
         if (head.isPresent() && head.get().digest().equals(current.digest())) {
             store.records().update(ref, r -> r.map(x -> x.checked(now)));
             return new Top(cached.get(), false, "revalidated", "one HEAD: " + ref.registry() + " still has "

@@ -1,0 +1,112 @@
+package dev.kiln.api;
+
+import dev.kiln.error.NotCachedException;
+import dev.kiln.error.RegistryException;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.image.Platform;
+import dev.kiln.image.PullPolicy;
+import dev.kiln.testing.FaultProxy;
+import dev.kiln.testing.FaultProxy.Fault;
+import dev.kiln.testing.SharedRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * max-stale and stale-if-error against a real registry behind a fault proxy that can make it
+ * unreachable (connections dropped) or failing (503).
+ */
+class StalenessTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(81);
+    private static final Platform AMD64 = Platform.parse("linux/amd64");
+
+    @TempDir
+    Path cacheDir;
+    private final MutableClock clock = new MutableClock();
+    private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
+
+    private Kiln kiln() {
+        return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+                .retries(2, Duration.ofMillis(10)).listener(events::add).build();
+    }
+
+    /** An image pulled through {@code proxy}, cached now. */
+    private PullRequest cachedThrough(FaultProxy proxy, Kiln kiln) {
+        String repo = REGISTRY.freshRepository("staleness/base");
+        REGISTRY.images().push(repo + ":1", AMD64, 20_000);
+        PullRequest request = PullRequest.of(proxy.hostPort() + "/" + repo + ":1").withPlatform("linux/amd64");
+        kiln.pull(request);
+        return request;
+    }
+
+    private List<String> warnings() {
+        return events.stream().filter(e -> e instanceof KilnEvent.Warning).map(e -> ((KilnEvent.Warning) e).message()).toList();
+    }
+
+    @Test
+    void staleIfErrorUsesTheCachedImageWhenTheRegistryIsDownAndSaysSo() {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln()) {
+            PullRequest cached = cachedThrough(proxy, kiln);
+            proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.drop());
+            clock.advance(Duration.ofMinutes(10));
+
+            assertThatThrownBy(() -> kiln.pull(cached.withPolicy(PullPolicy.ALWAYS))).isInstanceOf(RegistryException.class);
+
+            PullResult stale = kiln.pull(cached.withPolicy(PullPolicy.ALWAYS).withStaleIfError(true));
+            assertThat(stale.decision()).startsWith("stale");
+            assertThat(stale.source()).isEqualTo("cache");
+            assertThat(warnings()).anyMatch(w -> w.contains("unreachable") && w.contains("stale-if-error"));
+        }
+    }
+
+    @Test
+    void serverErrorsCountAsAnOutageButAMissingImageDoesNot() {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln()) {
+            PullRequest cached = cachedThrough(proxy, kiln);
+            FaultProxy.Rule unavailable = proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.status(503));
+            assertThat(kiln.pull(cached.withPolicy(PullPolicy.ALWAYS).withStaleIfError(true)).decision()).startsWith("stale");
+            assertThat(unavailable.hits()).as("retried before giving up").isEqualTo(2);
+
+            proxy.clearRules();
+            proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.status(404));
+            assertThatThrownBy(() -> kiln.pull(cached.withPolicy(PullPolicy.ALWAYS).withStaleIfError(true)))
+                    .as("a tag that is gone is news, not an outage").isInstanceOf(RegistryException.class);
+        }
+    }
+
+    @Test
+    void beyondMaxStaleATagIsCheckedWhateverThePolicyAndMustAnswer() {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln()) {
+            PullRequest cached = cachedThrough(proxy, kiln).withMaxStale(Duration.ofHours(1)).withStaleIfError(true);
+            proxy.clearRequests();
+
+            clock.advance(Duration.ofMinutes(30));
+            kiln.pull(cached);
+            assertThat(proxy.requests()).as("within max-stale, if-not-present asks nothing").isEmpty();
+
+            clock.advance(Duration.ofHours(1));
+            PullResult checked = kiln.pull(cached);
+            assertThat(proxy.requests("HEAD", ".+/manifests/1")).as("beyond max-stale: one HEAD").hasSize(1);
+            assertThat(checked.decision()).startsWith("revalidated");
+            proxy.clearRequests();
+            kiln.pull(cached);
+            assertThat(proxy.requests()).as("the check renewed it").isEmpty();
+
+            clock.advance(Duration.ofHours(2));
+            proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.drop());
+            assertThatThrownBy(() -> kiln.pull(cached)).as("beyond max-stale, stale-if-error no longer applies")
+                    .isInstanceOf(RegistryException.class);
+            assertThatThrownBy(() -> kiln.pull(cached.withPolicy(PullPolicy.NEVER))).isInstanceOf(NotCachedException.class)
+                    .hasMessageContaining("beyond max-stale");
+        }
+    }
+}
