@@ -13,7 +13,7 @@ final class BaseOptions {
     String platform;
 
     @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
-            description = "When to ask the base's registry: if-not-present (default), always, never, revalidate.")
+            description = "When to ask the base's registry: if-not-present (default), always, never, revalidate, stale-while-revalidate.")
     String policy;
 
     @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")

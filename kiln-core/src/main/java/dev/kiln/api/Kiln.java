@@ -71,6 +71,7 @@ public final class Kiln implements AutoCloseable {
     private final ExecutorService transfers;
     private final Clock clock;
     private final StoreLimit storeLimit;
+    private static final Duration BACKGROUND_GRACE = Duration.ofSeconds(30);
 
     private Kiln(Builder builder) {
         Digest.warmUpSha256();
@@ -97,7 +98,7 @@ public final class Kiln implements AutoCloseable {
             return thread;
         });
         RegistryTransport transport = new RegistryTransport(options, credentials);
-        this.resolver = new Resolver(store, transport, transfers, clock);
+        this.resolver = new Resolver(store, transport, transfers, clock, listener);
         this.builder = new ImageBuilder(store, resolver, transport, transfers);
     }
 
@@ -459,8 +460,10 @@ public final class Kiln implements AutoCloseable {
                 .orElseGet(() -> new KilnEvent.Warning(over + "; another process is using it, so it is cleaned later")));
     }
 
+    /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */
     @Override
     public void close() {
+        resolver.awaitBackground(BACKGROUND_GRACE);
         transfers.shutdownNow();
     }
 

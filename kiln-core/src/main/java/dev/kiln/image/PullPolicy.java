@@ -15,7 +15,12 @@ public enum PullPolicy {
     /** Offline: the cached image or a clear error. */
     NEVER("never"),
     /** Like if-not-present within max-age of the last check; one HEAD after it. */
-    REVALIDATE("revalidate");
+    REVALIDATE("revalidate"),
+    /**
+     * Past max-age, use the cached image at once and check the registry in the background (one
+     * HEAD); a moved tag is recorded for the next use (RFC 5861's stale-while-revalidate).
+     */
+    STALE_WHILE_REVALIDATE("stale-while-revalidate");
 
     private final String cliName;
 

@@ -7,6 +7,7 @@ import dev.kiln.error.PlatformNotFoundException;
 import dev.kiln.error.RegistryException;
 import dev.kiln.event.Durations;
 import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
@@ -28,8 +29,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -45,12 +51,15 @@ public final class Resolver {
     private final RegistryTransport transport;
     private final ExecutorService transfers;
     private final Clock clock;
+    private final KilnListener listener;
+    private final Set<CompletableFuture<Void>> background = ConcurrentHashMap.newKeySet();
 
-    public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock) {
+    public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock, KilnListener listener) {
         this.store = store;
         this.transport = transport;
         this.transfers = transfers;
         this.clock = clock;
+        this.listener = listener;
     }
 
     /** The result of a full pull: the image and what its layers cost. */
@@ -153,10 +162,15 @@ public final class Resolver {
                             + spec.policy() + " makes no request");
                 }
             }
-            case REVALIDATE -> {
+            case REVALIDATE, STALE_WHILE_REVALIDATE -> {
                 if (sinceCheck.compareTo(spec.maxAge()) < 0 && !beyondMaxStale) {
                     return new Top(cached.get(), false, "hit", "checked " + age(current.checkedAt(), now)
                             + " ago, within max-age " + Durations.words(spec.maxAge()) + "; no request");
+                }
+                if (spec.policy() == PullPolicy.STALE_WHILE_REVALIDATE && !beyondMaxStale) {
+                    revalidateInBackground(ref, current.digest());
+                    return new Top(cached.get(), false, "stale", "checked " + age(current.checkedAt(), now)
+                            + " ago, past max-age " + Durations.words(spec.maxAge()) + "; used now, checked in the background");
                 }
             }
             case ALWAYS -> { }
@@ -187,6 +201,49 @@ public final class Resolver {
         String message = shortName(ref) + " moved " + current.digest().shortHex() + " → " + moved.shortHex();
         telemetry.emit(new KilnEvent.Warning(message));
         return new Top(fetchTop(ref.withDigest(moved), origin), true, "moved", message + "; fetching what changed");
+    }
+
+    /**
+     * One HEAD for {@code ref} off the caller's path; a moved tag is fetched (its top-level manifest
+     * or index only) and recorded, so the next use resolves to it. Failures are warnings: the
+     * cached image stays in use. {@link #awaitBackground} lets a short-lived process finish it.
+     */
+    private void revalidateInBackground(Reference ref, Digest cachedDigest) {
+        CompletableFuture<Void> check = CompletableFuture.runAsync(() -> {
+            Telemetry telemetry = new Telemetry(listener);
+            try (Lease ignored = store.lease()) {
+                Lazy origin = new Lazy(ref, telemetry);
+                Optional<Descriptor> head = origin.source().head(ref);
+                Instant now = clock.instant();
+                if (head.isPresent() && head.get().digest().equals(cachedDigest)) {
+                    store.records().update(ref, r -> r.map(x -> x.checked(now)));
+                    telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), "revalidated", "background check: "
+                            + ref.registry() + " still has " + cachedDigest.shortHex()));
+                    return;
+                }
+                RawManifest moved = fetchTop(head.map(d -> ref.withDigest(d.digest())).orElse(ref), origin);
+                store.records().update(ref, r -> Optional.of(new RefRecord(ref.toString(), moved.digest(), moved.mediaType(), now, now,
+                        java.util.Map.of())));
+                telemetry.emit(new KilnEvent.Warning(shortName(ref) + " moved " + cachedDigest.shortHex() + " → "
+                        + moved.digest().shortHex() + " (background check); the next use takes it"));
+            } catch (RuntimeException e) {
+                telemetry.emit(new KilnEvent.Warning("background check of " + ref + " failed: " + e.getMessage()
+                        + "; the cached image stays in use"));
+            }
+        }, transfers);
+        background.add(check);
+        check.whenComplete((ok, failure) -> background.remove(check));
+    }
+
+    /** Waits (at most {@code limit}) for background checks to finish, so that their results are recorded. */
+    public void awaitBackground(Duration limit) {
+        try {
+            CompletableFuture.allOf(background.toArray(CompletableFuture[]::new)).get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // a check still running is abandoned: the next use simply checks again
+        }
     }
 
     private RawManifest fetchTop(Reference ref, Lazy origin) {

@@ -84,6 +84,35 @@ class StalenessTest {
     }
 
     @Test
+    void staleWhileRevalidateBuildsOnTheCachedBaseNowAndTheNextUseTakesTheMovedTag() {
+        String repo = REGISTRY.freshRepository("staleness/swr");
+        var v1 = REGISTRY.images().push(repo + ":1", AMD64, 20_000);
+        PullRequest request = PullRequest.of(v1.reference().toString()).withPlatform("linux/amd64")
+                .withPolicy(PullPolicy.STALE_WHILE_REVALIDATE).withMaxAge(Duration.ofHours(1));
+        try (Kiln kiln = kiln()) {
+            kiln.pull(request);
+        }
+        var v2 = REGISTRY.images().push(repo + ":1", AMD64, 30_000);
+        clock.advance(Duration.ofHours(2));
+
+        PullResult now;
+        try (Kiln kiln = kiln()) {
+            now = kiln.pull(request);
+        }
+        assertThat(now.digest()).as("the cached base, at once").isEqualTo(v1.digest().toString());
+        assertThat(now.requests()).as("no request on the build's path").isZero();
+        assertThat(now.decision()).startsWith("stale");
+        assertThat(warnings()).anyMatch(w -> w.contains("moved") && w.contains("background check"));
+
+        long mark = REGISTRY.registry().mark();
+        try (Kiln kiln = kiln()) {
+            PullResult next = kiln.pull(request.withPolicy(PullPolicy.IF_NOT_PRESENT));
+            assertThat(next.digest()).as("recorded by the background check").isEqualTo(v2.digest().toString());
+        }
+        assertThat(REGISTRY.registry().requestsSince(mark)).noneMatch(e -> e.method().equals("HEAD"));
+    }
+
+    @Test
     void beyondMaxStaleATagIsCheckedWhateverThePolicyAndMustAnswer() {
         try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln()) {
             PullRequest cached = cachedThrough(proxy, kiln).withMaxStale(Duration.ofHours(1)).withStaleIfError(true);
