@@ -25,6 +25,14 @@ final class CommonOptions {
             description = "Trust the CA certificates in PEM for REGISTRY, besides the system's (repeatable).")
     List<String> caFiles = new ArrayList<>();
 
+    @Option(names = "--mirror", paramLabel = "REGISTRY=MIRROR",
+            description = "Try MIRROR (host[:port], e.g. a pull-through cache) before REGISTRY, for tags and content (repeatable, in order).")
+    List<String> mirrors = new ArrayList<>();
+
+    @Option(names = "--digest-mirror", paramLabel = "REGISTRY=MIRROR",
+            description = "Like --mirror, but MIRROR only serves content by digest; tags are resolved by REGISTRY.")
+    List<String> digestMirrors = new ArrayList<>();
+
     @Option(names = "--docker-config", paramLabel = "FILE",
             description = "Docker client config to read credentials from (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
     Path dockerConfig;
@@ -41,6 +49,14 @@ final class CommonOptions {
 
     PrintWriter out() {
         return command.commandLine().getOut();
+    }
+
+    private static void mirror(Kiln.Builder builder, String entry, String option, boolean resolve) {
+        int eq = entry.indexOf('=');
+        if (eq <= 0 || eq == entry.length() - 1) {
+            throw new InvalidInputException("invalid " + option + " '" + entry + "': expected REGISTRY=MIRROR, e.g. docker.io=127.0.0.1:5010");
+        }
+        builder.mirror(entry.substring(0, eq), entry.substring(eq + 1), resolve);
     }
 
     /** Kiln with the step log on stderr: quiet under --json or -q, or when {@code stepLog} is false. */
@@ -62,6 +78,8 @@ final class CommonOptions {
         if (dockerConfig != null) {
             builder.dockerConfig(dockerConfig);
         }
+        mirrors.forEach(m -> mirror(builder, m, "--mirror", true));
+        digestMirrors.forEach(m -> mirror(builder, m, "--digest-mirror", false));
         return builder.build();
     }
 }

@@ -30,6 +30,7 @@ import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
 import dev.kiln.registry.RegistryTransport;
+import dev.kiln.resolve.Mirror;
 import dev.kiln.resolve.PullSpec;
 import dev.kiln.resolve.ResolvedImage;
 import dev.kiln.resolve.Resolver;
@@ -98,7 +99,7 @@ public final class Kiln implements AutoCloseable {
             return thread;
         });
         RegistryTransport transport = new RegistryTransport(options, credentials);
-        this.resolver = new Resolver(store, transport, transfers, clock, listener);
+        this.resolver = new Resolver(store, transport, transfers, clock, listener, builder.mirrors);
         this.builder = new ImageBuilder(store, resolver, transport, transfers);
     }
 
@@ -520,8 +521,21 @@ public final class Kiln implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private long uploadChunkSize;
         private StoreLimit storeLimit;
+        private final Map<String, List<Mirror>> mirrors = new HashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Adds a mirror of {@code registry} ({@code docker.io}, {@code registry.example.com:5000}), tried
+         * before it in the order added. {@code resolve}: may turn tags into digests (a pull-through cache
+         * of the registry may); otherwise it serves only content by digest. What a mirror serves is
+         * verified like anything else; a failing mirror is skipped with a warning.
+         */
+        public Builder mirror(String registry, String mirrorHost, boolean resolve) {
+            mirrors.computeIfAbsent(Reference.parse(registry + "/x").registry(), r -> new java.util.ArrayList<>())
+                    .add(new Mirror(mirrorHost, resolve));
+            return this;
         }
 
         /**

@@ -28,6 +28,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +55,12 @@ public final class Resolver {
     private final KilnListener listener;
     private final Set<CompletableFuture<Void>> background = ConcurrentHashMap.newKeySet();
 
-    public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock, KilnListener listener) {
+    private final Map<String, List<Mirror>> mirrors;
+
+    /** {@code mirrors}: per registry (as references name it, e.g. {@code docker.io}), its mirrors in order. */
+    public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock, KilnListener listener,
+                    Map<String, List<Mirror>> mirrors) {
+        this.mirrors = Map.copyOf(mirrors);
         this.store = store;
         this.transport = transport;
         this.transfers = transfers;
@@ -328,7 +334,7 @@ public final class Resolver {
     private final class Lazy {
         private final Reference ref;
         private final Telemetry telemetry;
-        private RegistrySource source;
+        private ImageSource source;
 
         Lazy(Reference ref, Telemetry telemetry) {
             this.ref = ref;
@@ -337,14 +343,18 @@ public final class Resolver {
 
         synchronized ImageSource source() {
             if (source == null) {
-                source = new RegistrySource(ref.registry(), new RegistryClient(transport, telemetry), telemetry);
+                RegistryClient client = new RegistryClient(transport, telemetry);
+                ImageSource origin = new RegistrySource(ref.registry(), client, telemetry);
+                List<Mirror> levels = mirrors.getOrDefault(ref.registry(), List.of());
+                source = levels.isEmpty() ? origin
+                        : new MirroredSource(levels, host -> new RegistrySource(host, client, telemetry), origin, telemetry);
             }
             return source;
         }
 
-        /** {@code cache} when the registry provided nothing beyond a revalidation. */
+        /** {@code cache} when no registry provided anything beyond a revalidation, else the level that did. */
         synchronized String sourceName() {
-            return telemetry.bytesDownloaded() > 0 ? ref.registry() : "cache";
+            return telemetry.bytesDownloaded() > 0 && source != null ? source.name() : "cache";
         }
     }
 
