@@ -69,16 +69,12 @@ final class CacheCommand {
                 }
                 for (RefreshedImage image : refreshed) {
                     common.out().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
-                            ? "moved " + shortDigest(image.previousDigest()) + " → " + shortDigest(image.digest()) + ", pulled"
-                            : "unchanged " + shortDigest(image.digest()));
+                            ? "moved " + Output.shortDigest(image.previousDigest()) + " → " + Output.shortDigest(image.digest()) + ", pulled"
+                            : "unchanged " + Output.shortDigest(image.digest()));
                 }
                 common.out().flush();
             }
             return KilnCommand.OK;
-        }
-
-        private static String shortDigest(String digest) {
-            return digest.substring(0, Math.min(digest.length(), "sha256:".length() + 12));
         }
     }
 

@@ -32,6 +32,11 @@ final class Output {
         return node;
     }
 
+    /** {@code sha256:} and the first 12 hex characters, as people read digests. */
+    static String shortDigest(String digest) {
+        return digest.substring(0, Math.min(digest.length(), "sha256:".length() + 12));
+    }
+
     static void print(PrintWriter out, Object document) {
         try {
             out.println(JSON.writeValueAsString(document));

@@ -34,6 +34,7 @@ import dev.kiln.resolve.Mirror;
 import dev.kiln.resolve.PullSpec;
 import dev.kiln.resolve.ResolvedImage;
 import dev.kiln.resolve.Resolver;
+import dev.kiln.store.Ledger;
 import dev.kiln.store.LocalStore;
 import dev.kiln.store.StoreCollector;
 
@@ -186,6 +187,7 @@ public final class Kiln implements AutoCloseable {
         Built built = telemetry.step("build", specs.get(0).target().toString(),
                 () -> specs.size() == 1 ? Built.of(builder.build(specs.get(0), telemetry)) : Built.of(builder.buildIndex(specs, telemetry)),
                 Built::target);
+        recordInLedger(built, specs.get(0).target());
         keepStoreWithinLimit(telemetry);
         return buildResult(built, telemetry);
     }
@@ -230,6 +232,7 @@ public final class Kiln implements AutoCloseable {
                 return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
                         : Built.of(builder.buildIndex(specs, bases, telemetry));
             }, Built::target);
+            recordInLedger(built, target);
             keepStoreWithinLimit(telemetry);
             return buildResult(built, telemetry);
         } finally {
@@ -245,6 +248,50 @@ public final class Kiln implements AutoCloseable {
         } catch (IOException ignored) {
             // a temporary directory: the system cleans it eventually
         }
+    }
+
+    /** Records what a registry target received, per platform, for {@link #outdated()}. */
+    private void recordInLedger(Built built, Target target) {
+        if (!(target instanceof Target.Registry registry)) {
+            return;
+        }
+        for (dev.kiln.build.BuildResult image : built.images()) {
+            ResolvedImage base = image.base();
+            store.ledger().append(new Ledger.Entry(registry.reference().toString(), image.digest(), image.platform().toString(),
+                    base == null ? null : base.reference().toString(), base == null ? null : base.digest(), clock.instant()));
+        }
+    }
+
+    /**
+     * The images Kiln built (the latest build of each image and platform, from the ledger) whose base
+     * tag has moved since: one manifest HEAD per base tag; a moved base's manifest and config are
+     * fetched (not its layers) to know its new digest for the platform. Bases pinned by digest never move.
+     */
+    public List<OutdatedImage> outdated() {
+        Telemetry telemetry = new Telemetry(listener);
+        Map<String, Ledger.Entry> latest = new java.util.LinkedHashMap<>();
+        for (Ledger.Entry entry : store.ledger().entries()) {
+            if (entry.base() != null && !Reference.parse(entry.base()).isPinned()) {
+                latest.put(entry.image() + " " + entry.platform(), entry);
+            }
+        }
+        Set<String> checked = new HashSet<>();
+        Map<String, Digest> baseNow = new HashMap<>();
+        List<OutdatedImage> outdated = new ArrayList<>();
+        for (Ledger.Entry entry : latest.values()) {
+            String key = entry.base() + " " + entry.platform();
+            Digest now = baseNow.computeIfAbsent(key, k -> {
+                PullPolicy policy = checked.add(entry.base()) ? PullPolicy.ALWAYS : PullPolicy.IF_NOT_PRESENT;
+                return telemetry.step("check base", entry.base() + " (" + entry.platform() + ")",
+                        () -> resolver.resolve(new PullSpec(Reference.parse(entry.base()), Platform.parse(entry.platform()), policy, null,
+                                false), telemetry), ResolvedImage::decision).digest();
+            });
+            if (!now.equals(entry.baseDigest())) {
+                outdated.add(new OutdatedImage(entry.image(), entry.platform(), entry.digest().toString(), entry.base(),
+                        entry.baseDigest().toString(), now.toString()));
+            }
+        }
+        return outdated;
     }
 
     /** A build's outcome, one image or an index of several: what the API's {@link BuildResult} is made of. */
@@ -315,6 +362,7 @@ public final class Kiln implements AutoCloseable {
             return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
                     : Built.of(builder.buildIndex(specs, bases, telemetry));
         }, Built::target);
+        recordInLedger(built, target);
         keepStoreWithinLimit(telemetry);
         BuildResult result = buildResult(built, telemetry);
 

@@ -25,6 +25,7 @@ public final class LocalStore {
     private final BlobStore blobs;
     private final RecordStore records;
     private final LayerCache layers;
+    private final Ledger ledger;
     private final KilnListener listener;
 
     private LocalStore(StoreLayout layout, KilnListener listener) {
@@ -33,6 +34,7 @@ public final class LocalStore {
         this.blobs = new BlobStore(layout, listener);
         this.records = new RecordStore(layout);
         this.layers = new LayerCache(layout, blobs);
+        this.ledger = new Ledger(layout);
     }
 
     /** Initialises the store's JSON mappers ahead of the first operation, for short-lived processes. */
@@ -67,6 +69,10 @@ public final class LocalStore {
 
     public LayerCache layers() {
         return layers;
+    }
+
+    public Ledger ledger() {
+        return ledger;
     }
 
     /** The remembered content digests of the files under {@code source}; close it to save what it learned. */

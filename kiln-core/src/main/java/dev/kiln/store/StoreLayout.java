@@ -14,6 +14,7 @@ import java.nio.file.Path;
  * refs/&lt;registry&gt;/&lt;repository&gt;/@&lt;tag or digest&gt;.json   what a reference resolved to
  * layers/&lt;fingerprint&gt;.json  application-layer cache: input fingerprint → built layer blob
  * files/&lt;hex&gt;             content digests of the files under one layer source, by stat (a cache)
+ * ledger.jsonl             what Kiln built: image, digest, base and base digest, time
  * locks/                  per-blob and per-record lock files; store.lock guards garbage collection
  * </pre>
  */
@@ -57,6 +58,10 @@ public record StoreLayout(Path root) {
 
     public Path layerRecord(Digest fingerprint) {
         return root.resolve("layers").resolve(fingerprint.hex() + ".json");
+    }
+
+    public Path ledger() {
+        return root.resolve("ledger.jsonl");
     }
 
     public Path fileDigestsDir() {
