@@ -16,7 +16,7 @@ import java.util.Properties;
         description = "Builds container images for stream-processing jobs without a Docker daemon, base images cache-first.",
         mixinStandardHelpOptions = true,
         versionProvider = KilnCommand.Version.class,
-        subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class,
+        subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class,
                 CommandLine.HelpCommand.class})
 public final class KilnCommand {
     public static final int OK = 0;

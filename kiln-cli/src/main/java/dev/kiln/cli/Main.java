@@ -7,7 +7,7 @@ import java.util.Set;
 /** Entry point of the {@code kiln} command. */
 public final class Main {
     /** Commands that run an operation on the store or a registry (not help, version or usage errors). */
-    private static final Set<String> OPERATIONS = Set.of("build", "flink", "pull", "inspect", "cache", "outdated");
+    private static final Set<String> OPERATIONS = Set.of("build", "flink", "pull", "inspect", "cache", "outdated", "rebase");
 
     private Main() {
     }

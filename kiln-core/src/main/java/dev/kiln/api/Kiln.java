@@ -250,6 +250,44 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves an image Kiln built onto a new base without rebuilding it: the old base comes from the
+     * image's {@code org.opencontainers.image.base.*} annotations (else the ledger), the new one is
+     * {@code newBase}, or the old base's tag as it resolves now (one HEAD). The application layers
+     * are neither rebuilt nor uploaded again. {@code target}: a tag in the image's repository
+     * ({@code null}: the image's own tag). Refused when the image is not exactly on its old base.
+     */
+    public BuildResult rebase(String image, String newBase, String target, String platform) {
+        Telemetry telemetry = new Telemetry(listener);
+        Reference imageRef = Reference.parse(image);
+        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        if (!(Target.parse(target != null ? target : imageRef.toString(), null) instanceof Target.Registry destination)) {
+            throw new InvalidInputException("a rebase is pushed to a registry (a tag in the image's repository), not to " + target);
+        }
+        Built built = telemetry.step("rebase", imageRef.toString(), () -> {
+            ResolvedImage current = resolver.resolve(new PullSpec(imageRef, wanted, PullPolicy.ALWAYS, null, false), telemetry);
+            Map<String, String> annotations = current.parsedManifest().annotations();
+            String baseName = annotations.get("org.opencontainers.image.base.name");
+            String baseDigest = annotations.get("org.opencontainers.image.base.digest");
+            if (baseName == null || baseDigest == null) {
+                Ledger.Entry entry = store.ledger().entries().stream()
+                        .filter(e -> e.digest().equals(current.digest()) && e.base() != null).reduce((a, b) -> b)
+                        .orElseThrow(() -> new InvalidInputException("cannot tell which base " + imageRef + " was built on: it names none "
+                                + "(org.opencontainers.image.base.name/digest) and Kiln's ledger has no build of it"));
+                baseName = entry.base();
+                baseDigest = entry.baseDigest().toString();
+            }
+            Reference oldRef = Reference.parse(baseName);
+            ResolvedImage oldBase = resolver.resolve(new PullSpec(oldRef.withDigest(Digest.parse(baseDigest)), wanted,
+                    PullPolicy.IF_NOT_PRESENT, null, false), telemetry);
+            Reference newRef = newBase != null ? Reference.parse(newBase) : new Reference(oldRef.registry(), oldRef.repository(), oldRef.tag(), null);
+            ResolvedImage base = resolver.resolve(new PullSpec(newRef, wanted, PullPolicy.ALWAYS, null, false), telemetry);
+            return Built.of(builder.rebase(current, oldBase, base, destination, telemetry));
+        }, Built::target);
+        recordInLedger(built, destination);
+        return buildResult(built, telemetry);
+    }
+
     /** Records what a registry target received, per platform, for {@link #outdated()}. */
     private void recordInLedger(Built built, Target target) {
         if (!(target instanceof Target.Registry registry)) {

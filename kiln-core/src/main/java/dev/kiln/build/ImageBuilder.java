@@ -1,5 +1,8 @@
 package dev.kiln.build;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.archive.DockerArchiveWriter;
 import dev.kiln.archive.OciLayoutWriter;
 import dev.kiln.error.InvalidInputException;
@@ -33,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.IntStream;
 
 /**
  * One build: resolve the base store-first while building (or reusing) the application layers,
@@ -187,12 +191,17 @@ public final class ImageBuilder {
                 .map(l -> new ConfigEditor.AddedLayer(l.diffId(), "kiln add " + fileName(l.source()) + " " + l.destination()))
                 .toList();
         byte[] config = ConfigEditor.edit(base == null ? null : base.configBytes(), spec.platform(), spec.changes(), added, spec.time());
+        return storeImage(config, base, layers.stream().map(BuildResult.AppLayer::descriptor).toList());
+    }
+
+    /** Stores {@code config} and an OCI manifest of the base's layers, then {@code appLayers}, naming the base. */
+    private RawManifest storeImage(byte[] config, ResolvedImage base, List<Descriptor> appLayers) {
         store.blobs().put(config);
         List<Descriptor> allLayers = new ArrayList<>();
         if (base != null) {
             base.parsedManifest().layers().forEach(l -> allLayers.add(asOci(l)));
         }
-        layers.forEach(l -> allLayers.add(l.descriptor()));
+        allLayers.addAll(appLayers);
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
@@ -207,6 +216,59 @@ public final class ImageBuilder {
         RawManifest raw = RawManifest.of(ImageJson.write(manifest), MediaTypes.OCI_MANIFEST);
         store.blobs().put(raw.bytes());
         return raw;
+    }
+
+    /**
+     * Moves {@code image} from {@code oldBase} to {@code newBase} without rebuilding: the manifest gets
+     * the new base's layers under the image's own (application) layers, the config the new base's
+     * diff ids and history in place of the old base's; everything else in the config stays (as crane
+     * rebase does). Refused when the image's lower layers, diff ids or history are not exactly the
+     * old base's. The application layers are not downloaded: the target must be the image's repository,
+     * which has them; new base layers are mounted or uploaded as in a build.
+     */
+    public BuildResult rebase(ResolvedImage image, ResolvedImage oldBase, ResolvedImage newBase, Target.Registry target, Telemetry telemetry) {
+        if (!target.reference().name().equals(image.reference().name())) {
+            throw new InvalidInputException("a rebase is pushed to the image's own repository " + image.reference().name()
+                    + ", which has its application layers; not to " + target.reference().name());
+        }
+        List<Descriptor> layers = image.parsedManifest().layers();
+        List<Descriptor> oldLayers = oldBase.parsedManifest().layers();
+        boolean onOldBase = layers.size() >= oldLayers.size() && IntStream.range(0, oldLayers.size())
+                .allMatch(i -> layers.get(i).digest().equals(oldLayers.get(i).digest()));
+        ObjectNode config = (ObjectNode)
+                ImageJson.tree(image.configBytes(), "image config of " + image.reference());
+        JsonNode oldConfig = ImageJson.tree(oldBase.configBytes(), "config of " + oldBase.reference());
+        JsonNode newConfig = ImageJson.tree(newBase.configBytes(), "config of " + newBase.reference());
+        List<JsonNode> diffIds = elements(config.path("rootfs").path("diff_ids"));
+        List<JsonNode> oldDiffIds = elements(oldConfig.path("rootfs").path("diff_ids"));
+        List<JsonNode> history = elements(config.path("history"));
+        List<JsonNode> oldHistory = elements(oldConfig.path("history"));
+        if (!onOldBase || diffIds.size() < oldDiffIds.size() || !diffIds.subList(0, oldDiffIds.size()).equals(oldDiffIds)
+                || history.size() < oldHistory.size() || !history.subList(0, oldHistory.size()).equals(oldHistory)) {
+            throw new InvalidInputException("image " + image.reference() + " is not built on " + oldBase.reference() + " ("
+                    + oldBase.digest().shortHex() + "): its lower layers, diff ids or history are not exactly the base's");
+        }
+        ArrayNode newDiffIds = ImageJson.MAPPER.createArrayNode();
+        elements(newConfig.path("rootfs").path("diff_ids")).forEach(newDiffIds::add);
+        diffIds.subList(oldDiffIds.size(), diffIds.size()).forEach(newDiffIds::add);
+        ((ObjectNode) config.get("rootfs")).set("diff_ids", newDiffIds);
+        ArrayNode newHistory = ImageJson.MAPPER.createArrayNode();
+        elements(newConfig.path("history")).forEach(newHistory::add);
+        history.subList(oldHistory.size(), history.size()).forEach(newHistory::add);
+        config.set("history", newHistory);
+        RawManifest manifest = storeImage(ImageJson.write(config), newBase, layers.subList(oldLayers.size(), layers.size()));
+        BuildResult.Publication publication = telemetry.step("publish", target.toString(),
+                () -> new RegistryPublisher(store, resolver, new RegistryClient(transport, telemetry), transfers, telemetry)
+                        .publish(target.reference(), manifest, newBase),
+                p -> p.uploaded() + " uploaded (" + p.bytesUploaded() + " B), " + p.skipped() + " already there, " + p.mounted() + " mounted");
+        return new BuildResult(target.reference().withDigest(manifest.digest()).toString(), image.platform(), manifest.digest(),
+                manifest.descriptor(), newBase, List.of(), publication);
+    }
+
+    private static List<JsonNode> elements(JsonNode array) {
+        List<JsonNode> list = new ArrayList<>();
+        array.forEach(list::add);
+        return list;
     }
 
     /** The image's name without the tag, pinned to the manifest: how an index's images are pushed. */
