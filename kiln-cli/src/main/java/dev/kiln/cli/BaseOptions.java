@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.api.Units;
 import dev.kiln.image.PullPolicy;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -19,18 +20,8 @@ final class BaseOptions {
     @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
     String maxAge;
 
-    @Option(names = "--max-stale", paramLabel = "DURATION",
-            description = "A cached tag not confirmed by its registry for longer is checked (one HEAD) whatever the policy, and must answer.")
-    String maxStale;
-
-    @Option(names = "--stale-if-error",
-            description = "If that check cannot reach the registry (down, 5xx), use the cached image with a warning, within --max-stale.")
-    boolean staleIfError;
-
-    /** {@code null} when not given. */
-    Duration maxStaleOrNull() {
-        return maxStale == null ? null : Units.parseDuration(maxStale);
-    }
+    @Mixin
+    StalenessOptions staleness;
 
     PullPolicy pullPolicy() {
         return PullPolicy.parse(policy);

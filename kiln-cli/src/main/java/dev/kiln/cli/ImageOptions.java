@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.api.PullRequest;
 import dev.kiln.api.Units;
 import dev.kiln.image.PullPolicy;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,17 +23,12 @@ final class ImageOptions {
     @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: how long a check stays fresh, e.g. 30m, 1h, 7d (default 1h).")
     String maxAge;
 
-    @Option(names = "--max-stale", paramLabel = "DURATION",
-            description = "A cached tag not confirmed by its registry for longer is checked (one HEAD) whatever the policy, and must answer.")
-    String maxStale;
-
-    @Option(names = "--stale-if-error",
-            description = "If that check cannot reach the registry (down, 5xx), use the cached image with a warning, within --max-stale.")
-    boolean staleIfError;
+    @Mixin
+    StalenessOptions staleness;
 
     PullRequest request() {
         PullRequest request = PullRequest.of(image).withPlatform(platform).withPolicy(PullPolicy.parse(policy))
-                .withMaxStale(maxStale == null ? null : Units.parseDuration(maxStale)).withStaleIfError(staleIfError);
+                .withMaxStale(staleness.maxStaleOrNull()).withStaleIfError(staleness.staleIfError);
         return maxAge == null ? request : request.withMaxAge(Units.parseDuration(maxAge));
     }
 }
