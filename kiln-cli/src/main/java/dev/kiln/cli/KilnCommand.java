@@ -15,6 +15,8 @@ import java.util.Properties;
 @Command(name = "kiln",
         description = "Builds container images for stream-processing jobs without a Docker daemon, base images cache-first.",
         mixinStandardHelpOptions = true,
+        // --help and --version on every subcommand too (kiln pull --help)
+        scope = CommandLine.ScopeType.INHERIT,
         versionProvider = KilnCommand.Version.class,
         subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class,
                 CommandLine.HelpCommand.class})

@@ -156,6 +156,12 @@ class ExitCodesTest {
         assertThat(flag.exitCode()).isZero();
         assertThat(flag.out()).contains("Usage: kiln");
 
+        Cli.Result pullFlag = Cli.run("pull", "--help");
+        assertThat(pullFlag.exitCode()).as("%s", pullFlag).isZero();
+        assertThat(pullFlag.out()).contains("Usage: kiln pull");
+        Cli.Result flinkFlag = Cli.run("flink", "build", "--help");
+        assertThat(flinkFlag.exitCode()).as("%s", flinkFlag).isZero();
+        assertThat(flinkFlag.out()).contains("Usage: kiln flink build").contains("--deployment-out");
         Cli.Result pullHelp = Cli.run("help", "pull");
         assertThat(pullHelp.exitCode()).isZero();
         assertThat(pullHelp.out()).contains("Usage: kiln pull").contains("--policy").contains("--cache-dir").contains("--json");
