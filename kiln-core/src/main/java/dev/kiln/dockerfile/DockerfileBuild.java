@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,7 +42,6 @@ public final class DockerfileBuild {
     private final List<Instruction> stage;
     private final Map<String, String> buildArgs;
     private final Map<String, String> globals;
-    private final Map<String, String> automatic;
     private final String base;
     private final Platform platform;
 
@@ -54,13 +54,12 @@ public final class DockerfileBuild {
     }
 
     private DockerfileBuild(String file, Path context, List<Instruction> stage, Map<String, String> buildArgs,
-                            Map<String, String> globals, Map<String, String> automatic, String base, Platform platform) {
+                            Map<String, String> globals, String base, Platform platform) {
         this.file = file;
         this.context = context;
         this.stage = stage;
         this.buildArgs = buildArgs;
         this.globals = globals;
-        this.automatic = automatic;
         this.base = base;
         this.platform = platform;
     }
@@ -110,8 +109,7 @@ public final class DockerfileBuild {
                 throw new InvalidInputException("build argument '" + name + "' is not declared by any ARG in " + file);
             }
         }
-        Map<String, String> automatic = platformArgs(target, Platform.host());
-        Map<String, String> globals = new LinkedHashMap<>(automatic);
+        Map<String, String> globals = new LinkedHashMap<>(platformArgs(target, Platform.host()));
         for (Instruction arg : all.subList(0, from)) {
             declare(arg, globals, buildArgs, Map.of(), file);
         }
@@ -133,7 +131,7 @@ public final class DockerfileBuild {
         Platform platform = flags.containsKey("platform")
                 ? Platform.parse(Variables.substitute(flags.get("platform"), globals, m -> error(file, fromInstruction, m))) : target;
         return new DockerfileBuild(file, context.toAbsolutePath().normalize(), all.subList(from + 1, all.size()), buildArgs, globals,
-                automatic, base.equals("scratch") ? null : base, platform);
+                base.equals("scratch") ? null : base, platform);
     }
 
     public From from() {
@@ -167,7 +165,7 @@ public final class DockerfileBuild {
         for (Instruction instruction : stage) {
             Map<String, String> scope = new LinkedHashMap<>(args);
             scope.putAll(env);
-            java.util.function.Function<String, InvalidInputException> error = m -> error(file, instruction, m);
+            Function<String, InvalidInputException> error = m -> error(file, instruction, m);
             switch (instruction.keyword()) {
                 case "ARG" -> declare(instruction, args, buildArgs, globals, file);
                 case "ENV" -> pairs(instruction, scope, error).forEach((k, v) -> {
@@ -202,7 +200,7 @@ public final class DockerfileBuild {
     }
 
     private List<LayerSource> copy(Instruction instruction, Map<String, String> scope, String workdir, DockerIgnore ignore, Path scratch,
-                                   java.util.function.Function<String, InvalidInputException> error) {
+                                   Function<String, InvalidInputException> error) {
         Integer uid = null;
         Integer gid = null;
         Integer mode = null;
@@ -259,7 +257,7 @@ public final class DockerfileBuild {
     }
 
     /** The context files a COPY source names: a path inside the context, or a wildcard pattern over it. */
-    private List<Path> resolve(String source, DockerIgnore ignore, java.util.function.Function<String, InvalidInputException> error) {
+    private List<Path> resolve(String source, DockerIgnore ignore, Function<String, InvalidInputException> error) {
         String relative = source;
         while (relative.startsWith("/")) {
             relative = relative.substring(1);
@@ -296,7 +294,7 @@ public final class DockerfileBuild {
 
     /** ENV and LABEL: {@code NAME=value …}, or ENV's older {@code NAME value}. */
     private static Map<String, String> pairs(Instruction instruction, Map<String, String> scope,
-                                             java.util.function.Function<String, InvalidInputException> error) {
+                                             Function<String, InvalidInputException> error) {
         List<String> words = Words.split(instruction.arguments(), error);
         Map<String, String> pairs = new LinkedHashMap<>();
         if (instruction.keyword().equals("ENV") && !words.get(0).contains("=")) {

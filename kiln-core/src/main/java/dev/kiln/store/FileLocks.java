@@ -72,12 +72,7 @@ final class FileLocks {
             entry.local.writeLock().unlock();
             throw e;
         }
-        return () -> {
-            synchronized (entry) {
-                unlockOs(entry);
-            }
-            entry.local.writeLock().unlock();
-        };
+        return releaseExclusive(entry);
     }
 
     /** {@link #exclusive}, but only if nobody, in this process or another, holds the lock now. */
@@ -86,36 +81,40 @@ final class FileLocks {
         if (!entry.local.writeLock().tryLock()) {
             return Optional.empty();
         }
+        boolean locked;
         try {
             synchronized (entry) {
-                Files.createDirectories(lockFile.getParent());
-                FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                FileLock lock = channel.tryLock(0, Long.MAX_VALUE, false);
-                if (lock == null) {
-                    channel.close();
-                    entry.local.writeLock().unlock();
-                    return Optional.empty();
-                }
-                entry.channel = channel;
-                entry.osLock = lock;
+                locked = lockOs(entry, lockFile, false, null);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             entry.local.writeLock().unlock();
-            throw new StoreException("cannot lock " + lockFile + ": " + e.getMessage(), e);
+            throw e;
         }
-        return Optional.of(() -> {
+        if (!locked) {
+            entry.local.writeLock().unlock();
+            return Optional.empty();
+        }
+        return Optional.of(releaseExclusive(entry));
+    }
+
+    private static Lease releaseExclusive(Entry entry) {
+        return () -> {
             synchronized (entry) {
                 unlockOs(entry);
             }
             entry.local.writeLock().unlock();
-        });
+        };
     }
 
     private static Entry entry(Path lockFile) {
         return ENTRIES.computeIfAbsent(lockFile.toAbsolutePath().normalize(), p -> new Entry());
     }
 
-    private static void lockOs(Entry entry, Path lockFile, boolean shared, Runnable onWait) {
+    /**
+     * Takes the OS lock, waiting (after calling {@code onWait}) while another process holds it; with
+     * {@code onWait} null, does not wait and returns whether it got the lock.
+     */
+    private static boolean lockOs(Entry entry, Path lockFile, boolean shared, Runnable onWait) {
         try {
             Files.createDirectories(lockFile.getParent());
             FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -123,6 +122,10 @@ final class FileLocks {
                 FileLock lock = channel.tryLock(0, Long.MAX_VALUE, shared);
                 long pause = 5;
                 if (lock == null) {
+                    if (onWait == null) {
+                        channel.close();
+                        return false;
+                    }
                     onWait.run();
                 }
                 while (lock == null) {
@@ -132,6 +135,7 @@ final class FileLocks {
                 }
                 entry.channel = channel;
                 entry.osLock = lock;
+                return true;
             } catch (InterruptedException e) {
                 channel.close();
                 Thread.currentThread().interrupt();
