@@ -13,11 +13,11 @@ final class BaseOptions {
             description = "Platform of the base to build on (default: this machine's); several, comma-separated, make one image each under an index.")
     String platform;
 
-    @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
-            description = "When to ask the base's registry: if-not-present (default), always, never, revalidate, stale-while-revalidate.")
+    @Option(names = "--policy", paramLabel = "POLICY",
+            description = "When to ask the base's registry: if-not-present (default, unless the configuration gives one for the registry), always, never, revalidate, stale-while-revalidate.")
     String policy;
 
-    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default 1h).")
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: freshness of a check (default: configured, else 1h).")
     String maxAge;
 
     @Mixin

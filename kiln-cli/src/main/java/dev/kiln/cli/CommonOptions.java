@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.config.KilnConfig;
 import dev.kiln.error.InvalidInputException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,6 +17,10 @@ final class CommonOptions {
     @Option(names = "--cache-dir", paramLabel = "DIR",
             description = "Kiln's cache directory (default: $KILN_CACHE_DIR or ~/.kiln).")
     Path cacheDir;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Configuration file (default: $KILN_CONFIG, else config.yaml in the cache directory, if there is one).")
+    Path configFile;
 
     @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
             description = "Allow plain HTTP or unverified TLS for this registry (repeatable). Loopback registries may use HTTP anyway.")
@@ -59,11 +64,16 @@ final class CommonOptions {
         builder.mirror(entry.substring(0, eq), entry.substring(eq + 1), resolve);
     }
 
+    /** The configuration file and environment overrides; the command's flags are applied over them. */
+    KilnConfig config() {
+        return KilnConfig.discover(configFile, cacheDir != null ? cacheDir : Kiln.defaultCacheDir());
+    }
+
     /** Kiln with the step log on stderr: quiet under --json or -q, or when {@code stepLog} is false. */
     Kiln open(boolean stepLog) {
         boolean quietLog = quiet || json || !stepLog;
         ConsoleLog log = new ConsoleLog(command.commandLine().getErr(), quietLog, System.console() != null);
-        Kiln.Builder builder = Kiln.builder().listener(log);
+        Kiln.Builder builder = config().applyTo(Kiln.builder().listener(log));
         if (cacheDir != null) {
             builder.cacheDir(cacheDir);
         }

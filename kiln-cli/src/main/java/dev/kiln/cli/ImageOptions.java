@@ -15,12 +15,12 @@ final class ImageOptions {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform to use (default: this machine's).")
     String platform;
 
-    @Option(names = "--policy", paramLabel = "POLICY", defaultValue = "if-not-present",
+    @Option(names = "--policy", paramLabel = "POLICY",
             description = "When to ask the registry: if-not-present (default; no request when cached), always (one HEAD), "
                     + "never (offline), revalidate (one HEAD after --max-age), stale-while-revalidate (after --max-age: cached now, HEAD in the background).")
     String policy;
 
-    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: how long a check stays fresh, e.g. 30m, 1h, 7d (default 1h).")
+    @Option(names = "--max-age", paramLabel = "DURATION", description = "With --policy revalidate: how long a check stays fresh, e.g. 30m, 1h, 7d (default: configured, else 1h).")
     String maxAge;
 
     @Mixin

@@ -29,6 +29,6 @@ class FrontEndDependenciesTest {
             }
         }
         assertThat(used).isNotEmpty().allMatch(type -> type.startsWith("dev.kiln.api.") || type.startsWith("dev.kiln.event.")
-                || type.startsWith("dev.kiln.error.") || type.startsWith("dev.kiln.cli.") || type.equals("dev.kiln.image.PullPolicy"));
+                || type.startsWith("dev.kiln.error.") || type.startsWith("dev.kiln.config.") || type.startsWith("dev.kiln.cli.") || type.equals("dev.kiln.image.PullPolicy"));
     }
 }

@@ -173,6 +173,7 @@ public final class BuildRequest {
         return platform;
     }
 
+    /** When the base's registry is asked; {@code null}: the registry's configured policy, else if-not-present. */
     public PullPolicy policy() {
         return policy;
     }
@@ -213,7 +214,7 @@ public final class BuildRequest {
         private final Map<String, String> labels = new LinkedHashMap<>();
         private final List<String> exposedPorts = new ArrayList<>();
         private String platform;
-        private PullPolicy policy = PullPolicy.IF_NOT_PRESENT;
+        private PullPolicy policy;
         private Duration maxAge;
         private String compression = "gzip";
         private Instant time;

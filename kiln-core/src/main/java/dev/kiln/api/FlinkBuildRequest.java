@@ -95,6 +95,7 @@ public final class FlinkBuildRequest {
         return b.platform;
     }
 
+    /** When the base's registry is asked; {@code null}: the registry's configured policy, else if-not-present. */
     public PullPolicy policy() {
         return b.policy;
     }
@@ -181,7 +182,7 @@ public final class FlinkBuildRequest {
         private int uid;
         private int gid;
         private String platform;
-        private PullPolicy policy = PullPolicy.IF_NOT_PRESENT;
+        private PullPolicy policy;
         private Duration maxAge;
         private Duration maxStale;
         private boolean staleIfError;

@@ -25,13 +25,14 @@ import dev.kiln.image.ImageJson;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
-import dev.kiln.image.Staleness;
+import dev.kiln.image.HostPattern;
 import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
 import dev.kiln.registry.RegistryTransport;
 import dev.kiln.resolve.Mirror;
 import dev.kiln.resolve.PullSpec;
+import dev.kiln.resolve.RegistryRules;
 import dev.kiln.resolve.ResolvedImage;
 import dev.kiln.resolve.Resolver;
 import dev.kiln.store.Ledger;
@@ -47,6 +48,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,7 +75,9 @@ public final class Kiln implements AutoCloseable {
     private final ExecutorService transfers;
     private final Clock clock;
     private final StoreLimit storeLimit;
+    private final RegistryRules rules;
     private static final Duration BACKGROUND_GRACE = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_MIRROR_TIMEOUT = Duration.ofSeconds(5);
 
     private Kiln(Builder builder) {
         Digest.warmUpSha256();
@@ -81,12 +85,15 @@ public final class Kiln implements AutoCloseable {
         this.clock = builder.clock;
         this.storeLimit = builder.storeLimit;
         this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener);
-        CredentialProvider credentials = StaticCredentials.of(builder.credentials).orElse(
+        CredentialProvider credentials = CredentialProvider.firstOf(StaticCredentials.of(builder.credentials),
+                CredentialProvider.byPattern(builder.credentialSources),
                 builder.dockerConfig != null ? DockerConfigCredentials.fromFile(builder.dockerConfig)
                         : DockerConfigCredentials.fromEnvironment());
         RegistryOptions options = RegistryOptions.defaults()
                 .withInsecureRegistries(builder.insecureRegistries)
-                .withCaFiles(builder.caFiles);
+                .withCaFiles(builder.caFiles)
+                .withFailFast(builder.mirrorTimeouts());
+        this.rules = new RegistryRules(builder.rules);
         if (builder.retry != null) {
             options = options.withRetry(builder.retry);
         }
@@ -100,7 +107,7 @@ public final class Kiln implements AutoCloseable {
             return thread;
         });
         RegistryTransport transport = new RegistryTransport(options, credentials);
-        this.resolver = new Resolver(store, transport, transfers, clock, listener, builder.mirrors);
+        this.resolver = new Resolver(store, transport, transfers, clock, listener, rules);
         this.builder = new ImageBuilder(store, resolver, transport, transfers);
     }
 
@@ -219,9 +226,11 @@ public final class Kiln implements AutoCloseable {
                 List<BuildSpec> specs = new ArrayList<>();
                 for (int i = 0; i < files.size(); i++) {
                     DockerfileBuild.From from = files.get(i).from();
-                    BuildSpec template = new BuildSpec(from.base() == null ? null : Reference.parse(from.base()), from.platform(),
-                            request.policy(), request.maxAge(), new Staleness(request.maxStale(), request.staleIfError()), List.of(), null,
-                            compression, time, target);
+                    Reference fromBase = from.base() == null ? null : Reference.parse(from.base());
+                    RegistryRules.Freshness fresh = freshness(fromBase, request.policy(), request.maxAge(), request.maxStale(),
+                            request.staleIfError());
+                    BuildSpec template = new BuildSpec(fromBase, from.platform(), fresh.policy(), fresh.maxAge(), fresh.staleness(),
+                            List.of(), null, compression, time, target);
                     ResolvedImage base = template.base() == null ? null : builder.resolveBase(template, telemetry);
                     List<String> baseEnv = base == null || base.config().config() == null || base.config().config().env() == null
                             ? List.of() : base.config().config().env();
@@ -379,8 +388,9 @@ public final class Kiln implements AutoCloseable {
                 request.taskSlots(), request.serviceAccount(),
                 new FlinkDeployment.Resources(request.jobManagerMemory(), request.jobManagerCpu()),
                 new FlinkDeployment.Resources(request.taskManagerMemory(), request.taskManagerCpu()), request.upgradeMode());
+        RegistryRules.Freshness fresh = freshness(baseRef, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
         List<BuildSpec> templates = platforms(request.platform()).stream().map(platform -> new BuildSpec(baseRef, platform,
-                request.policy(), request.maxAge(), new Staleness(request.maxStale(), request.staleIfError()), List.of(), null,
+                fresh.policy(), fresh.maxAge(), fresh.staleness(), List.of(), null,
                 Compression.parse(request.compression()), request.time() != null ? request.time() : sourceDateEpoch(), target)).toList();
 
         FlinkJob.Plan[] plan = new FlinkJob.Plan[1];
@@ -445,7 +455,8 @@ public final class Kiln implements AutoCloseable {
         ConfigChanges changes = new ConfigChanges(request.env(), request.entrypoint(), request.cmd(), request.workingDir(),
                 request.user(), request.labels(), request.exposedPorts());
         Instant time = request.time() != null ? request.time() : sourceDateEpoch();
-        return new BuildSpec(base, platform, request.policy(), request.maxAge(), new Staleness(request.maxStale(), request.staleIfError()),
+        RegistryRules.Freshness fresh = freshness(base, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
+        return new BuildSpec(base, platform, fresh.policy(), fresh.maxAge(), fresh.staleness(),
                 layers, changes, Compression.parse(request.compression()), time, Target.parse(request.target(), request.tarName()));
     }
 
@@ -563,8 +574,13 @@ public final class Kiln implements AutoCloseable {
         if (request.maxAge() != null && request.maxAge().isNegative()) {
             throw new InvalidInputException("max-age must not be negative");
         }
-        return new PullSpec(ref, platform, request.policy(), request.maxAge(), request.verify(),
-                new Staleness(request.maxStale(), request.staleIfError()));
+        RegistryRules.Freshness fresh = freshness(ref, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
+        return new PullSpec(ref, platform, fresh.policy(), fresh.maxAge(), request.verify(), fresh.staleness());
+    }
+
+    /** The request's freshness settings, with what it leaves open taken from the base registry's rules. */
+    private RegistryRules.Freshness freshness(Reference image, PullPolicy policy, Duration maxAge, Duration maxStale, boolean staleIfError) {
+        return rules.freshness(image == null ? "" : image.registry(), policy, maxAge, maxStale, staleIfError);
     }
 
     private static String indexDigest(ResolvedImage image) {
@@ -607,21 +623,94 @@ public final class Kiln implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private long uploadChunkSize;
         private StoreLimit storeLimit;
-        private final Map<String, List<Mirror>> mirrors = new HashMap<>();
+        private final Map<HostPattern, RegistryRules.Rule> rules = new LinkedHashMap<>();
+        private final Map<HostPattern, CredentialProvider> credentialSources = new LinkedHashMap<>();
+        private final Map<String, Duration> mirrorTimeouts = new HashMap<>();
+        private Duration mirrorTimeout = DEFAULT_MIRROR_TIMEOUT;
 
         private Builder() {
         }
 
         /**
-         * Adds a mirror of {@code registry} ({@code docker.io}, {@code registry.example.com:5000}), tried
-         * before it in the order added. {@code resolve}: may turn tags into digests (a pull-through cache
-         * of the registry may); otherwise it serves only content by digest. What a mirror serves is
-         * verified like anything else; a failing mirror is skipped with a warning.
+         * Adds a mirror of {@code registry} ({@code docker.io}, {@code registry.example.com:5000}, or a glob
+         * such as {@code *.example.com}), tried before it in the order added. {@code mirror}: {@code host[:port]}
+         * or a URL; {@code http://} allows plain HTTP to it. {@code resolve}: may turn tags into digests (a
+         * pull-through cache of the registry may); otherwise it serves only content by digest. What a mirror
+         * serves is verified like anything else; a failing or slow mirror is skipped with a warning.
          */
-        public Builder mirror(String registry, String mirrorHost, boolean resolve) {
-            mirrors.computeIfAbsent(Reference.parse(registry + "/x").registry(), r -> new java.util.ArrayList<>())
-                    .add(new Mirror(mirrorHost, resolve));
+        public Builder mirror(String registry, String mirror, boolean resolve) {
+            return mirror(registry, mirror, resolve, null);
+        }
+
+        /** {@link #mirror(String, String, boolean)} with this mirror's own timeout ({@code null}: {@link #mirrorTimeout}). */
+        public Builder mirror(String registry, String mirror, boolean resolve, Duration timeout) {
+            String host = mirror.strip();
+            if (host.startsWith("http://")) {
+                host = host.substring("http://".length());
+                insecureRegistries.add(stripPath(host));
+            } else if (host.startsWith("https://")) {
+                host = host.substring("https://".length());
+            }
+            Mirror level = new Mirror(stripPath(host), resolve);
+            rules.merge(registryPattern(registry), RegistryRules.Rule.EMPTY.withMirror(level), (had, added) -> had.withMirror(level));
+            if (timeout != null) {
+                requirePositive(timeout, "mirror timeout");
+                mirrorTimeouts.put(level.host(), timeout);
+            } else {
+                mirrorTimeouts.putIfAbsent(level.host(), null);
+            }
             return this;
+        }
+
+        /**
+         * How long a mirror may take to connect or to send the next bytes before Kiln moves on to the
+         * next level (default 5 s). Mirrors are not retried: the next level is the retry.
+         */
+        public Builder mirrorTimeout(Duration timeout) {
+            this.mirrorTimeout = requirePositive(timeout, "mirror timeout");
+            return this;
+        }
+
+        /**
+         * Freshness defaults for images of {@code registry} (a host or a glob), used when a request leaves
+         * them open ({@code null}); for each setting the most specific pattern that gives it wins.
+         */
+        public Builder registryDefaults(String registry, PullPolicy policy, Duration maxAge, Duration maxStale, Boolean staleIfError) {
+            rules.merge(registryPattern(registry), RegistryRules.Rule.EMPTY.withFreshness(policy, maxAge, maxStale, staleIfError),
+                    (had, added) -> had.withFreshness(policy, maxAge, maxStale, staleIfError));
+            return this;
+        }
+
+        /**
+         * A source of credentials for {@code registry} (a host or a glob), asked before the Docker config;
+         * the most specific matching pattern's source is asked.
+         */
+        public Builder credentials(String registry, CredentialProvider source) {
+            credentialSources.put(registryPattern(registry), source);
+            return this;
+        }
+
+        private Map<String, Duration> mirrorTimeouts() {
+            Map<String, Duration> timeouts = new HashMap<>();
+            mirrorTimeouts.forEach((host, timeout) -> timeouts.put(host, timeout == null ? mirrorTimeout : timeout));
+            return timeouts;
+        }
+
+        private static HostPattern registryPattern(String registry) {
+            HostPattern pattern = HostPattern.of(registry);
+            return pattern.isGlob() ? pattern : HostPattern.of(Reference.parse(pattern.pattern() + "/x").registry());
+        }
+
+        private static String stripPath(String host) {
+            int slash = host.indexOf('/');
+            return slash < 0 ? host : host.substring(0, slash);
+        }
+
+        private static Duration requirePositive(Duration duration, String what) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new InvalidInputException(what + " must be positive");
+            }
+            return duration;
         }
 
         /**

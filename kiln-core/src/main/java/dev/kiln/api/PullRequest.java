@@ -10,17 +10,17 @@ import java.time.Duration;
  *
  * @param image        an image reference as users write it ({@code flink:1.18}, {@code host:5000/ns/repo@sha256:…})
  * @param platform     {@code os/arch[/variant]}, or {@code null} for the platform Kiln runs on
- * @param policy       when the registry is asked; {@link PullPolicy#IF_NOT_PRESENT} by default
- * @param maxAge       freshness of a check under {@link PullPolicy#REVALIDATE}; one hour by default
+ * @param policy       when the registry is asked; {@code null}: the registry's configured policy, else {@link PullPolicy#IF_NOT_PRESENT}
+ * @param maxAge       freshness of a check under {@link PullPolicy#REVALIDATE}; {@code null}: configured, else one hour
  * @param verify       re-hash every cached blob instead of trusting verification stamps
- * @param maxStale     a cached tag not confirmed for longer is checked whatever the policy, and must answer; {@code null}: no limit
+ * @param maxStale     a cached tag not confirmed for longer is checked whatever the policy, and must answer; {@code null}: configured, else no limit
  * @param staleIfError when that check cannot reach the registry, use the cached image with a warning (within {@code maxStale})
  */
 public record PullRequest(String image, String platform, PullPolicy policy, Duration maxAge, boolean verify, Duration maxStale,
                           boolean staleIfError) {
 
     public static PullRequest of(String image) {
-        return new PullRequest(image, null, PullPolicy.IF_NOT_PRESENT, null, false, null, false);
+        return new PullRequest(image, null, null, null, false, null, false);
     }
 
     public PullRequest withPlatform(String newPlatform) {

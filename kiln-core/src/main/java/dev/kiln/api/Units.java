@@ -76,6 +76,27 @@ public final class Units {
         return String.format(Locale.ROOT, "%.1f %sB", bytes / Math.pow(1000, exp), units.charAt(exp - 1));
     }
 
+    /** {@code 90s}, {@code 1h30m}, {@code 7d}: the form {@link #parseDuration} reads; {@code null} for {@code null}. */
+    public static String formatDuration(Duration duration) {
+        if (duration == null) {
+            return null;
+        }
+        if (duration.isZero()) {
+            return "0";
+        }
+        StringBuilder text = new StringBuilder();
+        long rest = duration.toMillis();
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1000L, 1L};
+        String[] units = {"d", "h", "m", "s", "ms"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (rest >= sizes[i]) {
+                text.append(rest / sizes[i]).append(units[i]);
+                rest %= sizes[i];
+            }
+        }
+        return text.toString();
+    }
+
     private static InvalidInputException invalidDuration(String text) {
         return new InvalidInputException("invalid duration '" + text + "': expected e.g. 90s, 5m, 1h30m, 7d, 2w or PT1H");
     }

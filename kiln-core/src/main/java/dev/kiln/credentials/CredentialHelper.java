@@ -3,13 +3,18 @@ package dev.kiln.credentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.error.CredentialException;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +34,7 @@ import java.util.concurrent.TimeoutException;
 final class CredentialHelper {
     /** The phrase docker-credential-helpers uses (on stdout, with a non-zero exit) for "no entry". */
     private static final String NOT_FOUND = "credentials not found";
+    private static final String HELPER_PREFIX = "docker-credential-";
 
     private static final int MAX_QUOTED_CHARS = 200;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +53,42 @@ final class CredentialHelper {
         this.program = program;
         this.executable = executable;
         this.timeout = timeout;
+    }
+
+    /**
+     * The helper {@code docker-credential-NAME} found in {@code helperPath}; {@code configuredBy} says,
+     * in errors, where the name came from.
+     */
+    static CredentialHelper locate(String name, List<Path> helperPath, Duration timeout, String configuredBy) {
+        String program = HELPER_PREFIX + name;
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.contains(File.pathSeparator)) {
+            throw new CredentialException("invalid credential helper name '" + name + "' (" + configuredBy + ")");
+        }
+        for (Path dir : helperPath) {
+            Path candidate = dir.resolve(program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return new CredentialHelper(program, candidate, timeout);
+            }
+        }
+        throw new CredentialException("credential helper " + program + " (" + configuredBy + ") is not an executable on the PATH");
+    }
+
+    static List<Path> searchPath(String path) {
+        List<Path> dirs = new ArrayList<>();
+        if (path == null) {
+            return dirs;
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) {
+                continue;
+            }
+            try {
+                dirs.add(Path.of(dir));
+            } catch (InvalidPathException e) {
+                // a PATH entry the JVM cannot even represent cannot hold a helper either
+            }
+        }
+        return dirs;
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.kiln.credentials;
 
+import dev.kiln.image.HostPattern;
+
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,5 +45,20 @@ public interface CredentialProvider {
     /** Like {@link #firstOf(CredentialProvider...)}, for a list built at runtime. */
     static CredentialProvider firstOf(List<? extends CredentialProvider> providers) {
         return new FirstOf(List.copyOf(providers));
+    }
+
+    /**
+     * For each registry, the source of the most specific matching pattern (an exact host before a
+     * glob such as {@code *.example.com}); nothing for a registry no pattern matches.
+     */
+    static CredentialProvider byPattern(Map<HostPattern, CredentialProvider> sources) {
+        Map<HostPattern, CredentialProvider> bySpecificity = Map.copyOf(sources);
+        return host -> HostPattern.best(bySpecificity, RegistryHosts.requireHost(host)).flatMap(source -> source.find(host));
+    }
+
+    /** The Docker credential helper {@code docker-credential-NAME}, looked up on the PATH when first asked. */
+    static CredentialProvider helper(String name) {
+        return host -> CredentialHelper.locate(name, CredentialHelper.searchPath(System.getenv("PATH")),
+                DockerConfigCredentials.DEFAULT_HELPER_TIMEOUT, "credential helper for " + host).get(RegistryHosts.requireHost(host));
     }
 }

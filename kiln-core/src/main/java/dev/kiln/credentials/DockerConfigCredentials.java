@@ -1,12 +1,8 @@
 package dev.kiln.credentials;
 
 import dev.kiln.error.CredentialException;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +39,6 @@ public final class DockerConfigCredentials implements CredentialProvider {
     /** How long a credential helper may take before Kiln gives up on it. */
     public static final Duration DEFAULT_HELPER_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final String HELPER_PREFIX = "docker-credential-";
 
     private final Path configFile;
     private final List<Path> helperPath;
@@ -72,12 +67,12 @@ public final class DockerConfigCredentials implements CredentialProvider {
      */
     public static DockerConfigCredentials fromEnvironment(Map<String, String> env, Path home) {
         return new DockerConfigCredentials(
-                defaultConfigFile(env, home), searchPath(env.get("PATH")), DEFAULT_HELPER_TIMEOUT);
+                defaultConfigFile(env, home), CredentialHelper.searchPath(env.get("PATH")), DEFAULT_HELPER_TIMEOUT);
     }
 
     /** An explicit config file, with helpers on this process's PATH. */
     public static DockerConfigCredentials fromFile(Path configFile) {
-        return fromFile(configFile, searchPath(System.getenv("PATH")));
+        return fromFile(configFile, CredentialHelper.searchPath(System.getenv("PATH")));
     }
 
     /** An explicit config file, with helpers looked up only in {@code helperPath}, in order. */
@@ -141,40 +136,9 @@ public final class DockerConfigCredentials implements CredentialProvider {
     }
 
     private CredentialHelper helper(String name, String configuredBy) {
-        String program = HELPER_PREFIX + name;
-        if (name.contains("/") || name.contains("\\") || name.contains(File.pathSeparator)) {
-            throw new CredentialException(
-                    "invalid credential helper name '" + name + "' (" + configuredBy + " in "
-                            + configFile + ")");
-        }
-        for (Path dir : helperPath) {
-            Path candidate = dir.resolve(program);
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-                return new CredentialHelper(program, candidate, helperTimeout);
-            }
-        }
-        throw new CredentialException(
-                "credential helper " + program + " (" + configuredBy + " in " + configFile
-                        + ") is not an executable on the PATH");
+        return CredentialHelper.locate(name, helperPath, helperTimeout, configuredBy + " in " + configFile);
     }
 
-    private static List<Path> searchPath(String path) {
-        List<Path> dirs = new ArrayList<>();
-        if (path == null) {
-            return dirs;
-        }
-        for (String dir : path.split(File.pathSeparator)) {
-            if (dir.isEmpty()) {
-                continue;
-            }
-            try {
-                dirs.add(Path.of(dir));
-            } catch (InvalidPathException e) {
-                // a PATH entry the JVM cannot even represent cannot hold a helper either
-            }
-        }
-        return dirs;
-    }
 
     @Override
     public String toString() {

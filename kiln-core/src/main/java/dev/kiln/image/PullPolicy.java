@@ -33,6 +33,9 @@ public enum PullPolicy {
     }
 
     public static PullPolicy parse(String text) {
+        if (text == null) {
+            return null;
+        }
         for (PullPolicy policy : values()) {
             if (policy.cliName.equals(text.toLowerCase(Locale.ROOT)) || policy.name().equalsIgnoreCase(text)) {
                 return policy;

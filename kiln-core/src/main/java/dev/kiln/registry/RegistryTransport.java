@@ -53,8 +53,9 @@ public final class RegistryTransport {
         this.options = options;
         this.credentials = credentials;
         TlsContexts tls = new TlsContexts(options);
-        this.wire = new Wire(options.connectTimeout(), options.requestTimeout(), tls::forRegistry,
-                authority -> options.insecureRegistries().contains(authority));
+        this.wire = new Wire(authority -> options.failFast().getOrDefault(authority, options.connectTimeout()),
+                authority -> options.failFast().getOrDefault(authority, options.requestTimeout()), tls::forRegistry,
+                options::isInsecure);
     }
 
     public RegistryOptions options() {
@@ -315,7 +316,7 @@ public final class RegistryTransport {
 
     /** Plain HTTP is allowed for loopback registries (as Docker does) and those marked insecure. */
     boolean plainAllowed(String registry) {
-        return options.insecureRegistries().contains(registry) || isLoopback(registry);
+        return options.isInsecure(registry) || isLoopback(registry);
     }
 
     static boolean isLoopback(String registry) {
@@ -344,12 +345,13 @@ public final class RegistryTransport {
 
     private RegistryResponse withRetries(String what, String registry, Telemetry telemetry, Attempt attempt) {
         RegistryOptions.RetryPolicy retry = options.retry();
+        int maxAttempts = options.failFast().containsKey(registry) ? 1 : retry.maxAttempts();
         for (int n = 1; ; n++) {
             String failure;
             Duration retryAfter = null;
             try {
                 RegistryResponse response = attempt.run();
-                if (!RETRYABLE.contains(response.statusCode()) || n >= retry.maxAttempts()) {
+                if (!RETRYABLE.contains(response.statusCode()) || n >= maxAttempts) {
                     return response;
                 }
                 failure = "HTTP " + response.statusCode();
@@ -363,7 +365,7 @@ public final class RegistryTransport {
                         + "): trust its CA with --ca-file, or mark it --insecure-registry " + registry);
             } catch (IOException e) {
                 failure = describe(e);
-                if (n >= retry.maxAttempts()) {
+                if (n >= maxAttempts) {
                     throw new RegistryUnreachableException("cannot reach registry " + registry + " for " + what + ": " + failure
                             + " (after " + n + " attempts)", e);
                 }

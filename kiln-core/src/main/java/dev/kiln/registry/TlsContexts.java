@@ -39,12 +39,12 @@ final class TlsContexts {
 
     private SSLContext create(String authority) {
         try {
-            if (options.insecureRegistries().contains(authority)) {
+            if (options.isInsecure(authority)) {
                 SSLContext context = SSLContext.getInstance("TLS");
                 context.init(null, new TrustManager[]{new TrustingEverything()}, null);
                 return context;
             }
-            Path caFile = options.caFiles().get(authority);
+            Path caFile = options.caFile(authority).orElse(null);
             if (caFile == null) {
                 return SSLContext.getDefault();
             }

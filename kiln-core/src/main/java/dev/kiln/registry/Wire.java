@@ -24,13 +24,14 @@ import java.util.function.Function;
  * (chunked uploads).
  */
 final class Wire {
-    private final Duration connectTimeout;
-    private final Duration readTimeout;
+    private final Function<String, Duration> connectTimeout;
+    private final Function<String, Duration> readTimeout;
     private final Function<String, SSLContext> tls;
     private final Function<String, Boolean> skipHostnameCheck;
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
 
-    Wire(Duration connectTimeout, Duration readTimeout, Function<String, SSLContext> tls, Function<String, Boolean> skipHostnameCheck) {
+    /** Timeouts per authority ({@code host[:port]}): mirrors have shorter ones. */
+    Wire(Function<String, Duration> connectTimeout, Function<String, Duration> readTimeout, Function<String, SSLContext> tls, Function<String, Boolean> skipHostnameCheck) {
         this.connectTimeout = connectTimeout;
         this.readTimeout = readTimeout;
         this.tls = tls;
@@ -42,7 +43,7 @@ final class Wire {
         if (!method.equals("PATCH")) {
             return exchange(uri, method, headers, body);
         }
-        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(readTimeout).method(method, body == null
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(readTimeout.apply(uri.getAuthority())).method(method, body == null
                 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(body.content()), body.length()));
         headers.forEach(builder::header);
@@ -63,8 +64,8 @@ final class Wire {
         connection.setRequestMethod(method);
         connection.setInstanceFollowRedirects(false);
         connection.setUseCaches(false);
-        connection.setConnectTimeout((int) connectTimeout.toMillis());
-        connection.setReadTimeout((int) readTimeout.toMillis());
+        connection.setConnectTimeout((int) connectTimeout.apply(uri.getAuthority()).toMillis());
+        connection.setReadTimeout((int) readTimeout.apply(uri.getAuthority()).toMillis());
         headers.forEach(connection::setRequestProperty);
         if (body != null) {
             connection.setDoOutput(true);
@@ -85,7 +86,7 @@ final class Wire {
             HttpClient.Builder builder = HttpClient.newBuilder()
                     .version(HttpClient.Version.HTTP_1_1)
                     .followRedirects(HttpClient.Redirect.NEVER)
-                    .connectTimeout(connectTimeout);
+                    .connectTimeout(connectTimeout.apply(uri.getAuthority()));
             if (uri.getScheme().equals("https")) {
                 builder.sslContext(tls.apply(uri.getAuthority()));
             }

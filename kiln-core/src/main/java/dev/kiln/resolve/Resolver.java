@@ -55,12 +55,12 @@ public final class Resolver {
     private final KilnListener listener;
     private final Set<CompletableFuture<Void>> background = ConcurrentHashMap.newKeySet();
 
-    private final Map<String, List<Mirror>> mirrors;
+    private final RegistryRules rules;
 
-    /** {@code mirrors}: per registry (as references name it, e.g. {@code docker.io}), its mirrors in order. */
+    /** {@code rules}: per registry (as references name it, e.g. {@code docker.io}), its mirrors in order. */
     public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock, KilnListener listener,
-                    Map<String, List<Mirror>> mirrors) {
-        this.mirrors = Map.copyOf(mirrors);
+                    RegistryRules rules) {
+        this.rules = rules;
         this.store = store;
         this.transport = transport;
         this.transfers = transfers;
@@ -345,7 +345,7 @@ public final class Resolver {
             if (source == null) {
                 RegistryClient client = new RegistryClient(transport, telemetry);
                 ImageSource origin = new RegistrySource(ref.registry(), client, telemetry);
-                List<Mirror> levels = mirrors.getOrDefault(ref.registry(), List.of());
+                List<Mirror> levels = rules.mirrors(ref.registry());
                 source = levels.isEmpty() ? origin
                         : new MirroredSource(levels, host -> new RegistrySource(host, client, telemetry), origin, telemetry);
             }

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PackageDependenciesTest {
     /** Bottom first. */
     static final List<String> LAYERS = List.of("error", "image", "event", "credentials", "layer", "archive", "registry", "store",
-            "resolve", "build", "dockerfile", "flink", "api");
+            "resolve", "build", "dockerfile", "flink", "api", "config");
     private static final Pattern KILN_PACKAGE = Pattern.compile("\\bdev\\.kiln\\.([a-z]+)\\.");
 
     static Map<String, Set<String>> dependencies(Path sourceRoot) throws IOException {

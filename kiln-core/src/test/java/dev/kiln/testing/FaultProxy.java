@@ -244,7 +244,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** What happens to a request a rule applies to. */
     public static final class Fault {
-        private enum Kind { STATUS, DROP, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
+        private enum Kind { STATUS, DROP, STALL, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
 
         private final Kind kind;
         private final int status;
@@ -275,6 +275,11 @@ public final class FaultProxy implements AutoCloseable {
         /** Closes the connection without answering. */
         public static Fault drop() {
             return new Fault(Kind.DROP, 0, Map.of(), 0, null, Duration.ZERO);
+        }
+
+        /** Says nothing for {@code pause} (a slow or hung server), then forwards the request. */
+        public static Fault stall(Duration pause) {
+            return new Fault(Kind.STALL, 0, Map.of(), 0, null, pause);
         }
 
         /**
@@ -323,6 +328,7 @@ public final class FaultProxy implements AutoCloseable {
             return switch (kind) {
                 case STATUS -> "status " + status + (headers.isEmpty() ? "" : " " + headers);
                 case DROP -> "drop";
+                case STALL -> "stall " + pause.toMillis() + " ms";
                 case RESET_AFTER -> "reset after " + bytes + " bytes";
                 case CLOSE_AFTER -> "close after " + bytes + " bytes";
                 case CORRUPT -> "corrupt byte " + bytes;
@@ -608,6 +614,14 @@ public final class FaultProxy implements AutoCloseable {
                     record(requests, request, 0, fault);
                     reset(socket);
                     return false;
+                }
+                case STALL -> {
+                    try {
+                        Thread.sleep(fault.pause.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return false;
+                    }
                 }
                 case REDIRECT, REDIRECT_TO_BLOB_STORE -> {
                     String location = fault.location;

@@ -1,0 +1,333 @@
+package dev.kiln.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import dev.kiln.api.Units;
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.error.KilnException;
+import dev.kiln.image.HostPattern;
+import dev.kiln.image.PullPolicy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Reads {@code config.yaml} strictly (unknown keys, duplicate keys and bad values are errors that
+ * name the file, line, column and key), applies the environment's overrides, and writes the
+ * configuration back as YAML with secrets redacted.
+ *
+ * <p>Environment overrides, which win over the file (command-line flags win over both):
+ * {@code KILN_CACHE_DIR} (store.dir), {@code KILN_STORE_MAX_SIZE}, {@code KILN_STORE_LOW_WATERMARK},
+ * and for every registry {@code KILN_POLICY}, {@code KILN_MAX_AGE}, {@code KILN_MAX_STALE},
+ * {@code KILN_STALE_IF_ERROR}; {@code KILN_DAEMON} (true/false) for the daemon level.
+ */
+final class ConfigLoader {
+    static final String FILE_NAME = "config.yaml";
+    private static final String ALL_REGISTRIES = "*";
+    private static final String REDACTED = "<redacted>";
+    private static final ObjectMapper YAML = mapper();
+
+    private ConfigLoader() {
+    }
+
+    private static ObjectMapper mapper() {
+        SimpleModule units = new SimpleModule("kiln-units")
+                .addDeserializer(Duration.class, scalar("a duration such as 90s, 30m, 1h, 7d", Units::parseDuration))
+                .addDeserializer(Long.class, scalar("a size such as 500MB, 50GB, 2GiB", Units::parseSize))
+                .addDeserializer(PullPolicy.class, scalar("a policy", PullPolicy::parse))
+                .addDeserializer(Path.class, scalar("a path", ConfigLoader::path));
+        YAMLFactory factory = YAMLFactory.builder()
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .build();
+        return new ObjectMapper(factory)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .registerModule(units);
+    }
+
+    /** A value written as one scalar and converted by {@code parse}, whose error message is kept. */
+    private static <T> JsonDeserializer<T> scalar(String expected, Function<String, T> parse) {
+        return new JsonDeserializer<>() {
+            @Override
+            public T deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+                if (!parser.currentToken().isScalarValue()) {
+                    throw JsonMappingException.from(parser, "expected " + expected);
+                }
+                try {
+                    return parse.apply(parser.getText());
+                } catch (InvalidInputException e) {
+                    throw JsonMappingException.from(parser, e.getMessage());
+                }
+            }
+        };
+    }
+
+    private static Path path(String text) {
+        if (text.isBlank()) {
+            throw new InvalidInputException("empty path");
+        }
+        return text.startsWith("~/") ? Path.of(System.getProperty("user.home"), text.substring(2)) : Path.of(text);
+    }
+
+    static KilnConfig discover(Path explicit, Path cacheDir, Map<String, String> env) {
+        if (explicit != null) {
+            return load(explicit, env);
+        }
+        String fromEnv = env.get("KILN_CONFIG");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return load(Path.of(fromEnv), env);
+        }
+        Path inCacheDir = cacheDir.resolve(FILE_NAME);
+        return Files.isRegularFile(inCacheDir) ? load(inCacheDir, env) : withEnvironment(KilnConfig.EMPTY, env);
+    }
+
+    static KilnConfig load(Path file, Map<String, String> env) {
+        KilnConfig parsed;
+        String text = "";
+        try {
+            text = Files.readString(file);
+            try (JsonParser parser = YAML.createParser(text)) {
+                // a file of comments only is a valid, empty configuration
+                FileContent content = parser.nextToken() == null ? null : YAML.readValue(parser, FileContent.class);
+                parsed = content == null ? KilnConfig.EMPTY
+                        : new KilnConfig(content.store(), content.registries(), content.daemon(), List.of(file.toString()));
+            }
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException("configuration file " + file + " does not exist");
+        } catch (JsonProcessingException e) {
+            throw new InvalidInputException(file + describe(e, text));
+        } catch (IOException e) {
+            throw new InvalidInputException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        return withEnvironment(parsed, env);
+    }
+
+    /** The keys a file may have. */
+    private record FileContent(KilnConfig.Store store, Map<String, KilnConfig.Registry> registries, KilnConfig.Daemon daemon) {
+        FileContent {
+            if (registries != null) {
+                registries.keySet().forEach(HostPattern::of);
+            }
+        }
+    }
+
+    /** {@code :line:column: key.path: what is wrong}, as compilers print errors. */
+    private static String describe(JsonProcessingException e, String text) {
+        // the start of the offending value; the parser itself has already read ahead
+        JsonLocation at = e.getProcessor() instanceof JsonParser parser ? parser.currentTokenLocation() : e.getLocation();
+        String position = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
+        if (e instanceof UnrecognizedPropertyException unknown && at != null) {
+            position = keyPosition(text, unknown.getPropertyName(), at.getLineNr()).orElse(position);
+        }
+        String key = e instanceof JsonMappingException mapping ? keyPath(mapping.getPath()) : "";
+        String what;
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            what = "unknown key '" + unknown.getPropertyName() + "'; expected one of " + unknown.getKnownPropertyIds().stream()
+                    .map(Object::toString).sorted().collect(Collectors.joining(", "));
+            key = keyPath(unknown.getPath().subList(0, unknown.getPath().size() - 1));
+        } else if (e instanceof ValueInstantiationException invalid && invalid.getCause() instanceof KilnException cause) {
+            what = cause.getMessage();
+        } else if (e.getCause() instanceof KilnException cause) {
+            what = cause.getMessage();
+        } else {
+            what = firstLine(e.getOriginalMessage());
+        }
+        return position + ": " + (key.isEmpty() ? "" : key + ": ") + what;
+    }
+
+    /**
+     * Where the unknown key {@code name} is written: its last occurrence as a key on or before
+     * {@code line} (the parser reports unknown keys of records only once their mapping is read).
+     */
+    private static java.util.Optional<String> keyPosition(String text, String name, int line) {
+        java.util.regex.Pattern key = java.util.regex.Pattern.compile("(^|[\\s{,])([\"']?)" + java.util.regex.Pattern.quote(name) + "\\2\\s*:");
+        List<String> lines = text.lines().toList();
+        for (int i = Math.min(line, lines.size()) - 1; i >= 0; i--) {
+            java.util.regex.Matcher m = key.matcher(lines.get(i));
+            if (m.find()) {
+                return java.util.Optional.of(":" + (i + 1) + ":" + (m.start(2) + 1));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    private static String keyPath(List<JsonMappingException.Reference> path) {
+        StringBuilder key = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getFieldName() != null) {
+                String name = ref.getFieldName();
+                key.append(key.length() == 0 ? "" : ".").append(name.matches("[A-Za-z0-9_-]+") ? name : "\"" + name + "\"");
+            } else if (ref.getIndex() >= 0) {
+                key.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return key.toString();
+    }
+
+    private static String firstLine(String message) {
+        String line = message == null ? "invalid value" : message.lines().findFirst().orElse(message);
+        // Jackson names its own classes; users know the keys
+        return line.replaceAll("\\(class [^)]*\\)", "").replaceAll("`[a-z.]+\\.([A-Za-z$]+)`", "$1").strip();
+    }
+
+    /** The environment's overrides applied to {@code config}; each names itself in {@code sources}. */
+    static KilnConfig withEnvironment(KilnConfig config, Map<String, String> env) {
+        List<String> sources = new ArrayList<>(config.sources());
+        KilnConfig.Store store = config.store() != null ? config.store() : new KilnConfig.Store(null, null, null);
+        Path dir = envValue(env, "KILN_CACHE_DIR", ConfigLoader::path, sources);
+        Long maxSize = envValue(env, "KILN_STORE_MAX_SIZE", Units::parseSize, sources);
+        Long low = envValue(env, "KILN_STORE_LOW_WATERMARK", Units::parseSize, sources);
+        KilnConfig.Store newStore = env("new store", () -> new KilnConfig.Store(dir != null ? dir : store.dir(),
+                maxSize != null ? maxSize : store.maxSize(), low != null ? low : maxSize != null ? null : store.lowWatermark()));
+
+        PullPolicy policy = envValue(env, "KILN_POLICY", PullPolicy::parse, sources);
+        Duration maxAge = envValue(env, "KILN_MAX_AGE", Units::parseDuration, sources);
+        Duration maxStale = envValue(env, "KILN_MAX_STALE", Units::parseDuration, sources);
+        Boolean staleIfError = envValue(env, "KILN_STALE_IF_ERROR", ConfigLoader::bool, sources);
+        Map<String, KilnConfig.Registry> registries = new LinkedHashMap<>(config.registries());
+        if (policy != null || maxAge != null || maxStale != null || staleIfError != null) {
+            registries.putIfAbsent(ALL_REGISTRIES, new KilnConfig.Registry(null, null, null, null, null, null, null, null));
+            registries.replaceAll((pattern, r) -> new KilnConfig.Registry(policy != null ? policy : r.policy(),
+                    maxAge != null ? maxAge : r.maxAge(), maxStale != null ? maxStale : r.maxStale(),
+                    staleIfError != null ? staleIfError : r.staleIfError(), r.mirrors(), r.insecure(), r.caFile(), r.credentials()));
+        }
+
+        Boolean daemonEnabled = envValue(env, "KILN_DAEMON", ConfigLoader::bool, sources);
+        KilnConfig.Daemon daemon = daemonEnabled == null ? config.daemon()
+                : new KilnConfig.Daemon(daemonEnabled, config.daemon() == null ? null : config.daemon().host());
+        boolean storeSet = newStore.dir() != null || newStore.maxSize() != null;
+        return new KilnConfig(storeSet ? newStore : config.store(), registries, daemon, sources);
+    }
+
+    private static <T> T envValue(Map<String, String> env, String name, Function<String, T> parse, List<String> sources) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        sources.add("$" + name);
+        return env(name, () -> parse.apply(value));
+    }
+
+    private static <T> T env(String name, java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (InvalidInputException e) {
+            throw new InvalidInputException((name.startsWith("KILN_") ? name + ": " : "environment: ") + e.getMessage());
+        }
+    }
+
+    private static Boolean bool(String text) {
+        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> throw new InvalidInputException("expected true or false, not '" + text + "'");
+        };
+    }
+
+    static String toYaml(KilnConfig config) {
+        Map<String, Object> root = redacted(config);
+        String header = "# effective configuration, from: " + (config.sources().isEmpty() ? "built-in defaults"
+                : String.join(", ", config.sources())) + "\n";
+        try {
+            return header + (root.isEmpty() ? "{}\n" : YAML.writeValueAsString(root));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the configuration as YAML", e);
+        }
+    }
+
+    /** The configuration as the file's tree of keys, secrets redacted, without the sources. */
+    static Map<String, Object> redacted(KilnConfig config) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        if (config.store() != null) {
+            Map<String, Object> store = new LinkedHashMap<>();
+            put(store, "dir", config.store().dir());
+            put(store, "maxSize", exactSize(config.store().maxSize()));
+            put(store, "lowWatermark", exactSize(config.store().lowWatermark()));
+            root.put("store", store);
+        }
+        if (!config.registries().isEmpty()) {
+            Map<String, Object> registries = new LinkedHashMap<>();
+            config.registries().forEach((pattern, r) -> {
+                Map<String, Object> registry = new LinkedHashMap<>();
+                put(registry, "policy", r.policy() == null ? null : r.policy().cliName());
+                put(registry, "maxAge", Units.formatDuration(r.maxAge()));
+                put(registry, "maxStale", Units.formatDuration(r.maxStale()));
+                put(registry, "staleIfError", r.staleIfError());
+                if (!r.mirrors().isEmpty()) {
+                    registry.put("mirrors", r.mirrors().stream().map(m -> {
+                        Map<String, Object> mirror = new LinkedHashMap<>();
+                        mirror.put("url", m.url());
+                        mirror.put("resolve", m.resolve());
+                        put(mirror, "timeout", Units.formatDuration(m.timeout()));
+                        return mirror;
+                    }).toList());
+                }
+                put(registry, "insecure", r.insecure());
+                put(registry, "caFile", r.caFile());
+                if (r.credentials() != null) {
+                    KilnConfig.Credentials c = r.credentials();
+                    Map<String, Object> credentials = new LinkedHashMap<>();
+                    put(credentials, "username", c.username());
+                    put(credentials, "password", c.password() == null ? null : REDACTED);
+                    put(credentials, "passwordEnv", c.passwordEnv());
+                    put(credentials, "passwordFile", c.passwordFile());
+                    put(credentials, "helper", c.helper());
+                    registry.put("credentials", credentials);
+                }
+                registries.put(pattern, registry);
+            });
+            root.put("registries", registries);
+        }
+        if (config.daemon() != null) {
+            Map<String, Object> daemon = new LinkedHashMap<>();
+            put(daemon, "enabled", config.daemon().enabled());
+            put(daemon, "host", config.daemon().host());
+            root.put("daemon", daemon);
+        }
+        return root;
+    }
+
+    /** The largest unit that divides the size exactly, so that showing and reading back loses nothing. */
+    private static String exactSize(Long bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        String[] units = {"TiB", "TB", "GiB", "GB", "MiB", "MB", "KiB", "KB"};
+        long[] sizes = {1L << 40, 1_000_000_000_000L, 1L << 30, 1_000_000_000L, 1L << 20, 1_000_000L, 1L << 10, 1000L};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes >= sizes[i] && bytes % sizes[i] == 0) {
+                return bytes / sizes[i] + units[i];
+            }
+        }
+        return bytes + "B";
+    }
+
+    private static void put(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value instanceof Path ? value.toString() : value);
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.kiln.config;
+
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.PullPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The configuration file: the issue's example, strict errors with positions, environment overrides, redaction. */
+class ConfigLoaderTest {
+    private static final String EXAMPLE = """
+            store: { dir: /var/lib/kiln, maxSize: 50GB }
+            registries:
+              "docker.io":                 # exact host, or a glob such as "*.example.com"
+                policy: revalidate         # if-not-present | always | never | revalidate
+                maxAge: 1h
+                maxStale: 7d
+                mirrors:
+                  - { url: "http://127.0.0.1:5010", resolve: true }   # resolve: may turn tags into digests
+                insecure: false
+                caFile: /etc/kiln/ca.pem
+            """;
+
+    @TempDir
+    Path tmp;
+
+    private Path file(String yaml) throws IOException {
+        Path file = tmp.resolve("config.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private KilnConfig load(String yaml) throws IOException {
+        return ConfigLoader.load(file(yaml), Map.of());
+    }
+
+    private String error(String yaml) throws IOException {
+        Path file = file(yaml);
+        try {
+            ConfigLoader.load(file, Map.of());
+        } catch (InvalidInputException e) {
+            assertThat(e.getMessage()).as("names the file").startsWith(file.toString());
+            return e.getMessage().substring(file.toString().length());
+        }
+        throw new AssertionError("no error for:\n" + yaml);
+    }
+
+    @Test
+    void readsTheDocumentedExample() throws IOException {
+        KilnConfig config = load(EXAMPLE);
+        assertThat(config.store()).isEqualTo(new KilnConfig.Store(Path.of("/var/lib/kiln"), 50_000_000_000L, null));
+        KilnConfig.Registry hub = config.registries().get("docker.io");
+        assertThat(hub.policy()).isEqualTo(PullPolicy.REVALIDATE);
+        assertThat(hub.maxAge()).isEqualTo(Duration.ofHours(1));
+        assertThat(hub.maxStale()).isEqualTo(Duration.ofDays(7));
+        assertThat(hub.mirrors()).containsExactly(new KilnConfig.Mirror("http://127.0.0.1:5010", true, null));
+        assertThat(hub.insecure()).isFalse();
+        assertThat(hub.caFile()).isEqualTo(Path.of("/etc/kiln/ca.pem"));
+        assertThat(config.sources()).containsExactly(tmp.resolve("config.yaml").toString());
+    }
+
+    @Test
+    void unknownKeysAreErrorsWithTheirPositionAndTheKnownKeys() throws IOException {
+        String message = error("""
+                registries:
+                  "docker.io":
+                    policy: always
+                    maxAg: 1h
+                """);
+        assertThat(message).startsWith(":4:5: registries.\"docker.io\": unknown key 'maxAg'; expected one of ")
+                .contains("maxAge").contains("mirrors");
+        assertThat(error("stor: {dir: /x}\n")).startsWith(":1:1: unknown key 'stor'; expected one of daemon, registries, store");
+    }
+
+    @Test
+    void badValuesAreErrorsWithTheirPosition() throws IOException {
+        assertThat(error("""
+                registries:
+                  "*.example.com":
+                    maxAge: soon
+                """)).isEqualTo(":3:13: registries.\"*.example.com\".maxAge: invalid duration 'soon': expected e.g. 90s, 5m, 1h30m, 7d, 2w or PT1H");
+        assertThat(error("registries: { a.io: { policy: sometimes } }\n"))
+                .startsWith(":1:31: registries.\"a.io\".policy: unknown pull policy 'sometimes'");
+        assertThat(error("store: { maxSize: lots }\n")).startsWith(":1:19: store.maxSize: invalid size 'lots'");
+        assertThat(error("registries: { a.io: { mirrors: [ { resolve: true } ] } }\n"))
+                .contains("registries.\"a.io\".mirrors[0]").contains("a mirror needs a url");
+        assertThat(error("registries: { a.io: { insecure: maybe } }\n")).startsWith(":1:33: registries.\"a.io\".insecure: ");
+        assertThat(error("registries: { \"bad host/x\": {} }\n")).contains("invalid registry pattern 'bad host/x'");
+        assertThat(error("registries: { a.io: { credentials: { username: u } } }\n"))
+                .contains("exactly one of password, passwordEnv, passwordFile");
+        assertThat(error("store: { maxSize: 1GB, lowWatermark: 2GB }\n")).contains("lowWatermark needs a maxSize at least as large");
+    }
+
+    @Test
+    void duplicateKeysAndBrokenYamlAreErrors() throws IOException {
+        assertThat(error("store: {}\nstore: {}\n")).startsWith(":2:").contains("Duplicate field 'store'");
+        assertThat(error("registries: [\n")).startsWith(":");
+    }
+
+    @Test
+    void aMissingExplicitFileIsAnErrorButAMissingDefaultIsNot() {
+        assertThatThrownBy(() -> ConfigLoader.discover(tmp.resolve("nope.yaml"), tmp, Map.of()))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("nope.yaml does not exist");
+        assertThatThrownBy(() -> ConfigLoader.discover(null, tmp, Map.of("KILN_CONFIG", tmp.resolve("env.yaml").toString())))
+                .hasMessageContaining("env.yaml does not exist");
+        assertThat(ConfigLoader.discover(null, tmp, Map.of())).isEqualTo(KilnConfig.EMPTY);
+    }
+
+    @Test
+    void theCacheDirectorysConfigIsReadByDefault() throws IOException {
+        file("registries: { \"*\": { policy: never } }\n");
+        assertThat(ConfigLoader.discover(null, tmp, Map.of()).registries().get("*").policy()).isEqualTo(PullPolicy.NEVER);
+    }
+
+    @Test
+    void theEnvironmentOverridesTheFileForEveryRegistry() throws IOException {
+        Path file = file(EXAMPLE);
+        KilnConfig config = ConfigLoader.load(file, Map.of("KILN_POLICY", "always", "KILN_MAX_STALE", "2d",
+                "KILN_STORE_MAX_SIZE", "10GB", "KILN_CACHE_DIR", "/srv/kiln"));
+        assertThat(config.registries().get("docker.io").policy()).isEqualTo(PullPolicy.ALWAYS);
+        assertThat(config.registries().get("docker.io").maxStale()).isEqualTo(Duration.ofDays(2));
+        assertThat(config.registries().get("docker.io").maxAge()).as("not overridden").isEqualTo(Duration.ofHours(1));
+        assertThat(config.registries().get("*").policy()).as("registries the file does not name too").isEqualTo(PullPolicy.ALWAYS);
+        assertThat(config.store()).isEqualTo(new KilnConfig.Store(Path.of("/srv/kiln"), 10_000_000_000L, null));
+        assertThat(config.sources()).containsExactly(file.toString(), "$KILN_CACHE_DIR", "$KILN_STORE_MAX_SIZE", "$KILN_POLICY",
+                "$KILN_MAX_STALE");
+        assertThatThrownBy(() -> ConfigLoader.load(file, Map.of("KILN_MAX_AGE", "often")))
+                .hasMessageStartingWith("KILN_MAX_AGE: invalid duration 'often'");
+    }
+
+    @Test
+    void showingRedactsSecretsAndReadsBackTheSame() throws IOException {
+        KilnConfig config = load("""
+                store: { maxSize: 2GiB, lowWatermark: 1GB }
+                registries:
+                  "registry.corp:5000":
+                    credentials: { username: ci, password: "s3cr3t-Pa55" }
+                    staleIfError: true
+                    mirrors: [ { url: "mirror.corp", timeout: 1500ms } ]
+                  "*.example.com":
+                    credentials: { helper: ecr-login }
+                daemon: { enabled: true, host: "unix:///run/podman/podman.sock" }
+                """);
+        String shown = config.toYaml();
+        assertThat(shown).doesNotContain("s3cr3t-Pa55").contains("password: <redacted>").contains("helper: ecr-login")
+                .contains("timeout: 1s500ms").startsWith("# effective configuration, from: ");
+        assertThat(config.redacted().toString()).doesNotContain("s3cr3t-Pa55");
+        assertThat(config.registries().get("registry.corp:5000").credentials().toString()).doesNotContain("s3cr3t-Pa55");
+        KilnConfig again = load(shown);
+        assertThat(again.registries().keySet()).containsExactly("registry.corp:5000", "*.example.com");
+        assertThat(again.registries().get("registry.corp:5000").mirrors())
+                .containsExactly(new KilnConfig.Mirror("mirror.corp", false, Duration.ofMillis(1500)));
+        assertThat(again.store()).isEqualTo(config.store());
+        assertThat(again.daemon()).isEqualTo(config.daemon());
+        assertThat(again.registries().get("registry.corp:5000").staleIfError()).isTrue();
+    }
+
+    @Test
+    void anEmptyFileIsTheDefaults() throws IOException {
+        assertThat(load("# nothing yet\n").registries()).isEmpty();
+        assertThat(load("").store()).isNull();
+        assertThat(KilnConfig.EMPTY.toYaml()).isEqualTo("# effective configuration, from: built-in defaults\n{}\n");
+        assertThat(List.of()).isEmpty();
+    }
+}
