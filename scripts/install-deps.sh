@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real components Kiln's tests, quick start and benchmarks use, from Debian packages,
 # when they are missing: a registry (CNCF Distribution), skopeo and umoci (independent image tools),
-# htpasswd (Basic-auth test registries).
+# htpasswd (Basic-auth test registries), podman (its Docker-compatible API service is the Docker daemon
+# the tests use; they start it themselves, with vfs storage in a temporary directory).
 set -euo pipefail
 missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
 command -v skopeo >/dev/null || missing+=(skopeo)
 command -v umoci >/dev/null || missing+=(umoci)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
+command -v podman >/dev/null || missing+=(podman)
 command -v mvn >/dev/null || missing+=(maven)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then

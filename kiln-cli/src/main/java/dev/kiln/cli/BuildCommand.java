@@ -74,7 +74,7 @@ final class BuildCommand implements Callable<Integer> {
     String compression;
 
     @Option(names = "--to", required = true, paramLabel = "TARGET",
-            description = "REGISTRY/REPO:TAG, oci:DIR[:TAG] (an OCI image layout) or tar:FILE (for docker load).")
+            description = "REGISTRY/REPO:TAG, docker-daemon:NAME:TAG (loaded into the Docker or Podman engine), oci:DIR[:TAG] (an OCI image layout) or tar:FILE (for docker load).")
     String target;
 
     @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")

@@ -38,6 +38,11 @@ final class CommonOptions {
             description = "Like --mirror, but MIRROR only serves content by digest; tags are resolved by REGISTRY.")
     List<String> digestMirrors = new ArrayList<>();
 
+    @Option(names = "--daemon",
+            description = "Use the Docker (or Podman) engine as a cache level: a base the local store lacks is imported from it "
+                    + "when it holds exactly that name and platform ($DOCKER_HOST, or the config's daemon.host).")
+    boolean daemon;
+
     @Option(names = "--docker-config", paramLabel = "FILE",
             description = "Docker client config to read credentials from (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
     Path dockerConfig;
@@ -87,6 +92,9 @@ final class CommonOptions {
         }
         if (dockerConfig != null) {
             builder.dockerConfig(dockerConfig);
+        }
+        if (daemon) {
+            builder.daemon(null);
         }
         mirrors.forEach(m -> mirror(builder, m, "--mirror", true));
         digestMirrors.forEach(m -> mirror(builder, m, "--digest-mirror", false));

@@ -64,7 +64,7 @@ final class FlinkCommand {
         BaseOptions baseOptions;
 
         @Option(names = "--to", required = true, paramLabel = "TARGET",
-                description = "REGISTRY/REPO:TAG (deployments need one), oci:DIR[:TAG] or tar:FILE.")
+                description = "REGISTRY/REPO:TAG (deployments need one), docker-daemon:NAME:TAG, oci:DIR[:TAG] or tar:FILE.")
         String target;
 
         @Option(names = "--deployment-out", paramLabel = "FILE", description = "Write a FlinkDeployment (flink.apache.org/v1beta1) that runs the image by digest.")

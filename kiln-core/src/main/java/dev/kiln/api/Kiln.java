@@ -5,6 +5,8 @@ import dev.kiln.build.ConfigChanges;
 import dev.kiln.build.ImageBuilder;
 import dev.kiln.build.Target;
 import dev.kiln.credentials.Credential;
+import dev.kiln.daemon.DaemonLevel;
+import dev.kiln.daemon.DockerDaemon;
 import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.credentials.DockerConfigCredentials;
 import dev.kiln.credentials.StaticCredentials;
@@ -76,6 +78,8 @@ public final class Kiln implements AutoCloseable {
     private final Clock clock;
     private final StoreLimit storeLimit;
     private final RegistryRules rules;
+    private final String daemonHost;
+    private DockerDaemon daemon;
     private static final Duration BACKGROUND_GRACE = Duration.ofSeconds(30);
     private static final Duration DEFAULT_MIRROR_TIMEOUT = Duration.ofSeconds(5);
 
@@ -107,8 +111,10 @@ public final class Kiln implements AutoCloseable {
             return thread;
         });
         RegistryTransport transport = new RegistryTransport(options, credentials);
-        this.resolver = new Resolver(store, transport, transfers, clock, listener, rules);
-        this.builder = new ImageBuilder(store, resolver, transport, transfers);
+        this.daemonHost = builder.daemonHost;
+        this.resolver = new Resolver(store, transport, transfers, clock, listener, rules,
+                builder.daemonLevel ? new DaemonLevel(this::daemon, store) : null);
+        this.builder = new ImageBuilder(store, resolver, transport, transfers, this::daemon);
     }
 
     /**
@@ -558,11 +564,24 @@ public final class Kiln implements AutoCloseable {
                 .orElseGet(() -> new KilnEvent.Warning(over + "; another process is using it, so it is cleaned later")));
     }
 
+    /** The Docker engine (a cache level, a target), connected on first use. */
+    private synchronized DockerDaemon daemon() {
+        if (daemon == null) {
+            daemon = DockerDaemon.connect(daemonHost);
+        }
+        return daemon;
+    }
+
     /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */
     @Override
     public void close() {
         resolver.awaitBackground(BACKGROUND_GRACE);
         transfers.shutdownNow();
+        synchronized (this) {
+            if (daemon != null) {
+                daemon.close();
+            }
+        }
     }
 
     private PullSpec spec(PullRequest request) {
@@ -627,6 +646,8 @@ public final class Kiln implements AutoCloseable {
         private final Map<HostPattern, CredentialProvider> credentialSources = new LinkedHashMap<>();
         private final Map<String, Duration> mirrorTimeouts = new HashMap<>();
         private Duration mirrorTimeout = DEFAULT_MIRROR_TIMEOUT;
+        private boolean daemonLevel;
+        private String daemonHost;
 
         private Builder() {
         }
@@ -659,6 +680,23 @@ public final class Kiln implements AutoCloseable {
             } else {
                 mirrorTimeouts.putIfAbsent(level.host(), null);
             }
+            return this;
+        }
+
+        /**
+         * Makes the Docker (or Podman) engine at {@code host} a cache level between the store and the
+         * registries: a base the store lacks is imported from the engine when it holds exactly that name
+         * for the platform (policies if-not-present and never). {@code null}: the host set before, else
+         * {@code DOCKER_HOST}, else {@code unix:///var/run/docker.sock}. Also where {@code docker-daemon:} targets go.
+         */
+        public Builder daemon(String host) {
+            this.daemonLevel = true;
+            return host == null ? this : daemonHost(host);
+        }
+
+        /** Where {@code docker-daemon:} targets go, without making the engine a cache level. */
+        public Builder daemonHost(String host) {
+            this.daemonHost = host;
             return this;
         }
 

@@ -18,6 +18,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -63,6 +64,45 @@ public final class DockerArchiveWriter {
      */
     public void write(Path file, String repoTag, RawManifest manifest, byte[] config, List<Descriptor> layers,
                       BlobReader reader) {
+        Map<String, Item> entries = entries(repoTag, manifest, config, layers);
+        Path target = file.toAbsolutePath().normalize();
+        if (Files.isDirectory(target)) {
+            throw new InvalidInputException("cannot write docker archive " + target + ": it is a directory");
+        }
+        Path parent = target.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new InvalidInputException("cannot write docker archive " + target + ": directory " + parent
+                    + " does not exist");
+        }
+        Path temp = ArchiveFiles.tempName(parent, target.getFileName().toString());
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                writeTar(Channels.newOutputStream(channel), entries, reader);
+                channel.force(true);
+            }
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            ArchiveFiles.syncDirectory(parent);
+        } catch (IOException e) {
+            ArchiveFiles.deleteQuietly(temp);
+            throw new StoreException("cannot write docker archive " + target + ": " + ArchiveFiles.describe(e), e);
+        } catch (RuntimeException | Error e) {
+            ArchiveFiles.deleteQuietly(temp);
+            throw e;
+        }
+    }
+
+    /**
+     * Streams the same archive to {@code out} (e.g. a {@code docker load} request); {@code out} is
+     * flushed, not closed. Arguments and checks as {@link #write(Path, String, RawManifest, byte[], List, BlobReader)}.
+     *
+     * @throws IOException if {@code out} fails
+     */
+    public void write(OutputStream out, String repoTag, RawManifest manifest, byte[] config, List<Descriptor> layers,
+                      BlobReader reader) throws IOException {
+        writeTar(out, entries(repoTag, manifest, config, layers), reader);
+    }
+
+    private static Map<String, Item> entries(String repoTag, RawManifest manifest, byte[] config, List<Descriptor> layers) {
         OciLayoutWriter.checkManifest(manifest);
         if (manifest.isIndex()) {
             throw new InvalidInputException("a docker archive holds one platform's image; " + manifest.digest().shortHex()
@@ -85,28 +125,7 @@ public final class DockerArchiveWriter {
         entries.put(MANIFEST_FILE, Item.of(ImageJson.write(List.of(dockerManifest(configDescriptor, layers, shortTag)))));
         entries.put(OciLayoutWriter.LAYOUT_FILE, Item.of(OciLayoutWriter.LAYOUT_JSON));
         entries.put(OciLayoutWriter.INDEX_FILE, Item.of(ImageJson.write(index(manifest, reference))));
-
-        Path target = file.toAbsolutePath().normalize();
-        if (Files.isDirectory(target)) {
-            throw new InvalidInputException("cannot write docker archive " + target + ": it is a directory");
-        }
-        Path parent = target.getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new InvalidInputException("cannot write docker archive " + target + ": directory " + parent
-                    + " does not exist");
-        }
-        Path temp = ArchiveFiles.tempName(parent, target.getFileName().toString());
-        try {
-            writeTar(temp, entries, reader);
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            ArchiveFiles.syncDirectory(parent);
-        } catch (IOException e) {
-            ArchiveFiles.deleteQuietly(temp);
-            throw new StoreException("cannot write docker archive " + target + ": " + ArchiveFiles.describe(e), e);
-        } catch (RuntimeException | Error e) {
-            ArchiveFiles.deleteQuietly(temp);
-            throw e;
-        }
+        return entries;
     }
 
     /**
@@ -209,40 +228,39 @@ public final class DockerArchiveWriter {
         return BLOBS + digest.hex();
     }
 
-    private static void writeTar(Path temp, Map<String, Item> entries, BlobReader reader) throws IOException {
+    private static void writeTar(OutputStream out, Map<String, Item> entries, BlobReader reader) throws IOException {
         byte[] buffer = new byte[VerifiedCopy.BUFFER_SIZE];
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             TarArchiveOutputStream tar = new TarArchiveOutputStream(
-                     new BufferedOutputStream(Channels.newOutputStream(channel), VerifiedCopy.BUFFER_SIZE))) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            // GNU/star base-256 numbers for layers over 8 GiB: unlike PAX headers they carry no timestamp or user
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
-            for (Map.Entry<String, Item> e : entries.entrySet()) {
-                Item item = e.getValue();
-                TarArchiveEntry header = new TarArchiveEntry(e.getKey());
-                header.setModTime(EPOCH);
-                header.setIds(0, 0);
-                header.setNames("", "");
-                if (item == Item.DIRECTORY) {
-                    header.setMode(TarArchiveEntry.DEFAULT_DIR_MODE);
-                    tar.putArchiveEntry(header);
-                } else if (item.bytes() != null) {
-                    header.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
-                    header.setSize(item.bytes().length);
-                    tar.putArchiveEntry(header);
-                    tar.write(item.bytes());
-                } else {
-                    header.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
-                    header.setSize(item.blob().size());
-                    tar.putArchiveEntry(header);
-                    VerifiedCopy.copy(reader, item.blob(), tar, buffer);
-                }
-                tar.closeArchiveEntry();
+        // finished and flushed, not closed: closing would close the caller's stream
+        BufferedOutputStream buffered = new BufferedOutputStream(out, VerifiedCopy.BUFFER_SIZE);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(buffered);
+        tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+        // GNU/star base-256 numbers for layers over 8 GiB: unlike PAX headers they carry no timestamp or user
+        tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_STAR);
+        for (Map.Entry<String, Item> e : entries.entrySet()) {
+            Item item = e.getValue();
+            TarArchiveEntry header = new TarArchiveEntry(e.getKey());
+            header.setModTime(EPOCH);
+            header.setIds(0, 0);
+            header.setNames("", "");
+            if (item == Item.DIRECTORY) {
+                header.setMode(TarArchiveEntry.DEFAULT_DIR_MODE);
+                tar.putArchiveEntry(header);
+            } else if (item.bytes() != null) {
+                header.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
+                header.setSize(item.bytes().length);
+                tar.putArchiveEntry(header);
+                tar.write(item.bytes());
+            } else {
+                header.setMode(TarArchiveEntry.DEFAULT_FILE_MODE);
+                header.setSize(item.blob().size());
+                tar.putArchiveEntry(header);
+                VerifiedCopy.copy(reader, item.blob(), tar, buffer);
             }
-            tar.finish();
-            tar.flush();
-            channel.force(true);
+            tar.closeArchiveEntry();
         }
+        tar.finish();
+        // the tar stream's own flush does not reach a wrapped stream (commons-compress writes through a channel)
+        buffered.flush();
     }
 
     /** A tar entry's content: bytes in hand, a blob to stream, or nothing (a directory). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.archive.DockerArchiveWriter;
+import dev.kiln.daemon.DockerDaemon;
 import dev.kiln.archive.OciLayoutWriter;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnEvent;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
 /**
@@ -51,8 +53,12 @@ public final class ImageBuilder {
     private final Resolver resolver;
     private final RegistryTransport transport;
     private final ExecutorService transfers;
+    private final Supplier<DockerDaemon> daemons;
 
-    public ImageBuilder(LocalStore store, Resolver resolver, RegistryTransport transport, ExecutorService transfers) {
+    /** {@code daemons}: the Docker engine for {@code docker-daemon:} targets, connected on first use. */
+    public ImageBuilder(LocalStore store, Resolver resolver, RegistryTransport transport, ExecutorService transfers,
+                        Supplier<DockerDaemon> daemons) {
+        this.daemons = daemons;
         this.store = store;
         this.resolver = resolver;
         this.transport = transport;
@@ -294,6 +300,9 @@ public final class ImageBuilder {
             byte[] config = store.blobs().readSmall(parsed.config().digest(), Integer.MAX_VALUE).orElseThrow();
             new DockerArchiveWriter().write(archive.file(), DockerArchiveWriter.repoTag(archive.name()), manifest, config,
                     parsed.layers(), store.blobs()::open);
+        } else if (target instanceof Target.DockerDaemon engine) {
+            byte[] config = store.blobs().readSmall(parsed.config().digest(), Integer.MAX_VALUE).orElseThrow();
+            daemons.get().loadImage(engine.name(), manifest, config, store.blobs()::open, transfers);
         }
         return BuildResult.Publication.LOCAL;
     }

@@ -5,7 +5,7 @@ import dev.kiln.image.Reference;
 
 import java.nio.file.Path;
 
-/** Where a built image goes: a registry, an OCI image layout directory, or a {@code docker load} tar. */
+/** Where a built image goes: a registry, a Docker engine, an OCI image layout directory, or a {@code docker load} tar. */
 public sealed interface Target {
 
     record Registry(Reference reference) implements Target {
@@ -29,13 +29,21 @@ public sealed interface Target {
         }
     }
 
+    /** A Docker (or Podman) engine, which {@code docker load}s the image under {@code name}. */
+    record DockerDaemon(Reference name) implements Target {
+        @Override
+        public String toString() {
+            return "docker-daemon:" + name;
+        }
+    }
+
     /**
-     * {@code REF} (a registry), {@code oci:DIR[:TAG]} (tag {@code latest} by default) or
+     * {@code REF} (a registry), {@code docker-daemon:REF} (the Docker engine), {@code oci:DIR[:TAG]} (tag {@code latest} by default) or
      * {@code tar:FILE}; {@code name} tags the image inside a tar ({@code docker load} shows it).
      */
     static Target parse(String text, String name) {
         if (text == null || text.isBlank()) {
-            throw new InvalidInputException("no target given: use --to REGISTRY/REPO:TAG, oci:DIR[:TAG] or tar:FILE");
+            throw new InvalidInputException("no target given: use --to REGISTRY/REPO:TAG, docker-daemon:NAME:TAG, oci:DIR[:TAG] or tar:FILE");
         }
         if (text.startsWith("oci:")) {
             String rest = text.substring(4);
@@ -47,6 +55,13 @@ public sealed interface Target {
                 throw new InvalidInputException("invalid target '" + text + "': expected oci:DIR[:TAG]");
             }
             return new OciLayout(Path.of(dir), tag);
+        }
+        if (text.startsWith("docker-daemon:")) {
+            Reference image = Reference.parse(text.substring("docker-daemon:".length()));
+            if (image.tag() == null || image.isPinned()) {
+                throw new InvalidInputException("invalid target '" + text + "': expected docker-daemon:NAME:TAG");
+            }
+            return new DockerDaemon(image);
         }
         if (text.startsWith("tar:")) {
             String file = text.substring(4);

@@ -165,6 +165,13 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
                 builder.storeLimit(store.maxSize(), store.lowWatermark() != null ? store.lowWatermark() : store.maxSize() / 10 * 8);
             }
         }
+        if (daemon != null) {
+            if (Boolean.TRUE.equals(daemon.enabled())) {
+                builder.daemon(daemon.host());
+            } else if (daemon.host() != null) {
+                builder.daemonHost(daemon.host());
+            }
+        }
         registries.forEach((pattern, registry) -> {
             builder.registryDefaults(pattern, registry.policy(), registry.maxAge(), registry.maxStale(), registry.staleIfError());
             registry.mirrors().forEach(m -> builder.mirror(pattern, m.url(), m.resolve(), m.timeout()));

@@ -1,5 +1,6 @@
 package dev.kiln.resolve;
 
+import dev.kiln.daemon.DaemonLevel;
 import dev.kiln.error.AuthenticationException;
 import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.NotCachedException;
@@ -47,6 +48,8 @@ import java.util.stream.Collectors;
  */
 public final class Resolver {
     private static final int MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+    /** How results name the daemon level as their source. */
+    public static final String DAEMON_SOURCE = "docker-daemon";
 
     private final LocalStore store;
     private final RegistryTransport transport;
@@ -56,11 +59,16 @@ public final class Resolver {
     private final Set<CompletableFuture<Void>> background = ConcurrentHashMap.newKeySet();
 
     private final RegistryRules rules;
+    private final DaemonLevel daemon;
 
-    /** {@code rules}: per registry (as references name it, e.g. {@code docker.io}), its mirrors in order. */
+    /**
+     * {@code rules}: per registry (as references name it, e.g. {@code docker.io}), its mirrors in order;
+     * {@code daemon}: a Docker engine asked before any registry, or {@code null}.
+     */
     public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock, KilnListener listener,
-                    RegistryRules rules) {
+                    RegistryRules rules, DaemonLevel daemon) {
         this.rules = rules;
+        this.daemon = daemon;
         this.store = store;
         this.transport = transport;
         this.transfers = transfers;
@@ -148,6 +156,11 @@ public final class Resolver {
         Optional<RawManifest> cached = record.flatMap(r -> store.manifest(r.digest()));
         if (cached.isEmpty()) {
             String why = record.isPresent() ? "cached manifest missing or corrupt" : "not in the local store";
+            Optional<RawManifest> fromDaemon = fromDaemon(spec, telemetry);
+            if (fromDaemon.isPresent()) {
+                origin.servedBy(DAEMON_SOURCE);
+                return new Top(fromDaemon.get(), true, "daemon", why + "; imported from the Docker daemon at " + daemon.host());
+            }
             requireNetwork(spec, why);
             return new Top(fetchTop(ref, origin), true, record.isPresent() ? "refetch" : "miss", why + "; fetched from " + ref.registry());
         }
@@ -207,6 +220,17 @@ public final class Resolver {
         String message = shortName(ref) + " moved " + current.digest().shortHex() + " → " + moved.shortHex();
         telemetry.emit(new KilnEvent.Warning(message));
         return new Top(fetchTop(ref.withDigest(moved), origin), true, "moved", message + "; fetching what changed");
+    }
+
+    /**
+     * The Docker daemon level, below the store and above every registry, for the policies that accept
+     * any copy of a tag (if-not-present, never): an engine cannot say how fresh its tag is.
+     */
+    private Optional<RawManifest> fromDaemon(PullSpec spec, Telemetry telemetry) {
+        if (daemon == null || (spec.policy() != PullPolicy.IF_NOT_PRESENT && spec.policy() != PullPolicy.NEVER)) {
+            return Optional.empty();
+        }
+        return daemon.importImage(spec.reference(), spec.platform(), telemetry);
     }
 
     /**
@@ -335,6 +359,7 @@ public final class Resolver {
         private final Reference ref;
         private final Telemetry telemetry;
         private ImageSource source;
+        private String servedBy;
 
         Lazy(Reference ref, Telemetry telemetry) {
             this.ref = ref;
@@ -352,8 +377,16 @@ public final class Resolver {
             return source;
         }
 
+        /** A level other than a registry (the Docker daemon) provided the image. */
+        synchronized void servedBy(String level) {
+            servedBy = level;
+        }
+
         /** {@code cache} when no registry provided anything beyond a revalidation, else the level that did. */
         synchronized String sourceName() {
+            if (servedBy != null) {
+                return servedBy;
+            }
             return telemetry.bytesDownloaded() > 0 && source != null ? source.name() : "cache";
         }
     }

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PackageDependenciesTest {
     /** Bottom first. */
-    static final List<String> LAYERS = List.of("error", "image", "event", "credentials", "layer", "archive", "registry", "store",
+    static final List<String> LAYERS = List.of("error", "image", "event", "credentials", "layer", "archive", "registry", "store", "daemon",
             "resolve", "build", "dockerfile", "flink", "api", "config");
     private static final Pattern KILN_PACKAGE = Pattern.compile("\\bdev\\.kiln\\.([a-z]+)\\.");
 
