@@ -82,7 +82,7 @@ rules+=("$(row "always" "$(build "$cache" --policy always)" "one manifest HEAD")
 rules+=("$(row "revalidate, within max-age 1h" "$(build "$cache" --policy revalidate --max-age 1h)" "")")
 rules+=("$(row "revalidate, past max-age" "$(build "$cache" --policy revalidate --max-age 0s)" "one manifest HEAD")")
 swr=$(build "$cache" --policy stale-while-revalidate --max-age 0s)
-rules+=("$(row "stale-while-revalidate, past max-age" "$swr" "Kiln's count is the build's path: 0; the HEAD runs in the background (origin column)")")
+rules+=("$(row "stale-while-revalidate, past max-age" "$swr" "no origin request on the build's path; the HEAD runs in the background (origin column)")")
 rules+=("$(row "if-not-present, past --max-stale" "$(build "$cache" --policy if-not-present --max-stale 0s)" "max-stale forces one HEAD")")
 kill "$(cat "$work/origin/pid")"; sleep 0.5
 down_ok=$(build "$cache" --policy always --stale-if-error)
@@ -94,17 +94,27 @@ docker-registry serve "$work/origin/config.yml" >> "$work/origin/access.log" 2>&
 until curl -fs "http://$origin/v2/" >/dev/null; do sleep 0.1; done
 
 echo "mirror…" >&2
+pull() { # pull CACHE IMAGE [FLAGS]: "exit wall_ms kiln_requests origin_requests origin_bytes source"
+  local cache=$1 image=$2; shift 2
+  local mark start end json code=0
+  mark=$(log_mark "$work/origin"); start=$(date +%s%N)
+  json=$("$kiln" pull "$image" --cache-dir "$cache" --json "$@" 2>"$work/last.err") || code=$?
+  end=$(date +%s%N); sleep 0.3
+  echo "$code $(( (end - start) / 1000000 )) $(json_field requests <<<"$json") $(log_since "$work/origin" "$mark") $(grep -o '"source" : "[^"]*"' <<<"$json" | cut -d'"' -f4)"
+}
 mirror_rows=()
+# cold pulls of the base (what a cold build fetches when its target lacks the base), one new store each
 m1_mark=$(log_mark "$work/mirror")
-m1=$(build "$work/cache-m1" --mirror "$origin=$mirror")
-mirror_rows+=("$(row "first machine, cold, through the mirror (mirror empty)" "$m1" "mirror served $(mb "$(log_since "$work/mirror" "$m1_mark" | cut -d' ' -f2)") MB")")
+m=$(pull "$work/cache-m1" "$base" --mirror "$origin=$mirror")
+mirror_rows+=("$(row "first machine, cold, through the mirror (mirror empty)" "${m% *}" "source ${m##* }; mirror served $(mb "$(log_since "$work/mirror" "$m1_mark" | cut -d' ' -f2)") MB")")
 m2_mark=$(log_mark "$work/mirror")
-m2=$(build "$work/cache-m2" --mirror "$origin=$mirror")
-mirror_rows+=("$(row "second machine, cold, through the mirror (mirror warm)" "$m2" "mirror served $(mb "$(log_since "$work/mirror" "$m2_mark" | cut -d' ' -f2)") MB")")
-m3=$(build "$work/cache-m3" --digest-mirror "$origin=$mirror")
-mirror_rows+=("$(row "third machine, cold, digest-only mirror" "$m3" "tags resolved at the origin, content from the mirror")")
-cold_bytes=$(cut -d' ' -f5 <<<"$(build "$work/cache-m4")")
-mirror_rows+=("$(row "a machine without the mirror, cold" "$(build "$work/cache-m5")" "")")
+m2=$(pull "$work/cache-m2" "$base" --mirror "$origin=$mirror")
+mirror_rows+=("$(row "second machine, cold, through the mirror (mirror warm)" "${m2% *}" "source ${m2##* }; mirror served $(mb "$(log_since "$work/mirror" "$m2_mark" | cut -d' ' -f2)") MB")")
+m=$(pull "$work/cache-m3" "$base" --digest-mirror "$origin=$mirror")
+mirror_rows+=("$(row "third machine, cold, digest-only mirror" "${m% *}" "source ${m##* }: tags resolved at the origin, content from the mirror")")
+m0=$(pull "$work/cache-m4" "$base")
+mirror_rows+=("$(row "a machine without the mirror, cold" "${m0% *}" "source ${m0##* }")")
+cold_bytes=$(cut -d' ' -f5 <<<"$m0")
 saved=$(( cold_bytes - $(cut -d' ' -f5 <<<"$m2") ))
 
 echo "daemon level…" >&2
@@ -116,17 +126,10 @@ pm() { podman --root "$pd/root" --runroot "$pd/run" --tmpdir "$pd/libpod" --stor
 pm pull -q --tls-verify=false "$base" >/dev/null
 pm tag "$base" "127.0.0.1:1/renamed/flink:1.18"
 export DOCKER_HOST="unix://$pd/podman.sock"
-pull() { # pull CACHE IMAGE [FLAGS]: "exit wall_ms kiln_requests origin_requests origin_bytes source"
-  local cache=$1 image=$2; shift 2
-  local mark start end json code=0
-  mark=$(log_mark "$work/origin"); start=$(date +%s%N)
-  json=$("$kiln" pull "$image" --cache-dir "$cache" --json "$@" 2>"$work/last.err") || code=$?
-  end=$(date +%s%N); sleep 0.3
-  echo "$code $(( (end - start) / 1000000 )) $(json_field requests <<<"$json") $(log_since "$work/origin" "$mark") $(grep -o '"source" : "[^"]*"' <<<"$json" | cut -d'"' -f4)"
-}
 daemon_rows=()
 d=$(pull "$work/cache-d1" "$base"); daemon_rows+=("$(row "cold pull from the registry (no daemon)" "${d% *}" "source ${d##* }")")
-d=$(pull "$work/cache-d2" "$base" --daemon); daemon_rows+=("$(row "cold pull, --daemon: docker save of the 3 layers" "${d% *}" "source ${d##* }")")
+d=$(pull "$work/cache-d2" "$base" --daemon)
+daemon_rows+=("$(row "cold pull, --daemon: one docker save stream, 3 layers stored uncompressed" "${d% *}" "source ${d##* }")")
 d=$(pull "$work/cache-d1" "127.0.0.1:1/renamed/flink:1.18" --daemon)
 daemon_rows+=("$(row "--daemon, another name of an image whose layers the store has: no docker save" "${d% *}" "source ${d##* }")")
 mark=$(log_mark "$work/origin"); start=$(date +%s%N)
@@ -155,7 +158,7 @@ prune "dry run" --max-size 100MB --low-watermark 60MB --dry-run
 prune "keep the last 2 digests of each repository" --keep-last 2
 prune "size: above 100 MB, down to 60 MB" --max-size 100MB --low-watermark 60MB
 echo "store: { maxSize: 50MB, lowWatermark: 30MB }" > "$work/limit.yaml"
-"$kiln" pull "$prune_registry/apps/app:v1" --cache-dir "$pcache" --config "$work/limit.yaml" -q >/dev/null 2>"$work/auto.err"
+"$kiln" pull "$prune_registry/apps/app:v1" --cache-dir "$pcache" --config "$work/limit.yaml" >/dev/null 2>"$work/auto.err"
 auto_after=$(du -sb "$pcache/store/blobs" | cut -f1)
 
 {
@@ -164,8 +167,10 @@ auto_after=$(du -sb "$pcache/store/blobs" | cut -f1)
   echo "\`bench/cache-levels.sh\`, measured $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, code $(git -C "$root" rev-parse --short HEAD)."
   echo "Base: the realistic 235 MiB Flink 1.18.1 image of \`bench/fixtures\` (3 layers) on an origin registry; job: the real"
   echo "\`flink-examples-streaming\` jar; target, mirror (Debian's docker-registry with \`proxy.remoteurl\`) and origin on loopback;"
-  echo "one run each, whole \`./kiln\` process, \`-Xmx256m\`. *Kiln requests* is the build's own count (origin, mirror and target);"
-  echo "*origin* is the origin registry's access log (requests, bytes of response bodies)."
+  echo "one run each, whole \`./kiln\` process, \`-Xmx256m\`. *Kiln requests* is the operation's own count (origin, mirror and"
+  echo "target: a warm build's one request is at the target); *origin* is the origin registry's access log (requests, bytes of"
+  echo "response bodies). Debian's docker-registry as a pull-through cache fetches each blob from its upstream twice when it"
+  echo "first serves it (its own behaviour: Kiln asked the mirror once per blob)."
   echo
   echo "## Requests per build under each rule (base cached after the first row)"
   echo
@@ -175,7 +180,7 @@ auto_after=$(du -sb "$pcache/store/blobs" | cut -f1)
   echo
   echo "## Bytes saved by a pull-through mirror"
   echo
-  echo "| build | wall s | Kiln requests | origin requests | origin MB | result | note |"
+  echo "| cold pull of the base | wall s | Kiln requests | origin requests | origin MB | result | note |"
   echo "|---|---|---|---|---|---|---|"
   printf '%s\n' "${mirror_rows[@]}"
   echo

@@ -1,13 +1,10 @@
 package dev.kiln.layer;
 
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.image.Digest;
 import dev.kiln.image.MediaTypes;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.security.MessageDigest;
 import java.util.Locale;
 
 /** How a layer's tar stream is compressed, and the OCI media type that says so. */
@@ -38,26 +35,6 @@ public enum Compression {
             }
         }
         throw new InvalidInputException("unknown compression '" + text + "': expected gzip or zstd");
-    }
-
-    /**
-     * Compresses an existing layer tar (one a Docker engine saved) from {@code tar} to {@code out},
-     * streaming; returns the digest of the uncompressed tar, the layer's diff_id.
-     */
-    public Digest compress(InputStream tar, OutputStream out) throws IOException {
-        MessageDigest diffId = Digest.newSha256();
-        Compressor compressor = open(out);
-        try {
-            byte[] buffer = new byte[64 * 1024];
-            for (int n; (n = tar.read(buffer)) > 0; ) {
-                diffId.update(buffer, 0, n);
-                compressor.write(buffer, 0, n);
-            }
-            compressor.finish();
-        } finally {
-            compressor.release();
-        }
-        return Digest.fromSha256(diffId.digest());
     }
 
     Compressor open(OutputStream out) throws IOException {

@@ -49,6 +49,7 @@ class MirrorsTest {
             try (Kiln warmUp = kiln("warm-up", mirror.hostPort(), true)) {
                 warmUp.pull(PullRequest.of(image.reference().toString()));   // fills the mirror
             }
+            mirror.awaitStored(image);
             long origin = ORIGIN.registry().mark();
             long atMirror = mirror.mark();
             PullResult result;
@@ -69,6 +70,7 @@ class MirrorsTest {
             try (Kiln warmUp = kiln("warm-up", mirror.hostPort(), true)) {
                 warmUp.pull(PullRequest.of(image.reference().toString()));
             }
+            mirror.awaitStored(image);
             long origin = ORIGIN.registry().mark();
             long atMirror = mirror.mark();
             try (Kiln kiln = kiln("cache", mirror.hostPort(), false)) {

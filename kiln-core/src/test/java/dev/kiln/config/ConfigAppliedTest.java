@@ -90,6 +90,7 @@ class ConfigAppliedTest {
             try (Kiln warmUp = kiln(yaml)) {
                 warmUp.pull(PullRequest.of(image.ref()));   // fills the pull-through cache
             }
+            mirror.awaitStored(image);
             deleteCache();
             long origin = ORIGIN.registry().mark();
             PullResult result;

@@ -201,6 +201,38 @@ public final class RegistryFixture implements AutoCloseable {
         return storage;
     }
 
+    /**
+     * Waits until this registry stores every blob of {@code image} (a pull-through cache serves a blob
+     * while it fetches it again from its upstream to store it, in the background): only then does a
+     * later pull leave the upstream alone.
+     */
+    public void awaitStored(TestImages.Pushed image) {
+        List<Path> blobs = new ArrayList<>();
+        blobs.add(blobData(image.config().digest()));
+        image.layers().forEach(layer -> blobs.add(blobData(layer.digest())));
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!blobs.stream().allMatch(Files::isRegularFile)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(this + " did not store " + blobs.stream().filter(b -> !Files.isRegularFile(b)).toList());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        try {
+            Thread.sleep(200);   // the upstream fetch's access-log line follows the stored data
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Path blobData(dev.kiln.image.Digest digest) {
+        return storage.resolve("docker/registry/v2/blobs/sha256").resolve(digest.hex().substring(0, 2)).resolve(digest.hex()).resolve("data");
+    }
+
     /** The user the registry (or its token server) accepts; only for authenticated registries. */
     public String username() {
         requireAuth();
