@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.api.CachedImage;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.StoreVerification;
 import dev.kiln.api.PruneRequest;
 import dev.kiln.api.PruneResult;
 import dev.kiln.api.RefreshedImage;
@@ -19,8 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-@Command(name = "cache", description = "List, refresh, remove and clean cached images.",
-        subcommands = {CacheCommand.Ls.class, CacheCommand.Refresh.class, CacheCommand.Rm.class, CacheCommand.Prune.class})
+@Command(name = "cache", description = "List, refresh, remove, clean and verify cached images.",
+        subcommands = {CacheCommand.Ls.class, CacheCommand.Refresh.class, CacheCommand.Rm.class, CacheCommand.Prune.class,
+                CacheCommand.Verify.class})
 final class CacheCommand {
 
     @Command(name = "ls", description = "List cached images: reference, platform, digest, size, last use.")
@@ -142,5 +144,31 @@ final class CacheCommand {
         out.printf("%s %d blobs, %s freed (store %s → %s)%n", verb, result.blobsRemoved(),
                 Units.formatSize(result.bytesFreed()), Units.formatSize(result.bytesBefore()), Units.formatSize(result.bytesAfter()));
         out.flush();
+    }
+
+    @Command(name = "verify", description = "Re-hash every blob of the store and follow every record's references; "
+            + "exit 1 if a blob was corrupt (it is removed) or a reference dangles.")
+    static final class Verify implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        public Integer call() {
+            try (Kiln kiln = common.open(false)) {
+                StoreVerification report = kiln.verifyStore();
+                PrintWriter out = common.out();
+                if (common.json) {
+                    Output.print(out, report);
+                } else {
+                    out.printf("%d blobs (%s) re-hashed: %d corrupt; %d dangling references; %d layers not fetched; %d ingest files%n",
+                            report.blobsChecked(), Units.formatSize(report.bytesChecked()), report.corruptBlobs().size(),
+                            report.danglingReferences().size(), report.layersNotFetched(), report.ingestFiles());
+                    report.corruptBlobs().forEach(d -> out.println("corrupt (removed): " + d));
+                    report.danglingReferences().forEach(d -> out.println("dangling: " + d));
+                    out.flush();
+                }
+                return report.ok() ? KilnCommand.OK : KilnCommand.FAILURE;
+            }
+        }
     }
 }

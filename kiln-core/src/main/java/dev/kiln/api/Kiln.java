@@ -40,6 +40,7 @@ import dev.kiln.resolve.Resolver;
 import dev.kiln.store.Ledger;
 import dev.kiln.store.LocalStore;
 import dev.kiln.store.StoreCollector;
+import dev.kiln.store.StoreVerifier;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -534,6 +535,16 @@ public final class Kiln implements AutoCloseable {
      */
     public PruneResult prune(Long maxSizeBytes, Duration maxAge, boolean dryRun) {
         return prune(new PruneRequest(maxSizeBytes, null, maxAge, null, dryRun));
+    }
+
+    /**
+     * Checks the store as after a crash: re-hashes every blob (removing any that does not match) and
+     * follows every record's references. Runs under a store lease: cleaning waits for it.
+     */
+    public StoreVerification verifyStore() {
+        StoreVerifier.Report report = new StoreVerifier(store).verify();
+        return new StoreVerification(report.blobs(), report.bytes(), report.corrupt().stream().map(Digest::toString).toList(),
+                report.dangling(), report.layersNotFetched(), report.ingestFiles(), report.ok());
     }
 
     /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */
