@@ -235,4 +235,35 @@ class CacheCommandTest {
         assertThat(age.errLines().get(0)).contains("invalid duration 'soon'");
         assertThat(Cli.blobFiles(cache)).isEqualTo(before);
     }
+
+    @Test
+    void verifyRehashesEveryBlobRemovesACorruptOneAndReportsDanglingReferences() throws Exception {
+        TestImages.Pushed image = pulled();
+        JsonNode clean = Cli.ok(cache, "cache", "verify", "--json").json();
+        assertThat(clean.path("ok").asBoolean()).isTrue();
+        assertThat(clean.path("blobsChecked").asInt()).isEqualTo(4);
+        assertThat(clean.path("bytesChecked").asLong()).isEqualTo(image.totalBytes());
+
+        // a layer changed on disk behind Kiln's back (same size, one byte flipped)
+        Path layer = cache.resolve("store/blobs/sha256/" + image.layers().get(0).digest().hex());
+        layer.toFile().setWritable(true);
+        byte[] bytes = java.nio.file.Files.readAllBytes(layer);
+        bytes[bytes.length / 2] ^= 1;
+        java.nio.file.Files.write(layer, bytes);
+        Cli.Result corrupt = Cli.run(cache, "cache", "verify");
+        assertThat(corrupt.exitCode()).as(corrupt.toString()).isEqualTo(KilnCommand.FAILURE);
+        assertThat(corrupt.out()).contains("1 corrupt").contains("corrupt (removed): " + image.layers().get(0).digest());
+        assertThat(layer).doesNotExist();
+        assertThat(Cli.ok(cache, "cache", "verify", "--json").json().path("layersNotFetched").asInt())
+                .as("a missing layer is allowed: the next pull fetches it").isEqualTo(1);
+
+        // the image's config gone: the record dangles
+        java.nio.file.Files.delete(cache.resolve("store/blobs/sha256/" + image.config().digest().hex()));
+        Cli.Result dangling = Cli.run(cache, "cache", "verify", "--json");
+        assertThat(dangling.exitCode()).isEqualTo(KilnCommand.FAILURE);
+        assertThat(dangling.json().path("danglingReferences").get(0).asText()).contains("config " + image.config().digest());
+
+        Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
+        assertThat(Cli.ok(cache, "cache", "verify", "--json").json().path("ok").asBoolean()).as("a pull repairs it").isTrue();
+    }
 }

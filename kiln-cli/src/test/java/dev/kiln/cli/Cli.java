@@ -145,4 +145,19 @@ final class Cli {
     static List<AccessLogEntry> blobGets(List<AccessLogEntry> log, Digest digest) {
         return log.stream().filter(e -> e.method().equals("GET") && e.path().endsWith("/blobs/" + digest)).toList();
     }
+
+    /**
+     * Starts kiln in a process of its own (a real JVM, as the CLI runs), with stdout and stderr in
+     * {@code outputPrefix.out} and {@code .err}.
+     */
+    static Process spawn(Path outputPrefix, String... args) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(Arrays.asList(args));
+        return new ProcessBuilder(command)
+                .redirectOutput(outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out").toFile())
+                .redirectError(outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err").toFile())
+                .start();
+    }
 }

@@ -132,15 +132,9 @@ class ConcurrentPullProcessesTest {
     }
 
     private Run start(Path cache, Path outputPrefix) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path out = outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out");
-        Path err = outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "pull", image.ref(), "--platform", "linux/amd64", "--cache-dir", cache.toString(),
-                "--docker-config", cache.resolve("no-docker-config.json").toString(), "--json")
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        return new Run(builder.start(), out, err);
+        Process process = Cli.spawn(outputPrefix, "pull", image.ref(), "--platform", "linux/amd64", "--cache-dir", cache.toString(),
+                "--docker-config", cache.resolve("no-docker-config.json").toString(), "--json");
+        return new Run(process, outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out"),
+                outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err"));
     }
 }
