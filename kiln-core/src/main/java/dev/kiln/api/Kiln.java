@@ -105,6 +105,9 @@ public final class Kiln implements AutoCloseable {
         if (builder.uploadChunkSize > 0) {
             options = options.withUploadChunkSize(builder.uploadChunkSize);
         }
+        if (builder.readTimeout != null) {
+            options = options.withTimeouts(builder.connectTimeout, builder.readTimeout);
+        }
         AtomicInteger threads = new AtomicInteger();
         this.transfers = Executors.newFixedThreadPool(builder.parallelism, runnable -> {
             Thread thread = new Thread(runnable, "kiln-transfer-" + threads.incrementAndGet());
@@ -659,6 +662,8 @@ public final class Kiln implements AutoCloseable {
         private Duration mirrorTimeout = DEFAULT_MIRROR_TIMEOUT;
         private boolean daemonLevel;
         private String daemonHost;
+        private Duration connectTimeout;
+        private Duration readTimeout;
 
         private Builder() {
         }
@@ -824,6 +829,17 @@ public final class Kiln implements AutoCloseable {
         public Builder retries(int maxAttempts, Duration initialBackoff) {
             this.retry = new RegistryOptions.RetryPolicy(maxAttempts, initialBackoff,
                     RegistryOptions.RetryPolicy.DEFAULT.max(), RegistryOptions.RetryPolicy.DEFAULT.maxRetryAfter());
+            return this;
+        }
+
+        /**
+         * How long a registry may take to accept a connection (default 10 s), and to send response
+         * headers or the next bytes of a body (default 60 s); a request that times out is retried,
+         * a download resumed.
+         */
+        public Builder timeouts(Duration connect, Duration read) {
+            this.connectTimeout = requirePositive(connect, "connect timeout");
+            this.readTimeout = requirePositive(read, "read timeout");
             return this;
         }
 

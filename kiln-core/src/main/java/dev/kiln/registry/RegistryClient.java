@@ -89,7 +89,13 @@ public final class RegistryClient {
             throw new RegistryException("reading manifest of " + ref + " failed: " + RegistryTransport.rootMessage(e), e);
         }
         telemetry.countDownloaded(bytes.length);
-        RawManifest manifest = RawManifest.of(bytes, response.header("Content-Type").orElse(null));
+        RawManifest manifest;
+        try {
+            manifest = RawManifest.of(bytes, response.header("Content-Type").orElse(null));
+        } catch (RegistryException e) {
+            throw new RegistryException("the manifest of " + ref + " from " + ref.registry() + " is unusable: " + e.getMessage()
+                    + "; nothing was stored");
+        }
         Optional<Digest> expected = ref.isPinned() ? Optional.of(ref.digest())
                 : response.header("Docker-Content-Digest").map(Digest::parse);
         if (expected.isPresent() && !expected.get().equals(manifest.digest())) {

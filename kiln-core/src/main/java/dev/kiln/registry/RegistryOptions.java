@@ -63,6 +63,10 @@ public record RegistryOptions(
         return new RegistryOptions(insecureRegistries, caFiles, retry, connectTimeout, requestTimeout, bytes, failFast);
     }
 
+    public RegistryOptions withTimeouts(Duration connect, Duration request) {
+        return new RegistryOptions(insecureRegistries, caFiles, retry, connect, request, uploadChunkSize, failFast);
+    }
+
     /** {@code hosts}: per {@code host[:port]}, its timeout; see {@link #failFast()}. */
     public RegistryOptions withFailFast(Map<String, Duration> hosts) {
         return new RegistryOptions(insecureRegistries, caFiles, retry, connectTimeout, requestTimeout, uploadChunkSize, hosts);

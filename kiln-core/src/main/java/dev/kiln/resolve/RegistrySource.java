@@ -2,6 +2,7 @@ package dev.kiln.resolve;
 
 import dev.kiln.error.DigestMismatchException;
 import dev.kiln.error.RegistryUnreachableException;
+import dev.kiln.error.StoreException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
@@ -83,7 +84,12 @@ final class RegistrySource implements ImageSource {
                 throw new DigestMismatchException("registry " + registry + " sent more than the " + blob.size()
                         + " bytes of blob " + blob.digest() + "; it was not stored");
             }
-            into.write(buffer, 0, n);
+            try {
+                into.write(buffer, 0, n);
+            } catch (IOException e) {
+                // the store's disk, not the network: no retry or resume helps (a full disk above all)
+                throw new StoreException("cannot write blob " + blob.digest().shortHex() + " into the store: " + e.getMessage(), e);
+            }
             telemetry.countDownloaded(n);
             long now = System.nanoTime();
             if (now - lastProgress > PROGRESS_INTERVAL_NANOS) {
@@ -91,6 +97,10 @@ final class RegistrySource implements ImageSource {
                 telemetry.emit(new KilnEvent.TransferProgress(blob.digest().toString(), into.written(), blob.size(),
                         KilnEvent.Direction.DOWNLOAD));
             }
+        }
+        if (blob.size() >= 0 && into.written() < blob.size()) {
+            // a connection closed cleanly before the length announced: resumed like a reset
+            throw new IOException("the body ended after " + into.written() + " of " + blob.size() + " bytes");
         }
     }
 }

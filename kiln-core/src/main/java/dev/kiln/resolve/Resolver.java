@@ -15,6 +15,7 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.image.ImageIndex;
 import dev.kiln.image.ImageJson;
+import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.RawManifest;
@@ -292,6 +293,10 @@ public final class Resolver {
             return known.get();
         }
         ImageIndex index = top.raw.asIndex();
+        if (index.images().isEmpty() && index.manifests().stream().anyMatch(d -> MediaTypes.isIndex(d.mediaType()))) {
+            throw new PlatformNotFoundException("image " + spec.reference() + " nests an index inside an index; "
+                    + "Kiln does not follow nested indexes");
+        }
         return index.select(spec.platform()).map(Descriptor::digest).orElseThrow(() -> new PlatformNotFoundException(
                 "image " + spec.reference() + " has no " + spec.platform() + " variant; available: "
                         + index.platforms().stream().map(Platform::toString).distinct().collect(Collectors.joining(", "))));
@@ -309,6 +314,11 @@ public final class Resolver {
     }
 
     private byte[] loadConfig(Reference ref, Descriptor config, PullPolicy policy, Lazy origin) {
+        if (config.size() > MAX_CONFIG_BYTES) {
+            // refused before a byte is fetched: a config is read whole into memory
+            throw new RegistryException("the config of " + ref + " is " + config.size() + " bytes, above Kiln's limit of "
+                    + MAX_CONFIG_BYTES + "; refusing it");
+        }
         Optional<byte[]> cached = store.blobs().readSmall(config.digest(), MAX_CONFIG_BYTES);
         if (cached.isPresent()) {
             return cached.get();

@@ -89,6 +89,8 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> connections = ConcurrentHashMap.newKeySet();
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger rejected = new AtomicInteger();
+    private final AtomicInteger blobStoreFailures = new AtomicInteger();
+    private volatile int blobStoreFailureStatus;
     private volatile boolean closed;
 
     private FaultProxy(RegistryFixture registry) throws IOException {
@@ -164,6 +166,12 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /** Every request received by the blob store endpoint. */
+    /** The next {@code times} requests to the blob store are answered {@code status} (a storage back end failing). */
+    public void failBlobStore(int times, int status) {
+        blobStoreFailures.set(times);
+        blobStoreFailureStatus = status;
+    }
+
     public List<Request> blobStoreRequests() {
         return List.copyOf(blobStoreRequests);
     }
@@ -244,7 +252,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** What happens to a request a rule applies to. */
     public static final class Fault {
-        private enum Kind { STATUS, DROP, STALL, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
+        private enum Kind { STATUS, DROP, STALL, STALL_AFTER, BODY, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
 
         private final Kind kind;
         private final int status;
@@ -253,7 +261,14 @@ public final class FaultProxy implements AutoCloseable {
         private final String location;
         private final Duration pause;
 
+        private final byte[] body;
+
         private Fault(Kind kind, int status, Map<String, String> headers, long bytes, String location, Duration pause) {
+            this(kind, status, headers, bytes, location, pause, null);
+        }
+
+        private Fault(Kind kind, int status, Map<String, String> headers, long bytes, String location, Duration pause, byte[] body) {
+            this.body = body;
             this.kind = kind;
             this.status = status;
             this.headers = headers;
@@ -275,6 +290,19 @@ public final class FaultProxy implements AutoCloseable {
         /** Closes the connection without answering. */
         public static Fault drop() {
             return new Fault(Kind.DROP, 0, Map.of(), 0, null, Duration.ZERO);
+        }
+
+        /**
+         * Forwards the request, sends the headers and the first {@code bytes} bytes of the body, then says
+         * nothing for {@code pause} (a connection that hangs mid-transfer) before closing it.
+         */
+        public static Fault stallAfter(long bytes, Duration pause) {
+            return new Fault(Kind.STALL_AFTER, 0, Map.of(), bytes, null, pause);
+        }
+
+        /** Answers {@code status} with this body and content type, without asking the registry (a lying or broken registry). */
+        public static Fault body(int status, String contentType, byte[] content) {
+            return new Fault(Kind.BODY, status, Map.of("Content-Type", contentType), 0, null, Duration.ZERO, content.clone());
         }
 
         /** Says nothing for {@code pause} (a slow or hung server), then forwards the request. */
@@ -329,6 +357,8 @@ public final class FaultProxy implements AutoCloseable {
                 case STATUS -> "status " + status + (headers.isEmpty() ? "" : " " + headers);
                 case DROP -> "drop";
                 case STALL -> "stall " + pause.toMillis() + " ms";
+                case STALL_AFTER -> "stall " + pause.toMillis() + " ms after " + bytes + " bytes";
+                case BODY -> "status " + status + " with a " + body.length + "-byte " + headers.get("Content-Type");
                 case RESET_AFTER -> "reset after " + bytes + " bytes";
                 case CLOSE_AFTER -> "close after " + bytes + " bytes";
                 case CORRUPT -> "corrupt byte " + bytes;
@@ -615,6 +645,17 @@ public final class FaultProxy implements AutoCloseable {
                     reset(socket);
                     return false;
                 }
+                case BODY -> {
+                    record(requests, request, fault.status, fault);
+                    Map<String, String> headers = new LinkedHashMap<>(fault.headers);
+                    headers.put("Docker-Distribution-Api-Version", "registry/2.0");
+                    writeHead(out, fault.status, headers, fault.body.length);
+                    if (!request.method().equals("HEAD")) {
+                        out.write(fault.body);
+                    }
+                    out.flush();
+                    return true;
+                }
                 case STALL -> {
                     try {
                         Thread.sleep(fault.pause.toMillis());
@@ -717,7 +758,8 @@ public final class FaultProxy implements AutoCloseable {
             if (n == 0) {
                 continue;
             }
-            if ((kind == Fault.Kind.RESET_AFTER || kind == Fault.Kind.CLOSE_AFTER) && position + n >= fault.bytes) {
+            if ((kind == Fault.Kind.RESET_AFTER || kind == Fault.Kind.CLOSE_AFTER || kind == Fault.Kind.STALL_AFTER)
+                    && position + n >= fault.bytes) {
                 int keep = (int) (fault.bytes - position);
                 writeChunk(out, buffer, keep, chunked);
                 out.flush();
@@ -758,6 +800,12 @@ public final class FaultProxy implements AutoCloseable {
 
     /** Answers one request on the blob store port from the registry's storage. */
     private boolean serveBlobStore(Incoming request, OutputStream out) throws IOException {
+        if (blobStoreFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            record(blobStoreRequests, request, blobStoreFailureStatus, null);
+            writeHead(out, blobStoreFailureStatus, Map.of("Content-Type", "text/plain"), 0);
+            out.flush();
+            return true;
+        }
         Matcher m = BLOB_STORE_PATH.matcher(request.path());
         boolean known = (request.method().equals("GET") || request.method().equals("HEAD")) && m.matches();
         Path data = known ? registry.rootDirectory().resolve("docker/registry/v2/blobs").resolve(m.group(1))
