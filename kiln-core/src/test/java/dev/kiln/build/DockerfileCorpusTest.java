@@ -308,6 +308,38 @@ class DockerfileCorpusTest {
         assertThat(tmp.resolve("etc/evil")).doesNotExist();
     }
 
+    @Test
+    void archiveLinksThatPointOutAreRefusedAndNothingIsWrittenThroughThem() throws IOException {
+        context(Map.of());
+        Path victim = Files.createDirectories(tmp.resolve("victim"));
+        writeLinkTar(tmp.resolve("context/symlink.tar"), TarArchiveEntry.LF_SYMLINK, "escape", victim.toString(), "escape/evil");
+        failsPublishingNothing("FROM {{BASE}}\nADD symlink.tar /opt/\n", Map.of(), Map.of(), "symlink.tar");
+        assertThat(victim.resolve("evil")).as("nothing written through the link").doesNotExist();
+        writeLinkTar(tmp.resolve("context/hardlink.tar"), TarArchiveEntry.LF_LINK, "passwd", "../../../../../etc/passwd", null);
+        failsPublishingNothing("FROM {{BASE}}\nADD hardlink.tar /opt/\n", Map.of(), Map.of(), "hardlink.tar");
+        writeLinkTar(tmp.resolve("context/relative.tar"), TarArchiveEntry.LF_SYMLINK, "up", "../../../../..", "up/evil");
+        failsPublishingNothing("FROM {{BASE}}\nADD relative.tar /opt/\n", Map.of(), Map.of(), "relative.tar");
+        assertThat(Path.of("/evil")).doesNotExist();
+    }
+
+    /** A tar with one link entry ({@code name} → {@code target}) and, when given, a file written through it. */
+    private static void writeLinkTar(Path file, byte type, String name, String target, String throughLink) throws IOException {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(file))) {
+            TarArchiveEntry link = new TarArchiveEntry(name, type);
+            link.setLinkName(target);
+            tar.putArchiveEntry(link);
+            tar.closeArchiveEntry();
+            if (throughLink != null) {
+                byte[] content = "evil".getBytes(StandardCharsets.UTF_8);
+                TarArchiveEntry evil = new TarArchiveEntry(throughLink);
+                evil.setSize(content.length);
+                tar.putArchiveEntry(evil);
+                tar.write(content);
+                tar.closeArchiveEntry();
+            }
+        }
+    }
+
     private static void writeTar(Path file, Map<String, String> entries) throws IOException {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file));
              TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
