@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code kiln pull} and {@code kiln build} killed with SIGKILL at random points, {@value #RUNS} runs each
  * (more with {@code -Dkiln.soak.runs=N}); each run prints its seed. Afterwards the store verifies, the
  * next run completes, and a tag on the target is either absent or names an image whose every blob is
- * there. The test's random delays spread the kills from JVM start-up to the end of the transfer.
+ * there. The kills are spread uniformly over the time one uninterrupted run takes (measured first), from
+ * JVM start-up to the last request.
  */
 class CrashTest {
     private static final int RUNS = Integer.getInteger("kiln.soak.runs", 20);
@@ -59,9 +60,20 @@ class CrashTest {
         return all;
     }
 
+    /** How long the command takes when nothing kills it, in its own JVM: the window the kills are spread over. */
+    private long fullRunMillis(Path cache, String... args) throws Exception {
+        long start = System.nanoTime();
+        Process process = Cli.spawn(work.resolve("full-run"), withStore(cache, args));
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("crash window: %d ms for %s%n", millis, args[0]);
+        return millis;
+    }
+
     /** Starts the command in its own JVM and SIGKILLs it after a delay from the seed; true if the kill came first. */
-    private boolean killAtRandom(long seed, Path cache, String... args) throws Exception {
-        long delay = 200 + new Random(seed * 0x9E3779B97F4A7C15L).nextInt(1_800);
+    private boolean killAtRandom(long seed, long window, Path cache, String... args) throws Exception {
+        long delay = new Random(seed * 0x9E3779B97F4A7C15L).nextLong(window);
         Process process = Cli.spawn(work.resolve("run-" + seed), withStore(cache, args));
         boolean finished = process.waitFor(delay, TimeUnit.MILLISECONDS);
         process.destroyForcibly();   // SIGKILL: no shutdown hooks, no finally blocks
@@ -81,10 +93,11 @@ class CrashTest {
 
     @Test
     void aKilledPullLeavesAStoreThatVerifiesAndTheNextPullCompletes() throws Exception {
+        long window = fullRunMillis(work.resolve("pull-full"), "pull", image.ref(), "--platform", "linux/amd64");
         int killed = 0;
         for (long seed = 1; seed <= RUNS; seed++) {
             Path cache = work.resolve("pull-" + seed);
-            if (killAtRandom(seed, cache, "pull", image.ref(), "--platform", "linux/amd64")) {
+            if (killAtRandom(seed, window, cache, "pull", image.ref(), "--platform", "linux/amd64")) {
                 killed++;
             }
             assertStoreVerifies(cache, seed);
@@ -107,12 +120,14 @@ class CrashTest {
             content.nextBytes(bytes);
             Files.write(job.resolve("part-" + i + ".bin"), bytes);
         }
+        long window = fullRunMillis(work.resolve("build-full"), "build", "--from", image.ref(), "--add", job + ":/opt/job", "--to",
+                registry.hostPort() + "/crash/full:1", "--platform", "linux/amd64");
         int killed = 0;
         for (long seed = 101; seed < 101 + RUNS; seed++) {
             Path cache = work.resolve("build-" + seed);
             String target = registry.hostPort() + "/crash/app-" + seed + ":1";
             String[] build = {"build", "--from", image.ref(), "--add", job + ":/opt/job", "--to", target, "--platform", "linux/amd64"};
-            if (killAtRandom(seed, cache, build)) {
+            if (killAtRandom(seed, window, cache, build)) {
                 killed++;
             }
             assertTagIsAbsentOrComplete("crash/app-" + seed, seed);
