@@ -3,11 +3,11 @@ package dev.kiln.cli;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConcurrentBuildsTest {
     private static final int BUILDS = 8;
-    private static RegistryFixture registry;
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(8);
     private static TestImages.Pushed base;
 
     @TempDir
@@ -34,15 +35,7 @@ class ConcurrentBuildsTest {
 
     @BeforeAll
     static void pushBase() {
-        registry = RegistryFixture.plain();
-        base = new TestImages(registry, 8).push("concurrent/base:1", Platform.parse("linux/amd64"), 3_000_000, 4_000_000, 2_000_000);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
+        base = REGISTRY.images().push("concurrent/base:1", Platform.parse("linux/amd64"), 3_000_000, 4_000_000, 2_000_000);
     }
 
     private List<Process> startBuilds(Path cache, int count, String prefix) throws Exception {
@@ -68,9 +61,9 @@ class ConcurrentBuildsTest {
     @Test
     void eightBuildsOnAnEmptyStoreDownloadEachBaseBlobOnce() throws Exception {
         Path cache = work.resolve("cache");
-        long mark = registry.mark();
+        long mark = REGISTRY.registry().mark();
         awaitSuccess(startBuilds(cache, BUILDS, "eight"), "eight");
-        List<AccessLogEntry> log = registry.requestsSince(mark);
+        List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
         for (Descriptor layer : base.layers()) {
             assertThat(Cli.blobGets(log, layer.digest())).as("GETs of base layer %s", layer.digest()).hasSize(1);
         }

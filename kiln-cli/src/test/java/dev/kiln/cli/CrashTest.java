@@ -3,11 +3,11 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
-import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashTest {
     private static final int RUNS = Integer.getInteger("kiln.soak.runs", 20);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static RegistryFixture registry;
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(7);
     private static TestImages.Pushed image;
 
     @TempDir
@@ -39,15 +40,7 @@ class CrashTest {
 
     @BeforeAll
     static void pushImage() {
-        registry = RegistryFixture.plain();
-        image = new TestImages(registry, 7).push("crash/base:1", Platform.parse("linux/amd64"), 3_000_000, 2_000_000, 4_000_000);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
+        image = REGISTRY.images().push("crash/base:1", Platform.parse("linux/amd64"), 3_000_000, 2_000_000, 4_000_000);
     }
 
     private static String[] withStore(Path cache, String... args) {
@@ -121,11 +114,11 @@ class CrashTest {
             Files.write(job.resolve("part-" + i + ".bin"), bytes);
         }
         long window = fullRunMillis(work.resolve("build-full"), "build", "--from", image.ref(), "--add", job + ":/opt/job", "--to",
-                registry.hostPort() + "/crash/full:1", "--platform", "linux/amd64");
+                REGISTRY.registry().hostPort() + "/crash/full:1", "--platform", "linux/amd64");
         int killed = 0;
         for (long seed = 101; seed < 101 + RUNS; seed++) {
             Path cache = work.resolve("build-" + seed);
-            String target = registry.hostPort() + "/crash/app-" + seed + ":1";
+            String target = REGISTRY.registry().hostPort() + "/crash/app-" + seed + ":1";
             String[] build = {"build", "--from", image.ref(), "--add", job + ":/opt/job", "--to", target, "--platform", "linux/amd64"};
             if (killAtRandom(seed, window, cache, build)) {
                 killed++;
@@ -141,14 +134,14 @@ class CrashTest {
     }
 
     private static int manifestStatus(String repository) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/manifests/1"))
+        return HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/manifests/1"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody())
                 .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** The tag is absent, or its manifest's config and every layer are in the registry. */
     private static void assertTagIsAbsentOrComplete(String repository, long seed) throws Exception {
-        HttpResponse<byte[]> manifest = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/manifests/1"))
+        HttpResponse<byte[]> manifest = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/manifests/1"))
                 .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
         if (manifest.statusCode() == 404) {
             return;
@@ -156,7 +149,7 @@ class CrashTest {
         assertThat(manifest.statusCode()).as("seed %d", seed).isEqualTo(200);
         var parsed = dev.kiln.image.RawManifest.of(manifest.body(), null).asManifest();
         for (Descriptor blob : parsed.blobs()) {
-            int status = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/blobs/" + blob.digest()))
+            int status = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/blobs/" + blob.digest()))
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             assertThat(status).as("seed %d: blob %s of the tagged image", seed, blob.digest()).isEqualTo(200);
         }

@@ -2,11 +2,9 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Platform;
-import dev.kiln.testing.PodmanService;
+import dev.kiln.testing.SharedPodman;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,27 +19,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DaemonCommandTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(21);
-    private static PodmanService podman;
+    @RegisterExtension
+    static final SharedPodman PODMAN = new SharedPodman();
 
     @TempDir
     Path cache;
 
-    @BeforeAll
-    static void startPodman() {
-        podman = PodmanService.start();
-    }
-
-    @AfterAll
-    static void stopPodman() {
-        if (podman != null) {
-            podman.close();
-        }
-    }
-
     @Test
     void aBuildLoadedIntoTheEngineServesTheNextBuildThroughTheDaemonLevel() throws IOException {
         TestImages.Pushed base = REGISTRY.pushFresh("cli/daemon-base", Platform.parse("linux/amd64"), 20_000);
-        Path config = Files.writeString(cache.resolve("daemon.yaml"), "daemon: { host: \"" + podman.host() + "\" }\n");
+        Path config = Files.writeString(cache.resolve("daemon.yaml"), "daemon: { host: \"" + PODMAN.service().host() + "\" }\n");
         Path job = Files.writeString(cache.resolve("job.txt"), "v1\n");
         String name = "127.0.0.1:1/cli/loaded:1";
 
@@ -49,7 +36,7 @@ class DaemonCommandTest {
                 "--to", "docker-daemon:" + name, "--config", config.toString());
         assertThat(built.exitCode()).as(built.toString()).isZero();
         assertThat(built.out()).contains("docker-daemon:" + name);
-        assertThat(podman.podman("image", "inspect", "--format", "{{.RepoTags}}", name)).contains(name);
+        assertThat(PODMAN.service().podman("image", "inspect", "--format", "{{.RepoTags}}", name)).contains(name);
 
         Path other = cache.resolve("other-store");
         Cli.Result pulled = Cli.run(other, "pull", name, "--daemon", "--config", config.toString(), "--json");

@@ -11,11 +11,9 @@ import dev.kiln.event.KilnEvent;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
-import dev.kiln.testing.PodmanService;
+import dev.kiln.testing.SharedPodman;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,34 +37,23 @@ class DockerDaemonTest {
     private static final Platform AMD64 = Platform.parse("linux/amd64");
     /** Nothing listens on port 1: a registry that cannot be asked. */
     private static final String NO_REGISTRY = "127.0.0.1:1";
-    private static PodmanService podman;
+    @RegisterExtension
+    static final SharedPodman PODMAN = new SharedPodman();
 
     @TempDir
     Path tmp;
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startPodman() {
-        podman = PodmanService.start();
-    }
-
-    @AfterAll
-    static void stopPodman() {
-        if (podman != null) {
-            podman.close();
-        }
-    }
-
     private Kiln kiln(String cache, boolean daemonLevel) {
         Kiln.Builder builder = BuildSupport.kilnBuilder(tmp.resolve(cache)).listener(events::add);
-        return (daemonLevel ? builder.daemon(podman.host()) : builder.daemonHost(podman.host())).build();
+        return (daemonLevel ? builder.daemon(PODMAN.service().host()) : builder.daemonHost(PODMAN.service().host())).build();
     }
 
     /** Puts a registry image into the engine with the podman CLI, under its own name and, optionally, another. */
     private static void intoPodman(TestImages.Pushed image, String... alsoAs) {
-        podman.podman("pull", "--tls-verify=false", "-q", image.ref());
+        PODMAN.service().podman("pull", "--tls-verify=false", "-q", image.ref());
         for (String name : alsoAs) {
-            podman.podman("tag", image.ref(), name);
+            PODMAN.service().podman("tag", image.ref(), name);
         }
     }
 
@@ -107,7 +94,6 @@ class DockerDaemonTest {
         try (Kiln kiln = kiln("cache", true)) {
             PullResult fromDaemon = kiln.pull(PullRequest.of(renamed));
             assertThat(fromDaemon.source()).isEqualTo("docker-daemon");
-            assertThat(decisions("imported")).as(events.toString()).hasSize(1);
             assertThat(fromDaemon.layers()).extracting(LayerInfo::digest).as("the registry's own compressed layer, reused")
                     .containsExactlyElementsOf(base.layers().stream().map(d -> d.digest().toString()).toList());
             assertThat(decisions("imported")).singleElement().asString().contains("1 layers already in the store, no docker save");
@@ -117,7 +103,7 @@ class DockerDaemonTest {
     @Test
     void onlyAnExactNameAndPlatformMatch() {
         TestImages.Pushed arm = ORIGIN.pushFresh("daemon/arm-only", Platform.parse("linux/arm64"), 10_000);
-        podman.podman("pull", "--tls-verify=false", "-q", "--arch", "arm64", arm.ref());
+        PODMAN.service().podman("pull", "--tls-verify=false", "-q", "--arch", "arm64", arm.ref());
         try (Kiln kiln = kiln("cache", true)) {
             assertThatThrownBy(() -> kiln.pull(PullRequest.of(arm.ref()).withPlatform("linux/amd64")))
                     .isInstanceOf(PlatformNotFoundException.class);
@@ -169,12 +155,12 @@ class DockerDaemonTest {
         try (Kiln kiln = kiln("cache", false)) {
             built = kiln.build(BuildRequest.from(base.ref()).add(job, "/opt/app/job.txt").to("docker-daemon:" + name).build());
         }
-        String id = podman.podman("image", "inspect", "--format", "{{.Id}}", name).strip();
-        String mount = podman.podman("image", "mount", name).strip();
+        String id = PODMAN.service().podman("image", "inspect", "--format", "{{.Id}}", name).strip();
+        String mount = PODMAN.service().podman("image", "mount", name).strip();
         try {
             assertThat(Files.readString(Path.of(mount, "opt/app/job.txt"))).isEqualTo("loaded into the engine\n");
         } finally {
-            podman.podman("image", "unmount", name);
+            PODMAN.service().podman("image", "unmount", name);
         }
         assertThat(built.platforms()).singleElement().satisfies(p -> assertThat(p.digest()).isNotBlank());
         assertThat("sha256:" + id).as("the engine's image ID is the built config's digest")
