@@ -28,8 +28,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -162,16 +167,16 @@ final class ConfigLoader {
      * Where the unknown key {@code name} is written: its last occurrence as a key on or before
      * {@code line} (the parser reports unknown keys of records only once their mapping is read).
      */
-    private static java.util.Optional<String> keyPosition(String text, String name, int line) {
-        java.util.regex.Pattern key = java.util.regex.Pattern.compile("(^|[\\s{,])([\"']?)" + java.util.regex.Pattern.quote(name) + "\\2\\s*:");
+    private static Optional<String> keyPosition(String text, String name, int line) {
+        Pattern key = Pattern.compile("(^|[\\s{,])([\"']?)" + Pattern.quote(name) + "\\2\\s*:");
         List<String> lines = text.lines().toList();
         for (int i = Math.min(line, lines.size()) - 1; i >= 0; i--) {
-            java.util.regex.Matcher m = key.matcher(lines.get(i));
+            Matcher m = key.matcher(lines.get(i));
             if (m.find()) {
-                return java.util.Optional.of(":" + (i + 1) + ":" + (m.start(2) + 1));
+                return Optional.of(":" + (i + 1) + ":" + (m.start(2) + 1));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     private static String keyPath(List<JsonMappingException.Reference> path) {
@@ -200,8 +205,10 @@ final class ConfigLoader {
         Path dir = envValue(env, "KILN_CACHE_DIR", ConfigLoader::path, sources);
         Long maxSize = envValue(env, "KILN_STORE_MAX_SIZE", Units::parseSize, sources);
         Long low = envValue(env, "KILN_STORE_LOW_WATERMARK", Units::parseSize, sources);
-        KilnConfig.Store newStore = env("new store", () -> new KilnConfig.Store(dir != null ? dir : store.dir(),
-                maxSize != null ? maxSize : store.maxSize(), low != null ? low : maxSize != null ? null : store.lowWatermark()));
+        // a size from the environment replaces the file's watermark too, which may not fit under it
+        KilnConfig.Store newStore = checked("KILN_STORE_MAX_SIZE, KILN_STORE_LOW_WATERMARK", () -> new KilnConfig.Store(
+                dir != null ? dir : store.dir(), maxSize != null ? maxSize : store.maxSize(),
+                low != null ? low : maxSize != null ? null : store.lowWatermark()));
 
         PullPolicy policy = envValue(env, "KILN_POLICY", PullPolicy::parse, sources);
         Duration maxAge = envValue(env, "KILN_MAX_AGE", Units::parseDuration, sources);
@@ -228,19 +235,20 @@ final class ConfigLoader {
             return null;
         }
         sources.add("$" + name);
-        return env(name, () -> parse.apply(value));
+        return checked(name, () -> parse.apply(value));
     }
 
-    private static <T> T env(String name, java.util.function.Supplier<T> parse) {
+    /** {@code value}, with an invalid one reported under the environment variables it came from. */
+    private static <T> T checked(String variables, Supplier<T> value) {
         try {
-            return parse.get();
+            return value.get();
         } catch (InvalidInputException e) {
-            throw new InvalidInputException((name.startsWith("KILN_") ? name + ": " : "environment: ") + e.getMessage());
+            throw new InvalidInputException(variables + ": " + e.getMessage());
         }
     }
 
     private static Boolean bool(String text) {
-        return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
             default -> throw new InvalidInputException("expected true or false, not '" + text + "'");
