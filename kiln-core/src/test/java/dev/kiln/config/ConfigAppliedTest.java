@@ -148,6 +148,21 @@ class ConfigAppliedTest {
     }
 
     @Test
+    void aCaFileForAGlobOfRegistriesIsTrustedAndWithoutItTlsIsRefused() throws IOException {
+        try (RegistryFixture tls = RegistryFixture.tls()) {
+            TestImages.Pushed image = new TestImages(tls, 6).push("tls/app:1", AMD64, 5_000);
+            try (Kiln kiln = kiln("registries: { \"127.0.0.*:*\": { caFile: %s } }\n".formatted(tls.caCertificate()))) {
+                assertThat(kiln.pull(PullRequest.of(image.ref())).digest()).isEqualTo(image.digest().toString());
+            }
+            deleteCache();
+            try (Kiln kiln = kiln("registries: { \"other.example.com\": { caFile: %s } }\n".formatted(tls.caCertificate()))) {
+                assertThatThrownBy(() -> kiln.pull(PullRequest.of(image.ref()))).hasMessageContaining("TLS verification failed")
+                        .hasMessageContaining("--ca-file");
+            }
+        }
+    }
+
+    @Test
     void theStoreSectionSetsTheDirectory() throws IOException {
         Path dir = tmp.resolve("elsewhere");
         try (Kiln kiln = kiln("store: { dir: %s, maxSize: 1GB }\n".formatted(dir))) {
