@@ -5,11 +5,11 @@ import dev.kiln.build.ConfigChanges;
 import dev.kiln.build.ImageBuilder;
 import dev.kiln.build.Target;
 import dev.kiln.credentials.Credential;
-import dev.kiln.daemon.DaemonLevel;
-import dev.kiln.daemon.DockerDaemon;
 import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.credentials.DockerConfigCredentials;
 import dev.kiln.credentials.StaticCredentials;
+import dev.kiln.daemon.DaemonLevel;
+import dev.kiln.daemon.DockerDaemon;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.StoreException;
 import dev.kiln.event.KilnEvent;
@@ -22,12 +22,12 @@ import dev.kiln.flink.FlinkVersion;
 import dev.kiln.flink.JobJar;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
+import dev.kiln.image.HostPattern;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.image.ImageJson;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
-import dev.kiln.image.HostPattern;
 import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
@@ -59,6 +59,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 
 /**
  * Kiln's public entry point, for platforms that embed it and for the CLI:
@@ -98,7 +99,6 @@ public final class Kiln implements AutoCloseable {
                 .withInsecureRegistries(builder.insecureRegistries)
                 .withCaFiles(builder.caFiles)
                 .withFailFast(builder.mirrorTimeouts());
-        this.rules = new RegistryRules(builder.rules);
         if (builder.retry != null) {
             options = options.withRetry(builder.retry);
         }
@@ -116,6 +116,7 @@ public final class Kiln implements AutoCloseable {
         });
         RegistryTransport transport = new RegistryTransport(options, credentials);
         this.daemonHost = builder.daemonHost;
+        this.rules = new RegistryRules(builder.rules);
         this.resolver = new Resolver(store, transport, transfers, clock, listener, rules,
                 builder.daemonLevel ? new DaemonLevel(this::daemon, store) : null);
         this.builder = new ImageBuilder(store, resolver, transport, transfers, this::daemon);
@@ -689,12 +690,9 @@ public final class Kiln implements AutoCloseable {
                 host = host.substring("https://".length());
             }
             Mirror level = new Mirror(stripPath(host), resolve);
-            rules.merge(registryPattern(registry), RegistryRules.Rule.EMPTY.withMirror(level), (had, added) -> had.withMirror(level));
+            rule(registry, rule -> rule.withMirror(level));
             if (timeout != null) {
-                requirePositive(timeout, "mirror timeout");
-                mirrorTimeouts.put(level.host(), timeout);
-            } else {
-                mirrorTimeouts.putIfAbsent(level.host(), null);
+                mirrorTimeouts.put(level.host(), requirePositive(timeout, "mirror timeout"));
             }
             return this;
         }
@@ -730,8 +728,7 @@ public final class Kiln implements AutoCloseable {
          * them open ({@code null}); for each setting the most specific pattern that gives it wins.
          */
         public Builder registryDefaults(String registry, PullPolicy policy, Duration maxAge, Duration maxStale, Boolean staleIfError) {
-            rules.merge(registryPattern(registry), RegistryRules.Rule.EMPTY.withFreshness(policy, maxAge, maxStale, staleIfError),
-                    (had, added) -> had.withFreshness(policy, maxAge, maxStale, staleIfError));
+            rule(registry, rule -> rule.withFreshness(policy, maxAge, maxStale, staleIfError));
             return this;
         }
 
@@ -744,9 +741,15 @@ public final class Kiln implements AutoCloseable {
             return this;
         }
 
+        private void rule(String registry, UnaryOperator<RegistryRules.Rule> change) {
+            rules.compute(registryPattern(registry), (pattern, had) -> change.apply(had == null ? RegistryRules.Rule.EMPTY : had));
+        }
+
+        /** Every mirror's timeout: its own, else the default. */
         private Map<String, Duration> mirrorTimeouts() {
             Map<String, Duration> timeouts = new HashMap<>();
-            mirrorTimeouts.forEach((host, timeout) -> timeouts.put(host, timeout == null ? mirrorTimeout : timeout));
+            rules.values().forEach(rule -> rule.mirrors().forEach(
+                    mirror -> timeouts.put(mirror.host(), mirrorTimeouts.getOrDefault(mirror.host(), mirrorTimeout))));
             return timeouts;
         }
 

@@ -205,7 +205,7 @@ public final class ImageBuilder {
         store.blobs().put(config);
         List<Descriptor> allLayers = new ArrayList<>();
         if (base != null) {
-            base.parsedManifest().layers().forEach(l -> allLayers.add(asOci(l)));
+            base.parsedManifest().layers().forEach(l -> allLayers.add(l.asOciLayer()));
         }
         allLayers.addAll(appLayers);
         Map<String, Object> manifest = new LinkedHashMap<>();
@@ -296,25 +296,16 @@ public final class ImageBuilder {
         var parsed = manifest.asManifest();
         if (target instanceof Target.OciLayout layout) {
             new OciLayoutWriter().write(layout.directory(), layout.tag(), manifest, parsed.blobs(), store.blobs()::open);
-        } else if (target instanceof Target.DockerArchive archive) {
-            byte[] config = store.blobs().readSmall(parsed.config().digest(), Integer.MAX_VALUE).orElseThrow();
+            return BuildResult.Publication.LOCAL;
+        }
+        byte[] config = store.blobs().readSmall(parsed.config().digest(), Integer.MAX_VALUE).orElseThrow();
+        if (target instanceof Target.DockerArchive archive) {
             new DockerArchiveWriter().write(archive.file(), DockerArchiveWriter.repoTag(archive.name()), manifest, config,
                     parsed.layers(), store.blobs()::open);
         } else if (target instanceof Target.DockerDaemon engine) {
-            byte[] config = store.blobs().readSmall(parsed.config().digest(), Integer.MAX_VALUE).orElseThrow();
             daemons.get().loadImage(engine.name(), manifest, config, store.blobs()::open, transfers);
         }
         return BuildResult.Publication.LOCAL;
-    }
-
-    /** Docker's layer media types name the same bytes as OCI's; an OCI manifest lists them in OCI terms. */
-    private static Descriptor asOci(Descriptor layer) {
-        String type = switch (layer.mediaType()) {
-            case MediaTypes.DOCKER_LAYER_GZIP -> MediaTypes.OCI_LAYER_GZIP;
-            case "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" -> "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
-            default -> layer.mediaType();
-        };
-        return new Descriptor(type, layer.digest(), layer.size(), null, layer.annotations(), layer.urls(), null);
     }
 
     private static String describe(LayerSource source) {

@@ -39,7 +39,6 @@ public final class DockerConfigCredentials implements CredentialProvider {
     /** How long a credential helper may take before Kiln gives up on it. */
     public static final Duration DEFAULT_HELPER_TIMEOUT = Duration.ofSeconds(30);
 
-
     private final Path configFile;
     private final List<Path> helperPath;
     private final Duration helperTimeout;
@@ -138,7 +137,6 @@ public final class DockerConfigCredentials implements CredentialProvider {
     private CredentialHelper helper(String name, String configuredBy) {
         return CredentialHelper.locate(name, helperPath, helperTimeout, configuredBy + " in " + configFile);
     }
-
 
     @Override
     public String toString() {

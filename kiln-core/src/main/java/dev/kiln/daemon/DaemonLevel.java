@@ -22,11 +22,13 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
+import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -39,7 +41,6 @@ import java.util.regex.Pattern;
  */
 public final class DaemonLevel {
     private static final Pattern HEX = Pattern.compile("[0-9a-f]{64}");
-    private static final int MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
     private final Supplier<DockerDaemon> engine;
     private final LocalStore store;
@@ -85,12 +86,13 @@ public final class DaemonLevel {
     private Optional<RawManifest> importFound(Reference ref, Platform platform, DaemonImage image, Telemetry telemetry) {
         DockerDaemon daemon = engine.get();
         Map<Digest, Descriptor> layers = storedLayers();
-        boolean configStored = store.blobs().readSmall(image.id(), MAX_CONFIG_BYTES).isPresent();
+        Optional<byte[]> storedConfig = store.blobs().readSmall(image.id(), ImageJson.MAX_CONFIG_BYTES);
         long missing = image.diffIds().stream().filter(d -> !layers.containsKey(d)).count();
-        if (!configStored || missing > 0) {
+        boolean saved = storedConfig.isEmpty() || missing > 0;
+        if (saved) {
             readSave(image, layers);
         }
-        byte[] configBytes = store.blobs().readSmall(image.id(), MAX_CONFIG_BYTES)
+        byte[] configBytes = (saved ? store.blobs().readSmall(image.id(), ImageJson.MAX_CONFIG_BYTES) : storedConfig)
                 .orElseThrow(() -> new DaemonException("docker save of " + image.name() + " did not contain its config " + image.id()));
         ImageConfig config = ImageJson.read(configBytes, ImageConfig.class, "image config of " + image.name() + " in the Docker daemon");
         if (config.os() != null && !platform.matches(config.platform())) {
@@ -98,25 +100,19 @@ public final class DaemonLevel {
                     + image.name() + " is " + config.platform() + ", not " + platform));
             return Optional.empty();
         }
-        List<Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
+        List<Digest> diffIds = config.diffIds();
         List<Descriptor> manifestLayers = diffIds.stream().map(diffId -> Optional.ofNullable(layers.get(diffId))
                 .orElseThrow(() -> new DaemonException("docker save of " + image.name() + " did not contain its layer " + diffId)))
                 .toList();
         Manifest manifest = new Manifest(2, MediaTypes.OCI_MANIFEST, null,
-                Descriptor.of(MediaTypes.OCI_CONFIG, image.id(), configBytes.length), manifestLayers.stream().map(DaemonLevel::asOci).toList(),
+                Descriptor.of(MediaTypes.OCI_CONFIG, image.id(), configBytes.length), manifestLayers.stream().map(Descriptor::asOciLayer).toList(),
                 null, null);
         RawManifest raw = RawManifest.of(ImageJson.write(manifest), MediaTypes.OCI_MANIFEST);
         store.blobs().put(raw.bytes());
         telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), "imported", "from the Docker daemon at " + daemon.host()
                 + " (image " + image.id().shortHex() + "): " + (diffIds.size() - missing) + " layers already in the store, "
-                + (missing == 0 && configStored ? "no docker save" : missing + " read from docker save")));
+                + (saved ? missing + " read from docker save" : "no docker save")));
         return Optional.of(raw);
-    }
-
-    /** Layers reused from Docker-format images keep their bytes; an OCI manifest names them in OCI terms. */
-    private static Descriptor asOci(Descriptor layer) {
-        return MediaTypes.DOCKER_LAYER_GZIP.equals(layer.mediaType())
-                ? Descriptor.of(MediaTypes.OCI_LAYER_GZIP, layer.digest(), layer.size()) : layer;
     }
 
     /**
@@ -124,19 +120,20 @@ public final class DaemonLevel {
      * the same layers can reuse.
      */
     private Map<Digest, Descriptor> storedLayers() {
-        Map<Digest, Descriptor> byDiffId = new HashMap<>();
+        Set<Digest> manifests = new HashSet<>();
         for (RefRecord record : store.records().list()) {
-            record.platforms().values().forEach(entry -> store.manifest(entry.manifest()).filter(m -> !m.isIndex())
-                    .ifPresent(m -> addLayers(m.asManifest(), byDiffId)));
-            store.manifest(record.digest()).filter(m -> !m.isIndex()).ifPresent(m -> addLayers(m.asManifest(), byDiffId));
+            manifests.add(record.digest());
+            record.platforms().values().forEach(entry -> manifests.add(entry.manifest()));
         }
+        Map<Digest, Descriptor> byDiffId = new HashMap<>();
+        manifests.forEach(digest -> store.manifest(digest).filter(m -> !m.isIndex()).ifPresent(m -> addLayers(m.asManifest(), byDiffId)));
         return byDiffId;
     }
 
     private void addLayers(Manifest manifest, Map<Digest, Descriptor> byDiffId) {
-        store.blobs().readSmall(manifest.config().digest(), MAX_CONFIG_BYTES).ifPresent(bytes -> {
-            ImageConfig config = ImageJson.read(bytes, ImageConfig.class, "image config " + manifest.config().digest().shortHex());
-            List<Digest> diffIds = config.rootfs() == null ? List.of() : config.rootfs().diffIds();
+        store.blobs().readSmall(manifest.config().digest(), ImageJson.MAX_CONFIG_BYTES).ifPresent(bytes -> {
+            List<Digest> diffIds = ImageJson.read(bytes, ImageConfig.class, "image config " + manifest.config().digest().shortHex())
+                    .diffIds();
             for (int i = 0; i < Math.min(diffIds.size(), manifest.layers().size()); i++) {
                 Descriptor layer = manifest.layers().get(i);
                 if (store.blobs().isVerified(layer.digest())) {
@@ -162,7 +159,7 @@ public final class DaemonLevel {
                 Matcher hex = HEX.matcher(entry.getName());
                 String named = hex.find() ? hex.group() : "";
                 if (named.equals(image.id().hex())) {
-                    byte[] config = tar.readNBytes(MAX_CONFIG_BYTES + 1);
+                    byte[] config = tar.readNBytes(ImageJson.MAX_CONFIG_BYTES + 1);
                     if (!Digest.sha256(config).equals(image.id())) {
                         throw new DigestMismatchException("docker save of " + image.name() + ": config " + entry.getName()
                                 + " does not match the image ID " + image.id());

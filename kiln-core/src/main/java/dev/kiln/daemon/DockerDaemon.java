@@ -65,7 +65,7 @@ public final class DockerDaemon implements AutoCloseable {
 
     /** The name engines are asked for: registry, repository and tag, never a short form. */
     static String fullName(Reference ref) {
-        return ref.registry() + "/" + ref.repository() + ":" + ref.tag();
+        return ref.name() + ":" + ref.tag();
     }
 
     /** The image the engine holds under exactly {@code ref} (a tag), if any. */

@@ -28,4 +28,14 @@ public record Descriptor(
     public Descriptor withPlatform(Platform newPlatform) {
         return new Descriptor(mediaType, digest, size, newPlatform, annotations, urls, artifactType);
     }
+
+    /** This layer as an OCI manifest lists it: Docker's layer media types name the same bytes as OCI's. */
+    public Descriptor asOciLayer() {
+        String type = switch (mediaType) {
+            case MediaTypes.DOCKER_LAYER_GZIP -> MediaTypes.OCI_LAYER_GZIP;
+            case "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip" -> "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+            default -> mediaType;
+        };
+        return new Descriptor(type, digest, size, null, annotations, urls, null);
+    }
 }

@@ -27,6 +27,12 @@ public record ImageConfig(
         history = history == null ? List.of() : List.copyOf(history);
     }
 
+    /** The layers' uncompressed digests, bottom first; empty when the config has none. */
+    @JsonIgnore
+    public List<Digest> diffIds() {
+        return rootfs == null || rootfs.diffIds() == null ? List.of() : rootfs.diffIds();
+    }
+
     @JsonIgnore
     public Platform platform() {
         return new Platform(architecture, os, variant, osVersion, null).normalized();

@@ -12,6 +12,8 @@ import java.io.IOException;
 public final class ImageJson {
     /** Distribution's own limit for manifests; larger ones are refused rather than buffered. */
     public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    /** Configs are read whole into memory; larger ones are refused. */
+    public static final int MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)

@@ -6,7 +6,6 @@ import dev.kiln.image.Staleness;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,7 +43,7 @@ public final class RegistryRules {
             mirrors = List.copyOf(mirrors);
         }
 
-        /** This rule with the freshness settings {@code other} sets. */
+        /** This rule with the given freshness settings; {@code null} ones keep this rule's. */
         public Rule withFreshness(PullPolicy newPolicy, Duration newMaxAge, Duration newMaxStale, Boolean newStaleIfError) {
             return new Rule(or(newPolicy, policy), or(newMaxAge, maxAge), or(newMaxStale, maxStale), or(newStaleIfError, staleIfError),
                     mirrors);
@@ -79,13 +78,6 @@ public final class RegistryRules {
     /** The mirrors of {@code registry}: those of the most specific rule that has any. */
     public List<Mirror> mirrors(String registry) {
         return first(HostPattern.matching(rules, registry), r -> r.mirrors().isEmpty() ? null : r.mirrors()).orElse(List.of());
-    }
-
-    /** Every pattern with its rule, in a stable order, for showing the configuration. */
-    public Map<HostPattern, Rule> rules() {
-        Map<HostPattern, Rule> sorted = new LinkedHashMap<>();
-        rules.keySet().stream().sorted(java.util.Comparator.comparing(HostPattern::pattern)).forEach(p -> sorted.put(p, rules.get(p)));
-        return sorted;
     }
 
     private static <T> Optional<T> first(List<Rule> applicable, Function<Rule, T> setting) {

@@ -48,9 +48,8 @@ import java.util.stream.Collectors;
  * (reference, platform) → manifest digest.
  */
 public final class Resolver {
-    private static final int MAX_CONFIG_BYTES = 8 * 1024 * 1024;
     /** How results name the daemon level as their source. */
-    public static final String DAEMON_SOURCE = "docker-daemon";
+    private static final String DAEMON_SOURCE = "docker-daemon";
 
     private final LocalStore store;
     private final RegistryTransport transport;
@@ -314,12 +313,12 @@ public final class Resolver {
     }
 
     private byte[] loadConfig(Reference ref, Descriptor config, PullPolicy policy, Lazy origin) {
-        if (config.size() > MAX_CONFIG_BYTES) {
+        if (config.size() > ImageJson.MAX_CONFIG_BYTES) {
             // refused before a byte is fetched: a config is read whole into memory
             throw new RegistryException("the config of " + ref + " is " + config.size() + " bytes, above Kiln's limit of "
-                    + MAX_CONFIG_BYTES + "; refusing it");
+                    + ImageJson.MAX_CONFIG_BYTES + "; refusing it");
         }
-        Optional<byte[]> cached = store.blobs().readSmall(config.digest(), MAX_CONFIG_BYTES);
+        Optional<byte[]> cached = store.blobs().readSmall(config.digest(), ImageJson.MAX_CONFIG_BYTES);
         if (cached.isPresent()) {
             return cached.get();
         }
@@ -327,7 +326,7 @@ public final class Resolver {
             throw notCached(ref, "its config " + config.digest().shortHex() + " is not in the local store");
         }
         store.blobs().ensure(config.digest(), config.size(), writer -> origin.source().fetchBlob(ref, config, writer));
-        return store.blobs().readSmall(config.digest(), MAX_CONFIG_BYTES).orElseThrow();
+        return store.blobs().readSmall(config.digest(), ImageJson.MAX_CONFIG_BYTES).orElseThrow();
     }
 
     private boolean ensureBlob(Reference ref, Descriptor layer, boolean verify, Lazy origin) {
