@@ -95,8 +95,8 @@ final class BuildCommand implements Callable<Integer> {
         BuildRequest.Builder request = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
                 : BuildRequest.from(from)).to(target).tarName(tarName).platform(baseOptions.platform)
-                .policy(baseOptions.pullPolicy()).maxAge(baseOptions.maxAgeOrNull()).maxStale(baseOptions.staleness.maxStaleOrNull())
-                .staleIfError(baseOptions.staleness.staleIfError).compression(compression)
+                .policy(baseOptions.freshness.policy()).maxAge(baseOptions.freshness.maxAge()).maxStale(baseOptions.freshness.maxStale())
+                .staleIfError(baseOptions.freshness.staleIfError).compression(compression)
                 .workingDir(workdir).user(user);
         Integer[] owner = owner(chown);
         for (String add : adds) {

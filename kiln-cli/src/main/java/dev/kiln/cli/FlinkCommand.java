@@ -112,8 +112,8 @@ final class FlinkCommand {
         public Integer call() {
             FlinkBuildRequest.Builder request = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
                     .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
-                    .policy(baseOptions.pullPolicy()).maxAge(baseOptions.maxAgeOrNull()).maxStale(baseOptions.staleness.maxStaleOrNull())
-                    .staleIfError(baseOptions.staleness.staleIfError).to(target).deploymentName(name)
+                    .policy(baseOptions.freshness.policy()).maxAge(baseOptions.freshness.maxAge()).maxStale(baseOptions.freshness.maxStale())
+                    .staleIfError(baseOptions.freshness.staleIfError).to(target).deploymentName(name)
                     .parallelism(parallelism).taskSlots(taskSlots)
                     .serviceAccount(serviceAccount).jobManager(jobManagerMemory, jobManagerCpu)
                     .taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);

@@ -1,0 +1,43 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Units;
+import dev.kiln.image.PullPolicy;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+
+/** When an image's registry (a build's base's) is asked: {@code --policy}, {@code --max-age}, {@code --max-stale}, {@code --stale-if-error}. */
+final class FreshnessOptions {
+    @Option(names = "--policy", paramLabel = "POLICY",
+            description = "When to ask the registry: if-not-present (default, unless the configuration gives the registry one; "
+                    + "no request when cached), always (one HEAD), never (offline), revalidate (one HEAD after --max-age), "
+                    + "stale-while-revalidate (after --max-age: cached now, HEAD in the background).")
+    String policy;
+
+    @Option(names = "--max-age", paramLabel = "DURATION",
+            description = "With --policy revalidate: how long a check stays fresh, e.g. 30m, 1h, 7d (default: configured, else 1h).")
+    String maxAge;
+
+    @Option(names = "--max-stale", paramLabel = "DURATION",
+            description = "A cached tag not confirmed by its registry for longer is checked (one HEAD) whatever the policy, and must answer.")
+    String maxStale;
+
+    @Option(names = "--stale-if-error",
+            description = "If that check cannot reach the registry (down, 5xx), use the cached image with a warning, within --max-stale.")
+    boolean staleIfError;
+
+    /** {@code null} when not given. */
+    PullPolicy policy() {
+        return PullPolicy.parse(policy);
+    }
+
+    /** {@code null} when not given. */
+    Duration maxAge() {
+        return maxAge == null ? null : Units.parseDuration(maxAge);
+    }
+
+    /** {@code null} when not given. */
+    Duration maxStale() {
+        return maxStale == null ? null : Units.parseDuration(maxStale);
+    }
+}
