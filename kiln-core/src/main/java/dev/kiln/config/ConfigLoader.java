@@ -120,7 +120,7 @@ final class ConfigLoader {
             try (JsonParser parser = Yaml.MAPPER.createParser(text)) {
                 // a file of comments only is a valid, empty configuration
                 FileContent content = parser.nextToken() == null ? null : Yaml.MAPPER.readValue(parser, FileContent.class);
-                parsed = content == null ? KilnConfig.EMPTY
+                parsed = content == null ? new KilnConfig(null, Map.of(), null, List.of(file.toString()))
                         : new KilnConfig(content.store(), content.registries(), content.daemon(), List.of(file.toString()));
             }
         } catch (NoSuchFileException e) {

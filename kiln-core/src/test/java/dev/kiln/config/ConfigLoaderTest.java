@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -166,9 +165,10 @@ class ConfigLoaderTest {
 
     @Test
     void anEmptyFileIsTheDefaults() throws IOException {
-        assertThat(load("# nothing yet\n").registries()).isEmpty();
+        KilnConfig commentsOnly = load("# nothing yet\n");
+        assertThat(commentsOnly.registries()).isEmpty();
+        assertThat(commentsOnly.sources()).as("the file is still named as a source").containsExactly(tmp.resolve("config.yaml").toString());
         assertThat(load("").store()).isNull();
         assertThat(KilnConfig.EMPTY.toYaml()).isEqualTo("# effective configuration, from: built-in defaults\n{}\n");
-        assertThat(List.of()).isEmpty();
     }
 }
