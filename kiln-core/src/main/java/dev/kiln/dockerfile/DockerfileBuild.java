@@ -245,13 +245,13 @@ public final class DockerfileBuild {
         List<LayerSource> layers = new ArrayList<>();
         int n = 0;
         for (Path source : sources) {
-            Path content = source;
-            String target = dest;
             if (instruction.keyword().equals("ADD") && Files.isRegularFile(source) && Archives.isTar(source)) {
-                content = Archives.extract(source, scratch.resolve(Integer.toString(n++)), error);
-                target = dest.endsWith("/") ? dest : dest + "/";
+                // what the archive holds is not the context: .dockerignore does not filter it (as in Docker)
+                Path content = Archives.extract(source, scratch.resolve(Integer.toString(n++)), error);
+                layers.add(new LayerSource(content, dest.endsWith("/") ? dest : dest + "/", uid, gid, mode, null));
+            } else {
+                layers.add(new LayerSource(source, dest, uid, gid, mode, ignore::excludes));
             }
-            layers.add(new LayerSource(content, target, uid, gid, mode, ignore::excludes));
         }
         return layers;
     }

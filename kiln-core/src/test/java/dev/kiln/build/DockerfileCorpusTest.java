@@ -237,6 +237,16 @@ class DockerfileCorpusTest {
     }
 
     @Test
+    void dockerignoreDoesNotApplyToWhatAnArchiveHolds() throws IOException {
+        Map<String, String> ignore = Map.of(".dockerignore", "**/*.log\n");
+        context(ignore);
+        writeTar(tmp.resolve("context/bundle.tar.gz"), Map.of("bundle/app.log", "kept\n", "bundle/conf.yaml", "x: 1\n"));
+        Built built = build("FROM {{BASE}}\nADD bundle.tar.gz /opt/\n", ignore);
+        assertThat(built.rootfs(tmp).resolve("opt/bundle/app.log")).as("as Docker does: .dockerignore filters the context only")
+                .hasContent("kept");
+    }
+
+    @Test
     void commentsContinuationsLowercaseAndTheEscapeDirective() throws IOException {
         Built built = build("# escape=`\n# a comment\nfrom {{BASE}}\nlabel one=1 `\n  # comment inside\n  two=2\ncopy job.jar `\n  /opt/job.jar\n",
                 Map.of("job.jar", "j"));
