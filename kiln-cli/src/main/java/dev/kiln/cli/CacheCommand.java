@@ -44,7 +44,7 @@ final class CacheCommand {
                 Instant now = Instant.now();
                 for (CachedImage image : images) {
                     out.printf("%-50s %-14s %-19s %10s  %s ago%n", image.reference(), image.platform(),
-                            image.digest().substring(0, 19), Units.formatSize(image.size()),
+                            Output.shortDigest(image.digest()), Units.formatSize(image.size()),
                             Durations.words(Duration.between(image.lastUsed(), now)));
                 }
                 out.flush();

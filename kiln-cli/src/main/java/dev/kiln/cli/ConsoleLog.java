@@ -66,7 +66,7 @@ final class ConsoleLog implements KilnListener {
         } else if (event instanceof KilnEvent.TransferFinished t) {
             active.remove(t.digest());
             String verb = t.direction() == KilnEvent.Direction.DOWNLOAD ? "downloaded" : "uploaded";
-            line(verb + " " + shortDigest(t.digest()) + " " + Units.formatSize(t.bytes()) + " in " + seconds(t.duration())
+            line(verb + " " + Output.shortDigest(t.digest()) + " " + Units.formatSize(t.bytes()) + " in " + seconds(t.duration())
                     + rate(t.bytes(), t.duration()), false);
             drawBar();
         }
@@ -118,10 +118,5 @@ final class ConsoleLog implements KilnListener {
     private static String rate(long bytes, Duration duration) {
         double secs = duration.toNanos() / 1e9;
         return secs < 0.05 ? "" : " (" + Units.formatSize((long) (bytes / secs)) + "/s)";
-    }
-
-    private static String shortDigest(String digest) {
-        int colon = digest.indexOf(':');
-        return digest.substring(0, Math.min(digest.length(), colon + 13));
     }
 }

@@ -78,7 +78,8 @@ public final class Kiln implements AutoCloseable {
     private final KilnListener listener;
     private final ExecutorService transfers;
     private final Clock clock;
-    private final StoreLimit storeLimit;
+    /** The store's size limit as the cleaning it triggers: down to the low watermark; {@code null}: none. */
+    private final StoreCollector.PruneOptions storeLimit;
     private final RegistryRules rules;
     private final String daemonHost;
     private DockerDaemon daemon;
@@ -201,7 +202,8 @@ public final class Kiln implements AutoCloseable {
         if (request.dockerfile() != null) {
             return buildDockerfile(request, telemetry);
         }
-        List<BuildSpec> specs = platforms(request.platform()).stream().map(p -> buildSpec(request, p)).toList();
+        List<BuildSpec> specs = platforms(request.platform(), Target.parse(request.target(), request.tarName())).stream()
+                .map(p -> buildSpec(request, p)).toList();
         Built built = telemetry.step("build", specs.get(0).target().toString(),
                 () -> specs.size() == 1 ? Built.of(builder.build(specs.get(0), telemetry)) : Built.of(builder.buildIndex(specs, telemetry)),
                 Built::target);
@@ -221,7 +223,7 @@ public final class Kiln implements AutoCloseable {
             throw new InvalidInputException("a Dockerfile build takes its files, environment and labels from the Dockerfile");
         }
         Target target = Target.parse(request.target(), request.tarName());
-        List<DockerfileBuild> files = platforms(request.platform()).stream()
+        List<DockerfileBuild> files = platforms(request.platform(), target).stream()
                 .map(p -> DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), p)).toList();
         Compression compression = Compression.parse(request.compression());
         Instant time = request.time() != null ? request.time() : sourceDateEpoch();
@@ -363,18 +365,24 @@ public final class Kiln implements AutoCloseable {
         }
     }
 
-    /** {@code null}: this machine's; else one platform or several, comma-separated, each once. */
-    private static List<Platform> platforms(String platforms) {
+    /**
+     * {@code null}: this machine's; else one platform or several, comma-separated, each once. Several
+     * need a registry target (an index), checked here, before any request.
+     */
+    private static List<Platform> platforms(String platforms, Target target) {
         if (platforms == null) {
             return List.of(Platform.host());
         }
-        List<Platform> parsed = new java.util.ArrayList<>();
+        List<Platform> parsed = new ArrayList<>();
         for (String part : platforms.split(",", -1)) {
             Platform platform = Platform.parse(part.strip());
             if (parsed.contains(platform)) {
                 throw new InvalidInputException("platform " + platform + " is named twice in '" + platforms + "'");
             }
             parsed.add(platform);
+        }
+        if (parsed.size() > 1 && !(target instanceof Target.Registry)) {
+            throw new InvalidInputException("a multi-platform build needs a registry target (REGISTRY/REPO:TAG), not " + target);
         }
         return parsed;
     }
@@ -400,39 +408,44 @@ public final class Kiln implements AutoCloseable {
                 new FlinkDeployment.Resources(request.jobManagerMemory(), request.jobManagerCpu()),
                 new FlinkDeployment.Resources(request.taskManagerMemory(), request.taskManagerCpu()), request.upgradeMode());
         RegistryRules.Freshness fresh = freshness(baseRef, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
-        List<BuildSpec> templates = platforms(request.platform()).stream().map(platform -> new BuildSpec(baseRef, platform,
+        List<BuildSpec> templates = platforms(request.platform(), target).stream().map(platform -> new BuildSpec(baseRef, platform,
                 fresh.policy(), fresh.maxAge(), fresh.staleness(), List.of(), null,
                 Compression.parse(request.compression()), request.time() != null ? request.time() : sourceDateEpoch(), target)).toList();
 
-        FlinkJob.Plan[] plan = new FlinkJob.Plan[1];
-        ResolvedImage[] firstBase = new ResolvedImage[1];
-        Built built = telemetry.step("build", target.toString(), () -> {
+        PlannedBuild planned = telemetry.step("build", target.toString(), () -> {
             List<ResolvedImage> bases = templates.stream().map(t -> builder.resolveBase(t, telemetry)).toList();
-            firstBase[0] = bases.get(0);
-            plan[0] = job.plan(bases.get(0).config());
+            FlinkJob.Plan plan = job.plan(bases.get(0).config());
             for (ResolvedImage other : bases) {
-                if (!job.plan(other.config()).flinkHome().equals(plan[0].flinkHome())) {
+                String home = FlinkJob.flinkHome(other.config());
+                if (!home.equals(plan.flinkHome())) {
                     throw new InvalidInputException("the platforms of " + baseRef + " disagree on FLINK_HOME: "
-                            + plan[0].flinkHome() + " and " + job.plan(other.config()).flinkHome());
+                            + plan.flinkHome() + " and " + home);
                 }
             }
-            List<BuildSpec> specs = templates.stream().map(t -> t.with(plan[0].layers(),
-                    new ConfigChanges(plan[0].env(), null, null, null, null, plan[0].labels(), List.of()))).toList();
-            return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
+            List<BuildSpec> specs = templates.stream().map(t -> t.with(plan.layers(),
+                    new ConfigChanges(plan.env(), null, null, null, null, plan.labels(), List.of()))).toList();
+            Built images = specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
                     : Built.of(builder.buildIndex(specs, bases, telemetry));
-        }, Built::target);
+            return new PlannedBuild(images, plan, bases.get(0));
+        }, p -> p.built().target());
+        Built built = planned.built();
+        FlinkJob.Plan plan = planned.plan();
         recordInLedger(built, target);
         keepStoreWithinLimit(telemetry);
         BuildResult result = buildResult(built, telemetry);
 
-        FlinkVersion version = givenVersion != null ? givenVersion : FlinkVersion.of(baseRef, firstBase[0].config()).orElse(null);
+        FlinkVersion version = givenVersion != null ? givenVersion : FlinkVersion.of(baseRef, planned.firstBase().config()).orElse(null);
         // by digest alone: what Kubernetes pulls is exactly what was built, and every tool reads the name
         String image = target instanceof Target.Registry registry ? registry.reference().name() + "@" + result.digest() : null;
         FlinkDeployment deployment = image == null || version == null ? null
-                : new FlinkDeployment(settings, image, version, plan[0].jarUri(), job.mainClass());
-        return new FlinkBuildResult(result, plan[0].flinkHome(), plan[0].jarUri(), job.mainClass().orElse(null),
+                : new FlinkDeployment(settings, image, version, plan.jarUri(), job.mainClass());
+        return new FlinkBuildResult(result, plan.flinkHome(), plan.jarUri(), job.mainClass().orElse(null),
                 version == null ? null : version.toString(), image, deployment == null ? null : deployment.toYaml(),
                 deployment == null ? List.of() : deployment.nativeArgs(), deployment == null ? null : deployment.nativeCommand());
+    }
+
+    /** A Flink build's outcome with what it was planned on: the job's layout and the first platform's base. */
+    private record PlannedBuild(Built built, FlinkJob.Plan plan, ResolvedImage firstBase) {
     }
 
     /** One image, or an index of several: base and layers are the first image's, blob counts the sum. */
@@ -572,8 +585,7 @@ public final class Kiln implements AutoCloseable {
             return;
         }
         String over = "the store holds " + Units.formatSize(size) + ", above its limit of " + Units.formatSize(storeLimit.maxSize());
-        Optional<StoreCollector.PruneReport> report = collector.pruneIfIdle(new StoreCollector.PruneOptions(storeLimit.maxSize(),
-                storeLimit.lowWatermark(), null, null, false), clock.instant());
+        Optional<StoreCollector.PruneReport> report = collector.pruneIfIdle(storeLimit, clock.instant());
         telemetry.emit(report.<KilnEvent>map(r -> new KilnEvent.CacheDecision("store", "pruned", over + ": removed "
                         + r.removedImages().size() + " images, " + Units.formatSize(r.bytesFreed()) + " freed"))
                 .orElseGet(() -> new KilnEvent.Warning(over + "; another process is using it, so it is cleaned later")));
@@ -640,10 +652,6 @@ public final class Kiln implements AutoCloseable {
                 report.bytesBefore(), report.bytesAfter(), report.dryRun());
     }
 
-    /** The size the store is kept within, and the size cleaning brings it down to. */
-    private record StoreLimit(long maxSize, long lowWatermark) {
-    }
-
     /** Configures a {@link Kiln}; every setting has a sensible default. */
     public static final class Builder {
         private Path cacheDir = defaultCacheDir();
@@ -656,7 +664,7 @@ public final class Kiln implements AutoCloseable {
         private RegistryOptions.RetryPolicy retry;
         private Clock clock = Clock.systemUTC();
         private long uploadChunkSize;
-        private StoreLimit storeLimit;
+        private StoreCollector.PruneOptions storeLimit;
         private final Map<HostPattern, RegistryRules.Rule> rules = new LinkedHashMap<>();
         private final Map<HostPattern, CredentialProvider> credentialSources = new LinkedHashMap<>();
         private final Map<String, Duration> mirrorTimeouts = new HashMap<>();
@@ -779,7 +787,7 @@ public final class Kiln implements AutoCloseable {
             if (maxSize < 1 || lowWatermark < 0 || lowWatermark > maxSize) {
                 throw new InvalidInputException("store limit: need 0 <= low watermark <= maximum size, and a positive maximum");
             }
-            this.storeLimit = new StoreLimit(maxSize, lowWatermark);
+            this.storeLimit = new StoreCollector.PruneOptions(maxSize, lowWatermark, null, null, false);
             return this;
         }
 

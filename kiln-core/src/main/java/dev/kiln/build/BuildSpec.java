@@ -38,12 +38,6 @@ public record BuildSpec(Reference base, Platform platform, PullPolicy policy, Du
         staleness = staleness == null ? Staleness.STRICT : staleness;
     }
 
-    /** A spec with the strict default staleness (see {@link Staleness#STRICT}). */
-    public BuildSpec(Reference base, Platform platform, PullPolicy policy, Duration maxAge, List<LayerSource> layers,
-                     ConfigChanges changes, Compression compression, Instant time, Target target) {
-        this(base, platform, policy, maxAge, Staleness.STRICT, layers, changes, compression, time, target);
-    }
-
     /** The same build with other layers and configuration changes (what a Flink job or a Dockerfile adds). */
     public BuildSpec with(List<LayerSource> newLayers, ConfigChanges newChanges) {
         return new BuildSpec(base, platform, policy, maxAge, staleness, newLayers, newChanges, compression, time, target);

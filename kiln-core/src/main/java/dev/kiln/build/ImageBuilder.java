@@ -90,7 +90,6 @@ public final class ImageBuilder {
      * (layer cache) and found at the target (one HEAD) for the others.
      */
     public IndexResult buildIndex(List<BuildSpec> specs, Telemetry telemetry) {
-        requireRegistry(specs.get(0).target());
         return buildIndex(specs, specs.stream().map(spec -> spec.base() == null ? null : resolveBase(spec, telemetry)).toList(), telemetry);
     }
 
@@ -149,9 +148,7 @@ public final class ImageBuilder {
                     m -> "manifest " + m.digest().shortHex());
             String target = spec.target().toString();
             BuildResult.Publication publication = telemetry.step("publish", target,
-                    () -> publish(spec.target(), manifest, base, byDigest, telemetry),
-                    p -> p.uploaded() + " uploaded (" + p.bytesUploaded() + " B), " + p.skipped() + " already there, "
-                            + p.mounted() + " mounted");
+                    () -> publish(spec.target(), manifest, base, byDigest, telemetry), ImageBuilder::summary);
             String published = spec.target() instanceof Target.Registry registry
                     ? (byDigest ? byDigest(registry, manifest) : registry.reference().withDigest(manifest.digest())).toString() : target;
             Platform platform = base != null && base.config().os() != null ? base.config().platform() : spec.platform();
@@ -262,13 +259,18 @@ public final class ImageBuilder {
         elements(newConfig.path("history")).forEach(newHistory::add);
         history.subList(oldHistory.size(), history.size()).forEach(newHistory::add);
         config.set("history", newHistory);
-        RawManifest manifest = storeImage(ImageJson.write(config), newBase, layers.subList(oldLayers.size(), layers.size()));
-        BuildResult.Publication publication = telemetry.step("publish", target.toString(),
-                () -> new RegistryPublisher(store, resolver, new RegistryClient(transport, telemetry), transfers, telemetry)
-                        .publish(target.reference(), manifest, newBase),
-                p -> p.uploaded() + " uploaded (" + p.bytesUploaded() + " B), " + p.skipped() + " already there, " + p.mounted() + " mounted");
-        return new BuildResult(target.reference().withDigest(manifest.digest()).toString(), image.platform(), manifest.digest(),
-                manifest.descriptor(), newBase, List.of(), publication);
+        // under a lease: the new config and manifest are referenced by no record until the push is done
+        try (Lease ignored = store.lease()) {
+            RawManifest manifest = storeImage(ImageJson.write(config), newBase, layers.subList(oldLayers.size(), layers.size()));
+            BuildResult.Publication publication = telemetry.step("publish", target.toString(),
+                    () -> publish(target, manifest, newBase, false, telemetry), ImageBuilder::summary);
+            return new BuildResult(target.reference().withDigest(manifest.digest()).toString(), image.platform(), manifest.digest(),
+                    manifest.descriptor(), newBase, List.of(), publication);
+        }
+    }
+
+    private static String summary(BuildResult.Publication p) {
+        return p.uploaded() + " uploaded (" + p.bytesUploaded() + " B), " + p.skipped() + " already there, " + p.mounted() + " mounted";
     }
 
     private static List<JsonNode> elements(JsonNode array) {

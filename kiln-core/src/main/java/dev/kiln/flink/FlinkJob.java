@@ -83,7 +83,7 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, Path h
     }
 
     /** The base's {@code FLINK_HOME}, else {@value #DEFAULT_FLINK_HOME}. */
-    static String flinkHome(ImageConfig baseConfig) {
+    public static String flinkHome(ImageConfig baseConfig) {
         for (String entry : FlinkVersion.env(baseConfig)) {
             if (entry.startsWith("FLINK_HOME=")) {
                 String home = entry.substring("FLINK_HOME=".length());

@@ -1,9 +1,7 @@
 package dev.kiln.store;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.kiln.image.Digest;
 
 import java.io.IOException;
@@ -22,10 +20,7 @@ import java.util.List;
  * tag that has moved since. Unreadable lines (a crash mid-append) are skipped.
  */
 public final class Ledger {
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .build();
+    private static final ObjectWriter LINE = RecordStore.JSON.writer().without(SerializationFeature.INDENT_OUTPUT);
 
     private final StoreLayout layout;
 
@@ -47,7 +42,7 @@ public final class Ledger {
         Path file = layout.ledger();
         try (Lease ignored = FileLocks.exclusive(layout.recordLock(file), () -> { })) {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, JSON.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, LINE.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw BlobStore.storeFailure("recording a built image in the ledger", e);
@@ -67,7 +62,7 @@ public final class Ledger {
         List<Entry> entries = new ArrayList<>();
         for (String line : lines) {
             try {
-                entries.add(JSON.readValue(line, Entry.class));
+                entries.add(RecordStore.JSON.readValue(line, Entry.class));
             } catch (IOException | RuntimeException unreadable) {
                 // a line cut short by a crash: the entry is lost, the others stand
             }

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * a half-written record and a crash leaves the previous one.
  */
 public final class RecordStore {
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /** The store's JSON: records, and the ledger's lines (unindented). */
+    static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .enable(SerializationFeature.INDENT_OUTPUT)

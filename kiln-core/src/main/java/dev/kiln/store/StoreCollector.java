@@ -57,10 +57,6 @@ public final class StoreCollector {
                 throw new InvalidInputException("keep-last must be at least 1, not " + keepLast);
             }
         }
-
-        public PruneOptions(Long maxSize, Duration maxAge, boolean dryRun) {
-            this(maxSize, null, maxAge, null, dryRun);
-        }
     }
 
     public record PruneReport(List<CachedImage> removedImages, int blobsRemoved, long bytesBefore, long bytesAfter,
