@@ -113,6 +113,10 @@ final class CacheCommand {
         @Option(names = "--max-age", paramLabel = "DURATION", description = "Drop images not used for DURATION, e.g. 7d, 12h.")
         String maxAge;
 
+        @Option(names = "--partial-max-age", paramLabel = "DURATION",
+                description = "Remove partial downloads untouched for DURATION (default 24h); younger ones are kept for the next pull to continue.")
+        String partialMaxAge;
+
         @Option(names = "--dry-run", description = "Only print what would be removed.")
         boolean dryRun;
 
@@ -124,7 +128,7 @@ final class CacheCommand {
         public Integer call() {
             PruneRequest request = new PruneRequest(maxSize == null ? null : Units.parseSize(maxSize),
                     lowWatermark == null ? null : Units.parseSize(lowWatermark), maxAge == null ? null : Units.parseDuration(maxAge),
-                    keepLast, dryRun);
+                    keepLast, dryRun, partialMaxAge == null ? null : Units.parseDuration(partialMaxAge));
             try (Kiln kiln = common.open(false)) {
                 report(common.out(), kiln.prune(request), common.json);
             }

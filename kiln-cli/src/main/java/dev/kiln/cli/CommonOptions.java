@@ -98,6 +98,8 @@ final class CommonOptions {
         }
         mirrors.forEach(m -> mirror(builder, m, "--mirror", true));
         digestMirrors.forEach(m -> mirror(builder, m, "--digest-mirror", false));
-        return builder.build();
+        Kiln kiln = builder.build();
+        Interruption.operating(kiln.storeDir());
+        return kiln;
     }
 }

@@ -17,6 +17,9 @@ public final class Main {
             // overlaps Kiln's one-time initialisation with parsing the command line
             Kiln.warmUpInBackground();
         }
-        System.exit(KilnCommand.execute(args, System.out, System.err));
+        Interruption.install(System.err);
+        int exitCode = KilnCommand.execute(args, System.out, System.err);
+        Interruption.finished();
+        System.exit(exitCode);
     }
 }

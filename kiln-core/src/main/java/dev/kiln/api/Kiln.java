@@ -567,7 +567,7 @@ public final class Kiln implements AutoCloseable {
     /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */
     public PruneResult prune(PruneRequest request) {
         return pruneResult(new StoreCollector(store).prune(new StoreCollector.PruneOptions(request.maxSize(), request.lowWatermark(),
-                request.maxAge(), request.keepLast(), request.dryRun()), clock.instant()));
+                request.maxAge(), request.keepLast(), request.dryRun(), request.partialMaxAge()), clock.instant()));
     }
 
     /**
@@ -787,7 +787,7 @@ public final class Kiln implements AutoCloseable {
             if (maxSize < 1 || lowWatermark < 0 || lowWatermark > maxSize) {
                 throw new InvalidInputException("store limit: need 0 <= low watermark <= maximum size, and a positive maximum");
             }
-            this.storeLimit = new StoreCollector.PruneOptions(maxSize, lowWatermark, null, null, false);
+            this.storeLimit = new StoreCollector.PruneOptions(maxSize, lowWatermark, null, null, false, null);
             return this;
         }
 

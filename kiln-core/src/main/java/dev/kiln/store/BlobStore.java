@@ -1,5 +1,6 @@
 package dev.kiln.store;
 
+import dev.kiln.error.DigestMismatchException;
 import dev.kiln.error.StoreException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
@@ -60,17 +61,50 @@ public final class BlobStore {
             }
             Path ingest = layout.ingest(digest);
             Files.createDirectories(ingest.getParent());
-            try (BlobWriter writer = new BlobWriter(ingest)) {
-                filler.fill(writer);
-                writer.verify(digest, size);
-            } catch (IOException | RuntimeException e) {
+            try (BlobWriter writer = BlobWriter.continuing(ingest, size)) {
+                fillContinuing(digest, size, filler, writer);
+            } catch (DigestMismatchException | StoreException e) {
                 Files.deleteIfExists(ingest);
+                throw e;
+            } catch (IOException | RuntimeException e) {
+                // an interrupted transfer: its bytes stay in ingest/ for the next attempt, in this process or the next
+                if (Files.size(ingest) == 0 || isDiskFull(e)) {
+                    Files.deleteIfExists(ingest);
+                }
                 throw e;
             }
             commit(ingest, digest);
             return true;
         } catch (IOException e) {
             throw storeFailure("writing blob " + digest.shortHex(), e);
+        }
+    }
+
+    /**
+     * Fills the writer from where an earlier attempt left it (a {@code Range} request continues from
+     * {@link BlobWriter#written()}) and verifies the whole. Bytes kept from an earlier attempt that turn
+     * out wrong are discarded and the blob is fetched once more from its start: never committed corrupt.
+     */
+    private void fillContinuing(Digest digest, long size, Filler filler, BlobWriter writer) throws IOException {
+        long kept = writer.written();
+        if (kept > 0) {
+            listener.onEvent(new KilnEvent.CacheDecision(digest.shortHex(), "resume",
+                    "continuing an interrupted download from byte " + kept + (size >= 0 ? " of " + size : "")));
+        }
+        try {
+            if (kept == 0 || kept != size) {
+                filler.fill(writer);
+            }
+            writer.verify(digest, size);
+        } catch (DigestMismatchException e) {
+            if (kept == 0) {
+                throw e;
+            }
+            listener.onEvent(new KilnEvent.Warning("the " + kept + " bytes kept of blob " + digest.shortHex()
+                    + " from an interrupted download did not verify (" + e.getMessage() + "); fetching it again from the start"));
+            writer.reset();
+            filler.fill(writer);
+            writer.verify(digest, size);
         }
     }
 
@@ -298,10 +332,14 @@ public final class BlobStore {
         }
     }
 
+    private static boolean isDiskFull(Exception e) {
+        return e.getMessage() != null && e.getMessage().contains("No space left on device");
+    }
+
     /** Turns an I/O failure into a one-line error, naming a full disk as such. */
     static StoreException storeFailure(String what, IOException e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (message.contains("No space left on device")) {
+        if (isDiskFull(e)) {
             return new StoreException("disk full while " + what + " (No space left on device): free space or prune the cache with 'kiln cache prune'", e);
         }
         return new StoreException(what + " failed: " + message, e);

@@ -13,7 +13,9 @@ import java.security.MessageDigest;
 
 /**
  * Writes one blob into the ingest area, hashing while it writes, so that {@link #verify} costs
- * nothing extra. Obtained from {@link BlobStore#ensure}; the store commits it.
+ * nothing extra. Obtained from {@link BlobStore#ensure}; the store commits it. A file an earlier,
+ * interrupted download left behind is continued: its bytes are hashed again and writing goes on
+ * from its end (a download asks for the rest with HTTP {@code Range} from {@link #written()}).
  */
 public final class BlobWriter extends OutputStream {
     private static final long SYNC_EVERY = 16L << 20;
@@ -23,10 +25,55 @@ public final class BlobWriter extends OutputStream {
     private long written;
     private long synced;
 
+    /** A new, empty ingest file (any earlier content is discarded). */
     BlobWriter(Path file) throws IOException {
         this.file = file;
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private BlobWriter(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
+    }
+
+    /**
+     * Opens the ingest file of a blob of {@code expectedSize} bytes ({@code -1}: unknown), keeping
+     * what an interrupted download left in it unless that is already longer than the blob.
+     */
+    static BlobWriter continuing(Path file, long expectedSize) throws IOException {
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        BlobWriter writer = new BlobWriter(file, channel);
+        try {
+            long kept = channel.size();
+            if (kept > 0 && (expectedSize < 0 || kept <= expectedSize)) {
+                writer.hashExisting(kept);
+            } else if (kept > 0) {
+                channel.truncate(0);
+            }
+            return writer;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Hashes the first {@code length} bytes already in the file and positions writing after them. */
+    private void hashExisting(long length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        long position = 0;
+        while (position < length) {
+            buffer.clear().limit((int) Math.min(buffer.capacity(), length - position));
+            int n = channel.read(buffer, position);
+            if (n < 0) {
+                break;
+            }
+            sha256.update(buffer.array(), 0, n);
+            position += n;
+        }
+        channel.position(position);
+        written = position;
+        synced = position;
     }
 
     @Override

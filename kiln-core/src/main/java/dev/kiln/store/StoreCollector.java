@@ -47,9 +47,20 @@ public final class StoreCollector {
      * @param lowWatermark ... down to this many ({@code null}: to {@code maxSize})
      * @param maxAge       drop images not used for longer than this ({@code null}: no age limit)
      * @param keepLast     per repository, keep only the images of its N most recently used digests ({@code null}: all)
+     * @param partialMaxAge remove partial downloads in {@code ingest/} untouched for longer than this ({@code null}: 24 h);
+     *                     younger ones are kept, for the next pull to continue
      */
-    public record PruneOptions(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun) {
+    public record PruneOptions(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun,
+                               Duration partialMaxAge) {
+        /** Partial downloads younger than this are kept for the next pull to continue. */
+        public static final Duration DEFAULT_PARTIAL_MAX_AGE = Duration.ofHours(24);
+
         public PruneOptions {
+            if (partialMaxAge == null) {
+                partialMaxAge = DEFAULT_PARTIAL_MAX_AGE;
+            } else if (partialMaxAge.isNegative()) {
+                throw new InvalidInputException("the age of partial downloads to remove must not be negative");
+            }
             if (lowWatermark != null && (maxSize == null || lowWatermark > maxSize)) {
                 throw new InvalidInputException("the low watermark must be at most the maximum size");
             }
@@ -106,7 +117,8 @@ public final class StoreCollector {
     public PruneReport remove(Reference ref) {
         String reference = ref.toString();
         try (Lease ignored = store.exclusive()) {
-            return collect(image -> image.reference().equals(reference), images -> List.of(), null, null, false);
+            return collect(image -> image.reference().equals(reference), images -> List.of(), null, null, false,
+                    Instant.now().minus(PruneOptions.DEFAULT_PARTIAL_MAX_AGE));
         }
     }
 
@@ -114,7 +126,7 @@ public final class StoreCollector {
         Instant oldest = options.maxAge() == null ? null : now.minus(options.maxAge());
         return collect(image -> oldest != null && image.lastUsed().isBefore(oldest),
                 images -> options.keepLast() == null ? List.of() : beyondLast(images, options.keepLast()),
-                options.maxSize(), options.lowWatermark(), options.dryRun());
+                options.maxSize(), options.lowWatermark(), options.dryRun(), now.minus(options.partialMaxAge()));
     }
 
     /** Per repository, the images whose digest is not among its {@code n} most recently used. */
@@ -139,9 +151,12 @@ public final class StoreCollector {
         return beyond;
     }
 
-    /** Drops what {@code drop} and {@code excess} name, then to the watermarks; the caller holds the store exclusively. */
+    /**
+     * Drops what {@code drop} and {@code excess} name, then to the watermarks, and partial downloads last written
+     * before {@code partialsBefore}; the caller holds the store exclusively.
+     */
     private PruneReport collect(Predicate<CachedImage> drop, Function<List<CachedImage>, List<CachedImage>> excess,
-                                Long maxSize, Long lowWatermark, boolean dryRun) {
+                                Long maxSize, Long lowWatermark, boolean dryRun, Instant partialsBefore) {
         List<RefRecord> records = store.records().list();
         Map<Digest, Long> sizes = new HashMap<>();
         store.blobs().list().forEach(d -> sizes.put(d, store.blobs().size(d)));
@@ -166,7 +181,7 @@ public final class StoreCollector {
         if (!dryRun) {
             apply(removed);
             garbage.forEach(store.blobs()::delete);
-            cleanDebris();
+            cleanDebris(partialsBefore);
         }
         return new PruneReport(removed, garbage.size(), before, after, dryRun);
     }
@@ -203,13 +218,24 @@ public final class StoreCollector {
         }));
     }
 
-    /** Nobody is writing (the store is held exclusively): every ingest and temporary file is stale. */
-    private void cleanDebris() {
+    /**
+     * Nobody is writing (the store is held exclusively): temporary files are stale, and so are partial
+     * downloads last written before {@code partialsBefore} (younger ones wait for the next pull to continue them).
+     */
+    private void cleanDebris(Instant partialsBefore) {
         StoreLayout layout = store.layout();
-        deleteFiles(layout.ingestDir(), f -> true);
+        deleteFiles(layout.ingestDir(), f -> !lastModified(f).isAfter(partialsBefore) || f.getFileName().toString().startsWith("new-"));
         deleteFiles(layout.fileDigestsDir(), f -> f.getFileName().toString().endsWith(".tmp"));
         deleteFiles(layout.verifiedDir(), f -> !Files.exists(layout.blobsDir().resolve(f.getFileName())));
         deleteFiles(layout.locksDir(), f -> f.getFileName().toString().length() == 64 + ".lock".length());
+    }
+
+    private static Instant lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file).toInstant();
+        } catch (IOException gone) {
+            return Instant.MIN;
+        }
     }
 
     private static void deleteFiles(Path dir, Predicate<Path> which) {

@@ -123,14 +123,21 @@ class CacheCleanupTest {
     }
 
     @Test
-    void pruneRemovesStaleIngestFiles() throws Exception {
+    void pruneRemovesPartialDownloadsOlderThanTheirAgeAndKeepsYoungerOnes() throws Exception {
         try (Kiln kiln = kiln()) {
             pullAt(kiln, a, Duration.ZERO);
             Path stale = cacheDir.resolve("store/ingest").resolve("0".repeat(64));
+            Path young = cacheDir.resolve("store/ingest").resolve("1".repeat(64));
             Files.createDirectories(stale.getParent());
             Files.write(stale, new byte[1000]);
-            kiln.prune(null, null, false);
-            assertThat(stale).doesNotExist();
+            Files.write(young, new byte[1000]);
+            Files.setLastModifiedTime(stale, java.nio.file.attribute.FileTime.from(clock.instant().minus(Duration.ofHours(25))));
+            Files.setLastModifiedTime(young, java.nio.file.attribute.FileTime.from(clock.instant()));
+            kiln.prune(PruneRequest.unreferencedOnly());
+            assertThat(stale).as("untouched for 25 h, beyond the default 24 h").doesNotExist();
+            assertThat(young).as("kept for the next pull to continue").exists();
+            kiln.prune(PruneRequest.unreferencedOnly().withPartialMaxAge(Duration.ZERO));
+            assertThat(young).doesNotExist();
             assertThat(blobNames()).containsAll(digests(a));
         }
     }

@@ -65,15 +65,52 @@ class BlobStoreTest {
     }
 
     @Test
-    void aFailingDownloadLeavesNoPartialFile() {
+    void aFailingDownloadKeepsItsBytesForTheNextAttemptWhichContinuesFromThem() {
         BlobStore blobs = store().blobs();
-        Digest digest = Digest.sha256(random(100, 4));
+        byte[] content = random(100, 4);
+        Digest digest = Digest.sha256(content);
         assertThatThrownBy(() -> blobs.ensure(digest, 100, w -> {
-            w.write(new byte[50]);
+            w.write(content, 0, 40);
             throw new IOException("connection reset");
         })).isInstanceOf(StoreException.class).hasMessageContaining("connection reset");
-        assertThat(files(root.resolve("ingest"))).isEmpty();
+        assertThat(files(root.resolve("ingest"))).containsExactly(root.resolve("ingest").resolve(digest.hex()));
         assertThat(files(root.resolve("blobs"))).isEmpty();
+        long[] continuedFrom = {-1};
+        assertThat(store().blobs().ensure(digest, 100, w -> {
+            continuedFrom[0] = w.written();
+            w.write(content, (int) w.written(), 100 - (int) w.written());
+        })).isTrue();
+        assertThat(continuedFrom[0]).as("where the second attempt continued").isEqualTo(40);
+        assertThat(blobs.isVerified(digest)).isTrue();
+        assertThat(files(root.resolve("ingest"))).isEmpty();
+    }
+
+    @Test
+    void keptBytesThatDoNotVerifyAreDiscardedAndTheBlobFetchedAgainFromTheStart() throws IOException {
+        byte[] content = random(100, 5);
+        Digest digest = Digest.sha256(content);
+        Files.createDirectories(root.resolve("ingest"));
+        Files.write(root.resolve("ingest").resolve(digest.hex()), new byte[60]);   // not the blob's first 60 bytes
+        List<Long> startedAt = new ArrayList<>();
+        assertThat(store().blobs().ensure(digest, 100, w -> {
+            startedAt.add(w.written());
+            w.write(content, (int) w.written(), 100 - (int) w.written());
+        })).isTrue();
+        assertThat(startedAt).containsExactly(60L, 0L);
+        assertThat(store().blobs().isVerified(digest)).isTrue();
+        assertThat(files(root.resolve("ingest"))).isEmpty();
+    }
+
+    @Test
+    void aCompleteButUncommittedDownloadIsCommittedWithoutFetching() throws IOException {
+        byte[] content = random(100, 6);
+        Digest digest = Digest.sha256(content);
+        Files.createDirectories(root.resolve("ingest"));
+        Files.write(root.resolve("ingest").resolve(digest.hex()), content);
+        assertThat(store().blobs().ensure(digest, 100, w -> {
+            throw new AssertionError("nothing to fetch");
+        })).isTrue();
+        assertThat(store().blobs().isVerified(digest)).isTrue();
     }
 
     @Test

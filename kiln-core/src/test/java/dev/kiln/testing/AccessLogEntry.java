@@ -18,6 +18,14 @@ public record AccessLogEntry(String method, String path, int status) {
     private static final Pattern LINE =
             Pattern.compile("^\\S+ \\S+ \\S+ \\[[^\\]]*\\] \"([A-Z]+) (\\S+) HTTP/[0-9.]+\" (\\d{3}) ");
 
+    private static final Pattern BYTES = Pattern.compile("^\\S+ \\S+ \\S+ \\[[^\\]]*\\] \"[^\"]*\" \\d{3} (\\d+) ");
+
+    /** The body bytes the registry sent for an access-log line (0 when it logs none). */
+    static long bytesSent(String line) {
+        Matcher m = BYTES.matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     /** Parses an access-log line; any other line of the registry's output gives an empty result. */
     static Optional<AccessLogEntry> parse(String line) {
         Matcher m = LINE.matcher(line);

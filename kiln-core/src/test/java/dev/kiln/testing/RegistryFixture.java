@@ -91,6 +91,8 @@ public final class RegistryFixture implements AutoCloseable {
     private final Path logFile;
     /** The access-log entries read so far, and how far the log file has been read. */
     private final List<AccessLogEntry> entries = new ArrayList<>();
+    /** The body bytes sent for each of {@link #entries}, from the same log lines. */
+    private final List<Long> entryBytes = new ArrayList<>();
     private long logOffset;
     private TokenServer tokenServer;
     private Process process;
@@ -279,6 +281,18 @@ public final class RegistryFixture implements AutoCloseable {
                 .toList();
     }
 
+    /** The body bytes the registry logged as sent for the requests {@code which} selects, answered after {@code mark}. */
+    public synchronized long bytesSentSince(long mark, java.util.function.Predicate<AccessLogEntry> which) {
+        List<AccessLogEntry> synced = syncedEntries();
+        long total = 0;
+        for (int i = (int) mark; i < synced.size() - 1; i++) {
+            if (which.test(synced.get(i))) {
+                total += entryBytes.get(i);
+            }
+        }
+        return total;
+    }
+
     /** Stops the registry and its token server and deletes its directory. */
     @Override
     public synchronized void close() {
@@ -322,6 +336,7 @@ public final class RegistryFixture implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             port = freePort();
             entries.clear();
+            entryBytes.clear();
             logOffset = 0;
             Path config = directory.resolve("config.yml");
             Files.writeString(config, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(config()));
@@ -467,7 +482,10 @@ public final class RegistryFixture implements AutoCloseable {
                 end--; // a line still being written: leave it for the next read
             }
             new String(bytes, 0, end, StandardCharsets.UTF_8).lines()
-                    .forEach(line -> AccessLogEntry.parse(line).ifPresent(entries::add));
+                    .forEach(line -> AccessLogEntry.parse(line).ifPresent(entry -> {
+                        entries.add(entry);
+                        entryBytes.add(AccessLogEntry.bytesSent(line));
+                    }));
             logOffset += end;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
