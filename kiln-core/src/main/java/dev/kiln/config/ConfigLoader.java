@@ -144,6 +144,10 @@ final class ConfigLoader {
 
     /** {@code :line:column: key.path: what is wrong}, as compilers print errors. */
     private static String describe(JsonProcessingException e, String text) {
+        Optional<String> syntax = yamlSyntax(e);
+        if (syntax.isPresent()) {
+            return syntax.get();
+        }
         // the start of the offending value; the parser itself has already read ahead
         JsonLocation at = e.getProcessor() instanceof JsonParser parser ? parser.currentTokenLocation() : e.getLocation();
         String position = at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr();
@@ -156,6 +160,10 @@ final class ConfigLoader {
             what = "unknown key '" + unknown.getPropertyName() + "'; expected one of " + unknown.getKnownPropertyIds().stream()
                     .map(Object::toString).sorted().collect(Collectors.joining(", "));
             key = keyPath(unknown.getPath().subList(0, unknown.getPath().size() - 1));
+        } else if (e.getMessage() != null && e.getMessage().contains("from String value")) {
+            // an object was expected and a bare word came: "maxSize" alone on its line
+            Matcher word = Pattern.compile("from String value \\('([^']*)'\\)").matcher(e.getMessage());
+            what = "'" + (word.find() ? word.group(1) : "") + "' is a key without a value (write 'key: value', or nest keys under it)";
         } else if (e.getCause() instanceof KilnException cause) {
             // a record's own check (ValueInstantiationException) or a value's parser
             what = cause.getMessage();
@@ -163,6 +171,29 @@ final class ConfigLoader {
             what = firstLine(e.getOriginalMessage());
         }
         return position + ": " + (key.isEmpty() ? "" : key + ": ") + what;
+    }
+
+    /**
+     * A YAML syntax error in plain words, at the line and column where the problem is (SnakeYAML's
+     * problem mark, not where the parser started the construct it was reading).
+     */
+    private static Optional<String> yamlSyntax(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+                var mark = yaml.getProblemMark();
+                String problem = String.valueOf(yaml.getProblem());
+                String what;
+                if (problem.contains("(TAB)") || problem.contains("'\\t'")) {
+                    what = "tabs are not allowed for indentation; indent with spaces";
+                } else if (problem.contains("expected <block end>") || problem.contains("mapping values are not allowed here")) {
+                    what = "inconsistent indentation: keys of one mapping must start in the same column";
+                } else {
+                    what = problem;
+                }
+                return Optional.of(":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1) + ": " + what);
+            }
+        }
+        return Optional.empty();
     }
 
     /**

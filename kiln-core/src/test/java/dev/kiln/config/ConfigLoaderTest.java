@@ -106,6 +106,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void syntaxErrorsSayWhereAndWhatInPlainWords() throws IOException {
+        assertThat(error("registries:\n\t\"*\":\n    policy: always\n"))
+                .isEqualTo(":2:1: tabs are not allowed for indentation; indent with spaces");
+        assertThat(error("registries:\n  \"*\":\n    policy: always\n   maxAge: 5m\n"))
+                .isEqualTo(":4:4: inconsistent indentation: keys of one mapping must start in the same column");
+        assertThat(error("store:\n  maxSize\n"))
+                .isEqualTo(":2:3: store: 'maxSize' is a key without a value (write 'key: value', or nest keys under it)");
+    }
+
+    @Test
     void aMissingExplicitFileIsAnErrorButAMissingDefaultIsNot() {
         assertThatThrownBy(() -> ConfigLoader.discover(tmp.resolve("nope.yaml"), tmp, Map.of()))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("nope.yaml does not exist");
