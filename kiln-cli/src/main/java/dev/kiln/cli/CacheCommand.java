@@ -33,7 +33,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(false)) {
+            try (Kiln kiln = common.openExisting(false)) {
                 List<CachedImage> images = kiln.cachedImages();
                 PrintWriter out = common.out();
                 if (common.json) {
@@ -63,7 +63,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(true)) {
+            try (Kiln kiln = common.openExisting(true)) {
                 List<RefreshedImage> refreshed = kiln.refresh(images);
                 if (common.json) {
                     Output.print(common.out(), java.util.Map.of("images", refreshed));
@@ -91,7 +91,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(false)) {
+            try (Kiln kiln = common.openExisting(false)) {
                 report(common.out(), kiln.removeCached(image), common.json);
             }
             return KilnCommand.OK;
@@ -129,7 +129,7 @@ final class CacheCommand {
             PruneRequest request = new PruneRequest(maxSize == null ? null : Units.parseSize(maxSize),
                     lowWatermark == null ? null : Units.parseSize(lowWatermark), maxAge == null ? null : Units.parseDuration(maxAge),
                     keepLast, dryRun, partialMaxAge == null ? null : Units.parseDuration(partialMaxAge));
-            try (Kiln kiln = common.open(false)) {
+            try (Kiln kiln = common.openExisting(false)) {
                 report(common.out(), kiln.prune(request), common.json);
             }
             return KilnCommand.OK;
@@ -158,7 +158,7 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            try (Kiln kiln = common.open(false)) {
+            try (Kiln kiln = common.openExisting(false)) {
                 StoreVerification report = kiln.verifyStore();
                 PrintWriter out = common.out();
                 if (common.json) {

@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,15 @@ final class CommonOptions {
 
     /** Kiln with the step log on stderr: quiet under --json or -q, or when {@code stepLog} is false. */
     Kiln open(boolean stepLog) {
+        return open(stepLog, false);
+    }
+
+    /** {@link #open(boolean)} on a store that must exist already (commands that look after the cache). */
+    Kiln openExisting(boolean stepLog) {
+        return open(stepLog, true);
+    }
+
+    private Kiln open(boolean stepLog, boolean existingStore) {
         boolean quietLog = quiet || json || !stepLog;
         ConsoleLog log = new ConsoleLog(command.commandLine().getErr(), quietLog, System.console() != null);
         Kiln.Builder builder = config().applyTo(Kiln.builder().listener(log));
@@ -91,6 +101,9 @@ final class CommonOptions {
             builder.caFile(entry.substring(0, eq), Path.of(entry.substring(eq + 1)));
         }
         if (dockerConfig != null) {
+            if (!Files.isRegularFile(dockerConfig)) {
+                throw new InvalidInputException("--docker-config " + dockerConfig + (Files.exists(dockerConfig) ? " is not a file" : " does not exist"));
+            }
             builder.dockerConfig(dockerConfig);
         }
         if (daemon) {
@@ -98,6 +111,9 @@ final class CommonOptions {
         }
         mirrors.forEach(m -> mirror(builder, m, "--mirror", true));
         digestMirrors.forEach(m -> mirror(builder, m, "--digest-mirror", false));
+        if (existingStore) {
+            builder.existingStoreOnly();
+        }
         Kiln kiln = builder.build();
         Interruption.operating(kiln.storeDir());
         return kiln;

@@ -44,7 +44,8 @@ class CacheCommandTest {
     }
 
     @Test
-    void lsListsThePulledImageWithPlatformDigestAndSize() {
+    void lsListsThePulledImageWithPlatformDigestAndSize() throws java.io.IOException {
+        java.nio.file.Files.createDirectories(cache.resolve("store"));   // a store with nothing in it yet
         JsonNode empty = ls();
         assertThat(empty.path("images")).as("%s", empty).isEmpty();
         assertThat(empty.path("images").isArray()).isTrue();

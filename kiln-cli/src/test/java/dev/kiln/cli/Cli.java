@@ -69,14 +69,31 @@ final class Cli {
     }
 
     /**
-     * Runs kiln with {@code args} plus {@code --cache-dir cacheDir} and a Docker config that does not
-     * exist (so that the user's credentials never play a part).
+     * Runs kiln with {@code args} plus {@code --cache-dir cacheDir} and a Docker config without
+     * credentials (so that the user's credentials never play a part).
      */
     static Result run(Path cacheDir, String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.addAll(List.of("--cache-dir", cacheDir.toString(), "--docker-config", cacheDir.resolve("no-docker-config.json").toString()));
+        all.addAll(List.of("--cache-dir", cacheDir.toString(), "--docker-config", noCredentials().toString()));
         return run(all.toArray(String[]::new));
     }
+
+    /** A Docker client config with no credentials ({@code {}}), so that the user's own never play a part. */
+    static synchronized Path noCredentials() {
+        if (noCredentials == null) {
+            try {
+                Path file = Files.createTempFile("kiln-test-docker-config-", ".json");
+                Files.writeString(file, "{}");
+                file.toFile().deleteOnExit();
+                noCredentials = file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return noCredentials;
+    }
+
+    private static Path noCredentials;
 
     /** Like {@link #run(Path, String...)} but asserts exit code 0. */
     static Result ok(Path cacheDir, String... args) {

@@ -44,7 +44,7 @@ class ConcurrentBuildsTest {
             Path job = Files.writeString(Files.createDirectories(work.resolve(prefix + "-job-" + i)).resolve("job.txt"), "job " + i + "\n");
             builds.add(Cli.spawn(work.resolve(prefix + "-build-" + i), "build", "--from", base.ref(), "--add", job + ":/opt/job.txt",
                     "--to", "oci:" + work.resolve(prefix + "-out-" + i) + ":1", "--platform", "linux/amd64",
-                    "--cache-dir", cache.toString(), "--docker-config", cache.resolve("none.json").toString()));
+                    "--cache-dir", cache.toString(), "--docker-config", Cli.noCredentials().toString()));
         }
         return builds;
     }

@@ -133,7 +133,7 @@ class ConcurrentPullProcessesTest {
 
     private Run start(Path cache, Path outputPrefix) throws IOException {
         Process process = Cli.spawn(outputPrefix, "pull", image.ref(), "--platform", "linux/amd64", "--cache-dir", cache.toString(),
-                "--docker-config", cache.resolve("no-docker-config.json").toString(), "--json");
+                "--docker-config", Cli.noCredentials().toString(), "--json");
         return new Run(process, outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out"),
                 outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err"));
     }

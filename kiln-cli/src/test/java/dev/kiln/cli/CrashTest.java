@@ -49,7 +49,7 @@ class CrashTest {
         all[args.length] = "--cache-dir";
         all[args.length + 1] = cache.toString();
         all[args.length + 2] = "--docker-config";
-        all[args.length + 3] = cache.resolve("no-docker-config.json").toString();
+        all[args.length + 3] = Cli.noCredentials().toString();
         return all;
     }
 

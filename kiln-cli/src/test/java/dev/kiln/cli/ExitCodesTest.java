@@ -51,6 +51,34 @@ class ExitCodesTest {
     }
 
     @Test
+    void aDockerConfigThatDoesNotExistIsAUsageErrorNamingIt() {
+        Path missing = cache.resolve("nope.json");
+        Cli.Result result = Cli.run("pull", registry.hostPort() + "/x/y:1", "--cache-dir", cache.toString(), "--docker-config", missing.toString());
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
+        assertThat(result.errLines()).containsExactly("kiln: error: --docker-config " + missing + " does not exist");
+        assertThat(registry.requests()).as("no request before the check").isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ls", "verify", "prune", "rm"})
+    void storeCommandsOnADirectoryWithoutAStoreSaySoAndCreateNothing(String command) {
+        Path typo = cache.resolve("typo");
+        Cli.Result result = command.equals("rm") ? Cli.run(typo, "cache", command, "flink:1") : Cli.run(typo, "cache", command);
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+        assertThat(result.errLines()).containsExactly("kiln: error: no Kiln store at " + typo.resolve("store")
+                + ": nothing was ever pulled or built with this cache directory");
+        assertThat(typo).doesNotExist();
+    }
+
+    @Test
+    void aCacheDirectoryThatCannotBeCreatedNamesTheCause() throws IOException {
+        Path file = java.nio.file.Files.writeString(cache.resolve("a-file"), "x");
+        Cli.Result result = Cli.run(file.resolve("cache"), "pull", registry.hostPort() + "/x/y:1");
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
+        assertThat(result.errLines()).singleElement().asString().endsWith(": not a directory");
+    }
+
+    @Test
     void malformedReferenceMessageSaysWhatIsWrong() {
         assertThat(Cli.run(cache, "pull", "Flink:1").err()).contains("'Flink:1'").contains("lowercase");
         assertThat(Cli.run(cache, "pull", " flink").err()).contains("whitespace");

@@ -91,7 +91,7 @@ public final class Kiln implements AutoCloseable {
         this.listener = builder.listener;
         this.clock = builder.clock;
         this.storeLimit = builder.storeLimit;
-        this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener);
+        this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener, !builder.existingStoreOnly);
         CredentialProvider credentials = CredentialProvider.firstOf(StaticCredentials.of(builder.credentials),
                 CredentialProvider.byPattern(builder.credentialSources),
                 builder.dockerConfig != null ? DockerConfigCredentials.fromFile(builder.dockerConfig)
@@ -673,8 +673,19 @@ public final class Kiln implements AutoCloseable {
         private String daemonHost;
         private Duration connectTimeout;
         private Duration readTimeout;
+        private boolean existingStoreOnly;
 
         private Builder() {
+        }
+
+        /**
+         * Opens only a store that exists: building fails when the cache directory holds none, instead of
+         * creating an empty one (for operations that look after a store, where a mistyped directory must
+         * not look like an empty cache).
+         */
+        public Builder existingStoreOnly() {
+            this.existingStoreOnly = true;
+            return this;
         }
 
         /**

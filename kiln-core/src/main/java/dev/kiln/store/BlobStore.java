@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -336,13 +339,31 @@ public final class BlobStore {
         return e.getMessage() != null && e.getMessage().contains("No space left on device");
     }
 
-    /** Turns an I/O failure into a one-line error, naming a full disk as such. */
+    /** Turns an I/O failure into a one-line error that names its cause, a full disk above all. */
     static StoreException storeFailure(String what, IOException e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         if (isDiskFull(e)) {
             return new StoreException("disk full while " + what + " (No space left on device): free space or prune the cache with 'kiln cache prune'", e);
         }
-        return new StoreException(what + " failed: " + message, e);
+        return new StoreException(what + " failed: " + cause(e), e);
+    }
+
+    /**
+     * What the operating system said, with the file: the JDK's file-system exceptions often carry only
+     * the path in their message ({@code AccessDeniedException: /x}), so the reason is named from the type.
+     */
+    static String cause(IOException e) {
+        if (e instanceof FileSystemException fs) {
+            String reason = fs.getReason() != null ? fs.getReason()
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof NoSuchFileException ? "no such file or directory"
+                    : e instanceof NotDirectoryException ? "not a directory"
+                    : e instanceof FileAlreadyExistsException ? "a file is in the way"
+                    : e.getClass().getSimpleName();
+            String file = fs.getFile();
+            return (file == null ? "" : file + ": ") + reason.toLowerCase(java.util.Locale.ROOT)
+                    + (fs.getOtherFile() == null ? "" : " (" + fs.getOtherFile() + ")");
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
 }

@@ -44,6 +44,17 @@ public final class LocalStore {
     }
 
     public static LocalStore open(Path root, KilnListener listener) {
+        return open(root, listener, true);
+    }
+
+    /**
+     * The store at {@code root}; {@code create}: made when absent, else an absent store is an error (for
+     * commands that only look after a store, where a mistyped directory must not look like an empty cache).
+     */
+    public static LocalStore open(Path root, KilnListener listener, boolean create) {
+        if (!create && !Files.isDirectory(root)) {
+            throw new StoreException("no Kiln store at " + root + ": nothing was ever pulled or built with this cache directory");
+        }
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
