@@ -19,7 +19,7 @@ import java.util.Properties;
         scope = CommandLine.ScopeType.INHERIT,
         versionProvider = KilnCommand.Version.class,
         subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class, ConfigCommand.class,
-                CommandLine.HelpCommand.class})
+                HelpCommand.class})
 public final class KilnCommand {
     public static final int OK = 0;
     public static final int FAILURE = 1;
@@ -34,6 +34,19 @@ public final class KilnCommand {
             cmd.getErr().println("kiln: error: " + oneLine(e));
             cmd.getErr().flush();
             return e instanceof InvalidInputException ? USAGE : FAILURE;
+        });
+        // a usage error: the error and where to read more, not the whole usage (it would scroll the error away)
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            PrintWriter stderr = e.getCommandLine().getErr();
+            if (!e.getCommandLine().getSubcommands().isEmpty() && e.getMessage().startsWith("Missing required subcommand")) {
+                // a bare command group: its usage is the short list of what it can do
+                e.getCommandLine().usage(stderr);
+                return USAGE;
+            }
+            stderr.println("kiln: error: " + e.getMessage());
+            stderr.println("see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'");
+            stderr.flush();
+            return USAGE;
         });
         return commandLine.execute(args);
     }

@@ -106,15 +106,20 @@ class ExitCodesTest {
     }
 
     @Test
-    void unknownOptionIsAUsageErrorWithUsageHelp() {
+    void unknownOptionIsAUsageErrorWithTheErrorAndWhereToReadMore() {
         Cli.Result result = Cli.run(cache, "pull", "flink:1", "--frobnicate");
         assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
         assertThat(result.out()).isEmpty();
-        assertThat(result.err()).contains("Unknown option: '--frobnicate'").contains("Usage: kiln pull");
+        assertThat(result.errLines()).containsExactly("kiln: error: Unknown option: '--frobnicate'", "see 'kiln pull --help'");
 
         Cli.Result top = Cli.run("--frobnicate");
         assertThat(top.exitCode()).as("%s", top).isEqualTo(2);
-        assertThat(top.err()).contains("Usage: kiln");
+        assertThat(top.errLines()).containsExactly("kiln: error: Unknown option: '--frobnicate'", "see 'kiln --help'");
+
+        Cli.Result missing = Cli.run(cache, "flink", "build");
+        assertThat(missing.exitCode()).as("%s", missing).isEqualTo(2);
+        assertThat(missing.errLines()).as("at most five lines, the error first").hasSizeLessThanOrEqualTo(5)
+                .startsWith("kiln: error: Missing required options: '--job-jar=JAR', '--to=TARGET'").endsWith("see 'kiln flink build --help'");
 
         Cli.Result missingParameter = Cli.run(cache, "pull");
         assertThat(missingParameter.exitCode()).as("%s", missingParameter).isEqualTo(2);
@@ -175,6 +180,13 @@ class ExitCodesTest {
 
     @Test
     void helpExitsZeroAndListsTheCommands() {
+        Cli.Result nested = Cli.run("help", "flink", "build");
+        assertThat(nested.exitCode()).isZero();
+        assertThat(nested.out()).startsWith("Usage: kiln flink build").contains("--job-jar");
+        Cli.Result unknown = Cli.run("help", "flink", "bild");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.errLines().get(0)).isEqualTo("kiln: error: unknown command 'flink bild'; 'kiln flink' has: build");
+
         Cli.Result help = Cli.run("help");
         assertThat(help.exitCode()).as("%s", help).isZero();
         assertThat(help.out()).contains("Usage: kiln").contains("pull").contains("inspect").contains("cache");
