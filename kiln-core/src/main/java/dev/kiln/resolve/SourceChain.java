@@ -1,6 +1,7 @@
 package dev.kiln.resolve;
 
 import dev.kiln.error.DigestMismatchException;
+import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.KilnException;
 import dev.kiln.error.StoreException;
 import dev.kiln.event.KilnEvent;
@@ -19,50 +20,79 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * An origin behind its mirrors: each request goes to the mirrors in order, then to the origin.
- * Tag lookups go only to mirrors allowed to resolve tags; content by digest to every mirror. A
- * mirror that fails (down, slow past the timeouts, an error status, missing content) is skipped with
- * a warning for the rest of the operation; a blob it left half written is continued by the next
- * level with a range request, since the bytes are the same by digest.
+ * The levels behind the local store for one operation, asked in order: sources on this machine whose
+ * copies no registry vouches for (a Docker engine: tags only, and only when the decision accepts any
+ * copy), then the registry's mirrors, then the registry itself (absent when the policy forbids the
+ * network). A local source that lacks the image passes silently to the next level. Tag lookups go only
+ * to mirrors allowed to resolve tags; content by digest to every mirror. A mirror that fails (down,
+ * slow past the timeouts, an error status, missing content) is skipped with a warning for the rest of
+ * the operation; a blob it left half written is continued by the next level with a range request,
+ * since the bytes are the same by digest. The last level's failure is the caller's.
  */
-final class MirroredSource implements ImageSource {
-    private record Level(ImageSource source, boolean resolve, Function<Reference, Reference> rewrite) {
+final class SourceChain implements ImageSource {
+    private enum Kind { LOCAL, MIRROR, ORIGIN }
+
+    private record Level(ImageSource source, Kind kind, boolean resolve, Function<Reference, Reference> rewrite) {
+        boolean asks(Reference ref) {
+            return switch (kind) {
+                case LOCAL -> ref.digest() == null;
+                case MIRROR -> ref.digest() != null || resolve;
+                case ORIGIN -> true;
+            };
+        }
     }
 
     private final List<Level> levels = new ArrayList<>();
     private final Set<Level> failed = ConcurrentHashMap.newKeySet();
     private final Telemetry telemetry;
-    private volatile String served;
+    private volatile ImageSource served;
+    private volatile ImageSource provided;
 
-    MirroredSource(List<Mirror> mirrors, Function<String, ImageSource> sourceFor, ImageSource origin, Telemetry telemetry) {
-        for (Mirror mirror : mirrors) {
-            levels.add(new Level(sourceFor.apply(mirror.host()), mirror.resolve(),
-                    ref -> new Reference(mirror.host(), ref.repository(), ref.tag(), ref.digest())));
+    /**
+     * {@code origin}: the registry, or {@code null} when the network is forbidden (then {@code local}
+     * must not be empty); {@code sourceFor} makes a mirror's source from its host.
+     */
+    SourceChain(List<ImageSource> local, List<Mirror> mirrors, Function<String, ImageSource> sourceFor, ImageSource origin,
+                Telemetry telemetry) {
+        local.forEach(source -> levels.add(new Level(source, Kind.LOCAL, true, ref -> ref)));
+        if (origin != null) {
+            for (Mirror mirror : mirrors) {
+                levels.add(new Level(sourceFor.apply(mirror.host()), Kind.MIRROR, mirror.resolve(),
+                        ref -> new Reference(mirror.host(), ref.repository(), ref.tag(), ref.digest())));
+            }
+            levels.add(new Level(origin, Kind.ORIGIN, true, ref -> ref));
         }
-        levels.add(new Level(origin, true, ref -> ref));
+        if (levels.isEmpty()) {
+            throw new IllegalArgumentException("a source chain needs at least one level");
+        }
         this.telemetry = telemetry;
-        this.served = origin.name();
+        this.served = levels.get(levels.size() - 1).source();
     }
 
     /** The level that served the last request. */
     @Override
     public String name() {
-        return served;
+        return served.name();
+    }
+
+    /** The level that last provided content (a manifest or a blob, not a HEAD); empty when none did. */
+    Optional<String> provider() {
+        return Optional.ofNullable(provided).map(ImageSource::name);
     }
 
     @Override
     public Optional<Descriptor> head(Reference ref) {
-        return first(ref, "HEAD", (level, r) -> level.source().head(r));
+        return first(ref, "HEAD", false, (level, r) -> level.source().head(r));
     }
 
     @Override
     public RawManifest manifest(Reference ref) {
-        return first(ref, "manifest", (level, r) -> level.source().manifest(r));
+        return first(ref, "manifest", true, (level, r) -> level.source().manifest(r));
     }
 
     @Override
     public void fetchBlob(Reference ref, Descriptor blob, BlobWriter into) {
-        first(ref.withDigest(blob.digest()), "blob " + blob.digest().shortHex(), (level, r) -> {
+        first(ref.withDigest(blob.digest()), "blob " + blob.digest().shortHex(), true, (level, r) -> {
             try {
                 level.source().fetchBlob(r, blob, into);
             } catch (DigestMismatchException e) {
@@ -81,25 +111,37 @@ final class MirroredSource implements ImageSource {
         T on(Level level, Reference ref);
     }
 
-    private <T> T first(Reference ref, String what, Call<T> call) {
+    private <T> T first(Reference ref, String what, boolean content, Call<T> call) {
+        Level last = levels.get(levels.size() - 1);
         for (Level level : levels) {
-            boolean origin = level == levels.get(levels.size() - 1);
-            if (!origin && (failed.contains(level) || ref.digest() == null && !level.resolve())) {
+            if (level != last && (failed.contains(level) || !level.asks(ref))) {
                 continue;
             }
             try {
                 T result = call.on(level, level.rewrite().apply(ref));
-                served = level.source().name();
-                return result;
-            } catch (KilnException e) {
-                if (origin) {
-                    throw e;
+                served = level.source();
+                if (content) {
+                    provided = level.source();
                 }
-                failed.add(level);
-                telemetry.emit(new KilnEvent.Warning("mirror " + level.source().name() + " failed for " + what + " of " + ref
-                        + " (" + e.getMessage() + "); using the next level"));
+                return result;
+            } catch (ImageNotFoundException e) {
+                if (level == last || level.kind() != Kind.LOCAL) {
+                    skipOrThrow(level, last, ref, what, e);
+                }
+                failed.add(level);   // a local source that lacks it said so already (its own events)
+            } catch (KilnException e) {
+                skipOrThrow(level, last, ref, what, e);
             }
         }
-        throw new IllegalStateException("the origin is always the last level");
+        throw new IllegalStateException("the last level answers or throws");
+    }
+
+    private void skipOrThrow(Level level, Level last, Reference ref, String what, KilnException e) {
+        if (level == last || level.kind() == Kind.LOCAL) {
+            throw e;
+        }
+        failed.add(level);
+        telemetry.emit(new KilnEvent.Warning("mirror " + level.source().name() + " failed for " + what + " of " + ref
+                + " (" + e.getMessage() + "); using the next level"));
     }
 }
