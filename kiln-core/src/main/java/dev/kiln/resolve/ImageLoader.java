@@ -126,7 +126,8 @@ final class ImageLoader {
         return parts.isEmpty() ? "" : "cached " + (top.isIndex() ? "index" : "manifest") + ", " + String.join("; ", parts);
     }
 
-    private static String shortDigest(Digest digest) {
+    /** {@code sha256:} and the first 12 hex characters, as the build log names blobs. */
+    static String shortDigest(Digest digest) {
         return digest.algorithm() + ":" + digest.shortHex();
     }
 

@@ -95,7 +95,13 @@ public final class Resolver {
      * The caller holds a {@linkplain LocalStore#lease() store lease}. Returns whether it was fetched.
      */
     public boolean ensureLayer(ResolvedImage image, Descriptor layer, Telemetry telemetry) {
-        return ensureBlob(image.reference(), layer, new Sources(image.reference(), image.platform(), telemetry, false, false));
+        Sources sources = new Sources(image.reference(), image.platform(), telemetry, false, false);
+        return store.blobs().ensure(layer.digest(), layer.size(), writer -> {
+            // the image's own decision was logged before anyone knew this layer's bytes were needed
+            telemetry.emit(new KilnEvent.CacheDecision(image.reference().toString(), "partial", "layer "
+                    + ImageLoader.shortDigest(layer.digest()) + " is not in the local store and the build needs its bytes: fetching it"));
+            sources.chain().fetchBlob(image.reference(), layer, writer);
+        });
     }
 
     /** Resolves manifest and config for the platform, storing them; layers are left to the caller. */
