@@ -124,24 +124,19 @@ final class SourceChain implements ImageSource {
                     provided = level.source();
                 }
                 return result;
-            } catch (ImageNotFoundException e) {
-                if (level == last || level.kind() != Kind.LOCAL) {
-                    skipOrThrow(level, last, ref, what, e);
-                }
-                failed.add(level);   // a local source that lacks it said so already (its own events)
             } catch (KilnException e) {
-                skipOrThrow(level, last, ref, what, e);
+                // a local source that lacks the image said so itself (its own decision or warning); other failures are real
+                boolean localMiss = level.kind() == Kind.LOCAL && e instanceof ImageNotFoundException;
+                if (level == last || level.kind() == Kind.LOCAL && !localMiss) {
+                    throw e;
+                }
+                failed.add(level);
+                if (!localMiss) {
+                    telemetry.emit(new KilnEvent.Warning("mirror " + level.source().name() + " failed for " + what + " of " + ref
+                            + " (" + e.getMessage() + "); using the next level"));
+                }
             }
         }
         throw new IllegalStateException("the last level answers or throws");
-    }
-
-    private void skipOrThrow(Level level, Level last, Reference ref, String what, KilnException e) {
-        if (level == last || level.kind() == Kind.LOCAL) {
-            throw e;
-        }
-        failed.add(level);
-        telemetry.emit(new KilnEvent.Warning("mirror " + level.source().name() + " failed for " + what + " of " + ref
-                + " (" + e.getMessage() + "); using the next level"));
     }
 }
