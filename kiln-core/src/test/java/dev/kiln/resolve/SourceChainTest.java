@@ -31,19 +31,9 @@ class SourceChainTest {
     private final Telemetry telemetry = new Telemetry(events::add);
 
     /** A source that answers manifests from {@code answer} (null: it lacks them, a {@link RuntimeException}: it fails). */
-    private static final class Fake implements ImageSource {
-        final String name;
-        final Object answer;
-        final List<Reference> asked = new ArrayList<>();
-
+    private record Fake(String name, Object answer, List<Reference> asked) implements ImageSource {
         Fake(String name, Object answer) {
-            this.name = name;
-            this.answer = answer;
-        }
-
-        @Override
-        public String name() {
-            return name;
+            this(name, answer, new ArrayList<>());
         }
 
         @Override
