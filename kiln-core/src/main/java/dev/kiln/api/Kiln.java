@@ -32,6 +32,7 @@ import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
 import dev.kiln.registry.RegistryTransport;
+import dev.kiln.resolve.DaemonSource;
 import dev.kiln.resolve.Mirror;
 import dev.kiln.resolve.PullSpec;
 import dev.kiln.resolve.RegistryRules;
@@ -119,7 +120,7 @@ public final class Kiln implements AutoCloseable {
         this.daemonHost = builder.daemonHost;
         this.rules = new RegistryRules(builder.rules);
         this.resolver = new Resolver(store, transport, transfers, clock, listener, rules,
-                builder.daemonLevel ? new DaemonLevel(this::daemon, store) : null);
+                builder.daemonLevel ? DaemonSource.of(new DaemonLevel(this::daemon, store)) : null);
         this.builder = new ImageBuilder(store, resolver, transport, transfers, this::daemon);
     }
 

@@ -1,27 +1,20 @@
 package dev.kiln.resolve;
 
-import dev.kiln.daemon.DaemonLevel;
 import dev.kiln.error.AuthenticationException;
 import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.NotCachedException;
-import dev.kiln.error.PlatformNotFoundException;
 import dev.kiln.error.RegistryException;
-import dev.kiln.event.Durations;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
-import dev.kiln.image.ImageConfig;
-import dev.kiln.image.ImageIndex;
-import dev.kiln.image.ImageJson;
-import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
-import dev.kiln.image.PullPolicy;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
 import dev.kiln.registry.RegistryClient;
 import dev.kiln.registry.RegistryTransport;
+import dev.kiln.resolve.FreshnessDecision.Action;
 import dev.kiln.store.Lease;
 import dev.kiln.store.LocalStore;
 import dev.kiln.store.RefRecord;
@@ -30,7 +23,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -39,41 +31,38 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Collectors;
 
 /**
- * Resolves base images store-first. The local store answers whenever the policy allows; otherwise
- * the registry is asked as little as possible (one HEAD to revalidate, then only what is missing),
- * and whatever it provides is verified and written back to the store with a record of
- * (reference, platform) → manifest digest.
+ * Resolves base images store-first: read the record, {@linkplain FreshnessDecision decide}, ask a
+ * {@link SourceChain} (a Docker engine when the decision accepts any copy, mirrors, the registry) as
+ * little as the decision says (one HEAD to revalidate, then only what is missing), and write what it
+ * provides back to the store, verified, with a record of (reference, platform) → manifest digest.
  */
 public final class Resolver {
-    /** How results name the daemon level as their source. */
-    private static final String DAEMON_SOURCE = "docker-daemon";
-
     private final LocalStore store;
     private final RegistryTransport transport;
     private final ExecutorService transfers;
     private final Clock clock;
     private final KilnListener listener;
-    private final Set<CompletableFuture<Void>> background = ConcurrentHashMap.newKeySet();
-
     private final RegistryRules rules;
-    private final DaemonLevel daemon;
+    private final ImageSource.Factory local;
+    private final ImageLoader images;
+    private final Set<CompletableFuture<Void>> background = ConcurrentHashMap.newKeySet();
 
     /**
      * {@code rules}: per registry (as references name it, e.g. {@code docker.io}), its mirrors in order;
-     * {@code daemon}: a Docker engine asked before any registry, or {@code null}.
+     * {@code local}: a source on this machine asked before any registry (a Docker engine), or {@code null}.
      */
     public Resolver(LocalStore store, RegistryTransport transport, ExecutorService transfers, Clock clock, KilnListener listener,
-                    RegistryRules rules, DaemonLevel daemon) {
-        this.rules = rules;
-        this.daemon = daemon;
+                    RegistryRules rules, ImageSource.Factory local) {
         this.store = store;
         this.transport = transport;
         this.transfers = transfers;
         this.clock = clock;
         this.listener = listener;
+        this.rules = rules;
+        this.local = local;
+        this.images = new ImageLoader(store);
     }
 
     /** The result of a full pull: the image and what its layers cost. */
@@ -83,16 +72,19 @@ public final class Resolver {
     /** Resolves {@code spec} and makes sure every layer is in the store, downloading missing ones in parallel. */
     public Pulled pull(PullSpec spec, Telemetry telemetry) {
         try (Lease ignored = store.lease()) {
-            Lazy origin = new Lazy(spec.reference(), telemetry);
-            ResolvedImage image = resolve(spec, origin);
-            List<Descriptor> layers = image.parsedManifest().layers();
-            List<CompletableFuture<Boolean>> fetches = layers.stream()
-                    .map(layer -> CompletableFuture.supplyAsync(() -> ensureBlob(image.reference(), layer, spec.verify(),
-                            origin), transfers))
-                    .toList();
-            int fetched = (int) Futures.joinAll(fetches).stream().filter(Boolean::booleanValue).count();
+            ImageLoader.Loaded loaded = resolveImage(spec, telemetry);
+            List<Descriptor> layers = loaded.manifest().asManifest().layers();
+            if (spec.verify()) {
+                Futures.joinAll(layers.stream().map(l -> CompletableFuture.supplyAsync(() -> store.blobs().rehash(l.digest()), transfers))
+                        .toList());
+            }
+            List<Descriptor> missing = layers.stream().filter(l -> !store.blobs().isVerified(l.digest())).toList();
+            ResolvedImage image = report(loaded, missing, layers.size(), telemetry);
+            int fetched = (int) Futures.joinAll(missing.stream()
+                    .map(layer -> CompletableFuture.supplyAsync(() -> ensureBlob(image.reference(), layer, loaded.sources()), transfers))
+                    .toList()).stream().filter(Boolean::booleanValue).count();
             ResolvedImage done = new ResolvedImage(image.reference(), image.platform(), image.topDigest(), image.manifest(),
-                    image.configBytes(), image.config(), origin.sourceName(), image.decision());
+                    image.configBytes(), image.config(), loaded.sources().sourceName(), image.decision());
             return new Pulled(done, fetched, layers.size() - fetched);
         }
     }
@@ -103,159 +95,141 @@ public final class Resolver {
      * The caller holds a {@linkplain LocalStore#lease() store lease}. Returns whether it was fetched.
      */
     public boolean ensureLayer(ResolvedImage image, Descriptor layer, Telemetry telemetry) {
-        return ensureBlob(image.reference(), layer, false, new Lazy(image.reference(), telemetry));
+        Sources sources = new Sources(image.reference(), image.platform(), telemetry, false, false);
+        return store.blobs().ensure(layer.digest(), layer.size(), writer -> {
+            // the image's own decision was logged before anyone knew this layer's bytes were needed
+            telemetry.emit(new KilnEvent.CacheDecision(image.reference().toString(), "partial", "layer "
+                    + ImageLoader.shortDigest(layer.digest()) + " is not in the local store and the build needs its bytes: fetching it"));
+            sources.chain().fetchBlob(image.reference(), layer, writer);
+        });
     }
 
     /** Resolves manifest and config for the platform, storing them; layers are left to the caller. */
     public ResolvedImage resolve(PullSpec spec, Telemetry telemetry) {
         try (Lease ignored = store.lease()) {
-            return resolve(spec, new Lazy(spec.reference(), telemetry));
+            return report(resolveImage(spec, telemetry), List.of(), 0, telemetry);
         }
     }
 
-    private ResolvedImage resolve(PullSpec spec, Lazy origin) {
+    private ImageLoader.Loaded resolveImage(PullSpec spec, Telemetry telemetry) {
         Reference ref = spec.reference();
-        Telemetry telemetry = origin.telemetry;
         Instant now = clock.instant();
         Optional<RefRecord> record = store.records().find(ref);
-
-        Top top = resolveTop(spec, record, origin, now, telemetry);
-        telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), top.outcome, top.reason));
-
-        Digest manifestDigest = platformManifest(spec, top, record, origin);
-        RawManifest manifest = load(ref, manifestDigest, spec.policy(), origin);
-        if (manifest.isIndex()) {
-            throw new PlatformNotFoundException("image " + ref + " nests an index inside an index; Kiln does not follow nested indexes");
+        Optional<RawManifest> cached = ref.isPinned() ? store.manifest(ref.digest()) : record.flatMap(r -> store.manifest(r.digest()));
+        FreshnessDecision decision = FreshnessDecision.decide(spec, record, cached.isPresent(), now);
+        Sources sources = new Sources(ref, spec.platform(), telemetry, decision.anyCopy(), decision.action() == Action.FAIL_OFFLINE);
+        Top top = carryOut(spec, decision, record, cached, sources, now);
+        if (top.fresh()) {
+            telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), top.outcome(), top.reason()));
         }
-        Descriptor configDescriptor = manifest.asManifest().config();
-        byte[] configBytes = loadConfig(ref, configDescriptor, spec.policy(), origin);
-        ImageConfig config = ImageJson.read(configBytes, ImageConfig.class, "image config of " + ref);
-        if (!top.raw.isIndex() && config.os() != null && !spec.platform().matches(config.platform())) {
-            throw new PlatformNotFoundException("image " + ref + " is " + config.platform() + " only; requested "
-                    + spec.platform() + " (choose it with --platform " + config.platform() + ")");
+        ImageLoader.Loaded loaded = images.load(spec, top, record, sources);
+        store.records().update(ref, current -> Optional.of(ImageLoader.recordUse(current, ref, spec.platform(), top,
+                loaded.manifest().digest(), now)));
+        return loaded;
+    }
+
+    /**
+     * Emits the cache decision of an image that came from the store, now that it is known what it
+     * still lacked: "cache hit" only when nothing is requested; otherwise what is fetched and why.
+     */
+    private ResolvedImage report(ImageLoader.Loaded loaded, List<Descriptor> missingLayers, int layers, Telemetry telemetry) {
+        Top top = loaded.top();
+        String outcome = top.outcome();
+        String reason = top.reason();
+        if (!top.fresh()) {
+            String lacking = ImageLoader.lacking(top.raw(), loaded.fetched(), missingLayers, layers);
+            if (!lacking.isEmpty()) {
+                outcome = outcome.equals("hit") ? "partial" : outcome;
+                reason = outcome.equals("partial") ? lacking : reason + "; " + lacking;
+            }
+            telemetry.emit(new KilnEvent.CacheDecision(loaded.spec().reference().toString(), outcome, reason));
         }
-        recordUse(ref, spec.platform(), top, manifestDigest, now);
-        return new ResolvedImage(ref, spec.platform(), top.raw.digest(), manifest, configBytes, config, origin.sourceName(),
-                top.outcome + ": " + top.reason);
+        return new ResolvedImage(loaded.spec().reference(), loaded.spec().platform(), top.raw().digest(), loaded.manifest(),
+                loaded.configBytes(), loaded.config(), loaded.sources().sourceName(), outcome + ": " + reason);
     }
 
     /** The top-level document of the reference, and in words why it came from where it did. */
-    private record Top(RawManifest raw, boolean fresh, String outcome, String reason) {
+    record Top(RawManifest raw, boolean fresh, String outcome, String reason) {
     }
 
-    private Top resolveTop(PullSpec spec, Optional<RefRecord> record, Lazy origin, Instant now, Telemetry telemetry) {
+    private Top carryOut(PullSpec spec, FreshnessDecision decision, Optional<RefRecord> record, Optional<RawManifest> cached,
+                         Sources sources, Instant now) {
         Reference ref = spec.reference();
-        if (ref.isPinned()) {
-            Optional<RawManifest> cached = store.manifest(ref.digest());
-            if (cached.isPresent()) {
-                return new Top(cached.get(), false, "hit", "pinned by digest: immutable, no request needed");
+        return switch (decision.action()) {
+            case USE_CACHED -> new Top(cached.orElseThrow(), false, decision.outcome(), decision.reason());
+            case USE_STALE_AND_CHECK_IN_BACKGROUND -> {
+                revalidateInBackground(spec, decision, record.orElseThrow(), cached.orElseThrow());
+                yield new Top(cached.orElseThrow(), false, decision.outcome(), decision.reason());
             }
-            requireNetwork(spec, "not in the local store");
-            return new Top(fetchTop(ref, origin), true, "miss", "pinned digest not in the local store; fetched from " + ref.registry());
-        }
-        Optional<RawManifest> cached = record.flatMap(r -> store.manifest(r.digest()));
-        if (cached.isEmpty()) {
-            String why = record.isPresent() ? "cached manifest missing or corrupt" : "not in the local store";
-            Optional<RawManifest> fromDaemon = fromDaemon(spec, telemetry);
-            if (fromDaemon.isPresent()) {
-                origin.servedBy(DAEMON_SOURCE);
-                return new Top(fromDaemon.get(), true, "daemon", why + "; imported from the Docker daemon at " + daemon.host());
-            }
-            requireNetwork(spec, why);
-            return new Top(fetchTop(ref, origin), true, record.isPresent() ? "refetch" : "miss", why + "; fetched from " + ref.registry());
-        }
-        RefRecord current = record.get();
-        Duration sinceCheck = Duration.between(current.checkedAt(), now);
-        boolean beyondMaxStale = spec.staleness().exceeded(sinceCheck);
-        switch (spec.policy()) {
-            case NEVER -> {
-                if (beyondMaxStale) {
-                    throw notCached(ref, "it was last checked " + age(current.checkedAt(), now) + " ago, beyond max-stale "
-                            + Durations.words(spec.staleness().maxStale()) + ", and policy never forbids checking it");
+            case REVALIDATE -> revalidate(ref, decision, record.orElseThrow(), cached.orElseThrow(), sources, now, false);
+            case FETCH, FAIL_OFFLINE -> {
+                if (decision.action() == Action.FAIL_OFFLINE && !sources.canAsk()) {
+                    throw notCached(ref, decision.reason());
                 }
-                return new Top(cached.get(), false, "hit", "cached " + age(current.fetchedAt(), now) + " ago; policy never makes no request");
-            }
-            case IF_NOT_PRESENT -> {
-                if (!beyondMaxStale) {
-                    return new Top(cached.get(), false, "hit", "cached " + age(current.fetchedAt(), now) + " ago; policy "
-                            + spec.policy() + " makes no request");
+                try {
+                    RawManifest raw = fetchTop(ref, sources);
+                    yield new Top(raw, true, decision.outcome(), decision.reason() + "; fetched from " + sources.chain().name());
+                } catch (ImageNotFoundException e) {
+                    if (decision.action() == Action.FAIL_OFFLINE) {
+                        throw notCached(ref, decision.reason());
+                    }
+                    throw e;
                 }
             }
-            case REVALIDATE, STALE_WHILE_REVALIDATE -> {
-                if (sinceCheck.compareTo(spec.maxAge()) < 0 && !beyondMaxStale) {
-                    return new Top(cached.get(), false, "hit", "checked " + age(current.checkedAt(), now)
-                            + " ago, within max-age " + Durations.words(spec.maxAge()) + "; no request");
-                }
-                if (spec.policy() == PullPolicy.STALE_WHILE_REVALIDATE && !beyondMaxStale) {
-                    revalidateInBackground(ref, current.digest());
-                    return new Top(cached.get(), false, "stale", "checked " + age(current.checkedAt(), now)
-                            + " ago, past max-age " + Durations.words(spec.maxAge()) + "; used now, checked in the background");
-                }
-            }
-            case ALWAYS -> { }
-        }
+        };
+    }
+
+    /**
+     * One HEAD and what follows from it (record the check, or fetch what the tag now names): the same
+     * path for a build's check and a background one.
+     */
+    private Top revalidate(Reference ref, FreshnessDecision decision, RefRecord current, RawManifest cached, Sources sources,
+                           Instant now, boolean inBackground) {
         Optional<Descriptor> head;
         try {
-            head = origin.source().head(ref);
+            head = sources.chain().head(ref);
         } catch (RegistryException e) {
             // an answer about the image itself (gone, not allowed) is never masked; an outage may be
-            if (!spec.staleness().staleIfError() || beyondMaxStale || e instanceof AuthenticationException
-                    || e instanceof ImageNotFoundException) {
+            if (!decision.staleIfError() || e instanceof AuthenticationException || e instanceof ImageNotFoundException) {
                 throw e;
             }
             String message = ref.registry() + " is unreachable (" + e.getMessage() + "); using the cached " + current.digest().shortHex()
-                    + ", last checked " + age(current.checkedAt(), now) + " ago (stale-if-error)";
-            telemetry.emit(new KilnEvent.Warning(message));
-            return new Top(cached.get(), false, "stale", message);
+                    + ", last checked " + FreshnessDecision.age(current.checkedAt(), now) + " ago (stale-if-error)";
+            sources.telemetry.emit(new KilnEvent.Warning(message));
+            return new Top(cached, false, "stale", message);
         }
         if (head.isPresent() && head.get().digest().equals(current.digest())) {
             store.records().update(ref, r -> r.map(x -> x.checked(now)));
-            return new Top(cached.get(), false, "revalidated", "one HEAD: " + ref.registry() + " still has "
-                    + current.digest().shortHex());
+            String still = ref.registry() + " still has " + current.digest().shortHex();
+            return new Top(cached, false, "revalidated", inBackground ? "background check: " + still
+                    : "one HEAD: " + still + " (" + decision.reason() + ")");
         }
         if (head.isEmpty()) {
-            return new Top(fetchTop(ref, origin), true, "refetch", "registry did not give the digest on HEAD; fetched the manifest");
+            return new Top(fetchTop(ref, sources), true, "refetch", "registry did not give the digest on HEAD; fetched the manifest");
         }
         Digest moved = head.get().digest();
         String message = shortName(ref) + " moved " + current.digest().shortHex() + " → " + moved.shortHex();
-        telemetry.emit(new KilnEvent.Warning(message));
-        return new Top(fetchTop(ref.withDigest(moved), origin), true, "moved", message + "; fetching what changed");
+        sources.telemetry.emit(new KilnEvent.Warning(message + (inBackground ? " (background check); the next use takes it" : "")));
+        return new Top(fetchTop(ref.withDigest(moved), sources), true, "moved", message + "; fetching what changed");
     }
 
     /**
-     * The Docker daemon level, below the store and above every registry, for the policies that accept
-     * any copy of a tag (if-not-present, never): an engine cannot say how fresh its tag is.
+     * Runs {@link #revalidate} off the caller's path; a moved tag is fetched (its top-level manifest or
+     * index only) and recorded, so the next use resolves to it. Failures are warnings: the cached image
+     * stays in use. {@link #awaitBackground} lets a short-lived process finish it.
      */
-    private Optional<RawManifest> fromDaemon(PullSpec spec, Telemetry telemetry) {
-        if (daemon == null || (spec.policy() != PullPolicy.IF_NOT_PRESENT && spec.policy() != PullPolicy.NEVER)) {
-            return Optional.empty();
-        }
-        return daemon.importImage(spec.reference(), spec.platform(), telemetry);
-    }
-
-    /**
-     * One HEAD for {@code ref} off the caller's path; a moved tag is fetched (its top-level manifest
-     * or index only) and recorded, so the next use resolves to it. Failures are warnings: the
-     * cached image stays in use. {@link #awaitBackground} lets a short-lived process finish it.
-     */
-    private void revalidateInBackground(Reference ref, Digest cachedDigest) {
+    private void revalidateInBackground(PullSpec spec, FreshnessDecision decision, RefRecord current, RawManifest cached) {
+        Reference ref = spec.reference();
         CompletableFuture<Void> check = CompletableFuture.runAsync(() -> {
             Telemetry telemetry = new Telemetry(listener);
             try (Lease ignored = store.lease()) {
-                Lazy origin = new Lazy(ref, telemetry);
-                Optional<Descriptor> head = origin.source().head(ref);
                 Instant now = clock.instant();
-                if (head.isPresent() && head.get().digest().equals(cachedDigest)) {
-                    store.records().update(ref, r -> r.map(x -> x.checked(now)));
-                    telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), "revalidated", "background check: "
-                            + ref.registry() + " still has " + cachedDigest.shortHex()));
-                    return;
+                Top top = revalidate(ref, decision, current, cached, new Sources(ref, spec.platform(), telemetry, false, false), now, true);
+                if (top.fresh()) {
+                    store.records().update(ref, r -> Optional.of(ImageLoader.newRecord(ref, top.raw(), now)));
+                } else {
+                    telemetry.emit(new KilnEvent.CacheDecision(ref.toString(), top.outcome(), top.reason()));
                 }
-                RawManifest moved = fetchTop(head.map(d -> ref.withDigest(d.digest())).orElse(ref), origin);
-                store.records().update(ref, r -> Optional.of(new RefRecord(ref.toString(), moved.digest(), moved.mediaType(), now, now,
-                        java.util.Map.of())));
-                telemetry.emit(new KilnEvent.Warning(shortName(ref) + " moved " + cachedDigest.shortHex() + " → "
-                        + moved.digest().shortHex() + " (background check); the next use takes it"));
             } catch (RuntimeException e) {
                 telemetry.emit(new KilnEvent.Warning("background check of " + ref + " failed: " + e.getMessage()
                         + "; the cached image stays in use"));
@@ -276,135 +250,63 @@ public final class Resolver {
         }
     }
 
-    private RawManifest fetchTop(Reference ref, Lazy origin) {
-        RawManifest raw = origin.source().manifest(ref);
-        store.blobs().put(raw.bytes());
-        return raw;
+    private RawManifest fetchTop(Reference ref, Sources sources) {
+        return images.fetch(ref, sources);
     }
 
-    private Digest platformManifest(PullSpec spec, Top top, Optional<RefRecord> record, Lazy origin) {
-        if (!top.raw.isIndex()) {
-            return top.raw.digest();
-        }
-        Optional<Digest> known = record.filter(r -> r.digest().equals(top.raw.digest()))
-                .flatMap(r -> r.platform(spec.platform())).map(RefRecord.PlatformEntry::manifest);
-        if (known.isPresent()) {
-            return known.get();
-        }
-        ImageIndex index = top.raw.asIndex();
-        if (index.images().isEmpty() && index.manifests().stream().anyMatch(d -> MediaTypes.isIndex(d.mediaType()))) {
-            throw new PlatformNotFoundException("image " + spec.reference() + " nests an index inside an index; "
-                    + "Kiln does not follow nested indexes");
-        }
-        return index.select(spec.platform()).map(Descriptor::digest).orElseThrow(() -> new PlatformNotFoundException(
-                "image " + spec.reference() + " has no " + spec.platform() + " variant; available: "
-                        + index.platforms().stream().map(Platform::toString).distinct().collect(Collectors.joining(", "))));
+    private boolean ensureBlob(Reference ref, Descriptor blob, Sources sources) {
+        return store.blobs().ensure(blob.digest(), blob.size(), writer -> sources.chain().fetchBlob(ref, blob, writer));
     }
 
-    private RawManifest load(Reference ref, Digest digest, PullPolicy policy, Lazy origin) {
-        Optional<RawManifest> cached = store.manifest(digest);
-        if (cached.isPresent()) {
-            return cached.get();
-        }
-        if (policy == PullPolicy.NEVER) {
-            throw notCached(ref, "its manifest " + digest.shortHex() + " is not in the local store");
-        }
-        return fetchTop(ref.withDigest(digest), origin);
-    }
-
-    private byte[] loadConfig(Reference ref, Descriptor config, PullPolicy policy, Lazy origin) {
-        if (config.size() > ImageJson.MAX_CONFIG_BYTES) {
-            // refused before a byte is fetched: a config is read whole into memory
-            throw new RegistryException("the config of " + ref + " is " + config.size() + " bytes, above Kiln's limit of "
-                    + ImageJson.MAX_CONFIG_BYTES + "; refusing it");
-        }
-        Optional<byte[]> cached = store.blobs().readSmall(config.digest(), ImageJson.MAX_CONFIG_BYTES);
-        if (cached.isPresent()) {
-            return cached.get();
-        }
-        if (policy == PullPolicy.NEVER) {
-            throw notCached(ref, "its config " + config.digest().shortHex() + " is not in the local store");
-        }
-        store.blobs().ensure(config.digest(), config.size(), writer -> origin.source().fetchBlob(ref, config, writer));
-        return store.blobs().readSmall(config.digest(), ImageJson.MAX_CONFIG_BYTES).orElseThrow();
-    }
-
-    private boolean ensureBlob(Reference ref, Descriptor layer, boolean verify, Lazy origin) {
-        if (verify) {
-            store.blobs().rehash(layer.digest());
-        }
-        return store.blobs().ensure(layer.digest(), layer.size(), writer -> origin.source().fetchBlob(ref, layer, writer));
-    }
-
-    private void recordUse(Reference ref, Platform platform, Top top, Digest manifestDigest, Instant now) {
-        store.records().update(ref, current -> {
-            RefRecord base = current.filter(r -> r.digest().equals(top.raw.digest()))
-                    .orElseGet(() -> new RefRecord(ref.toString(), top.raw.digest(), top.raw.mediaType(), now, now, java.util.Map.of()));
-            if (top.fresh) {
-                base = base.checked(now);
-            }
-            Instant fetchedAt = base.platform(platform).filter(e -> e.manifest().equals(manifestDigest))
-                    .map(RefRecord.PlatformEntry::fetchedAt).orElse(now);
-            return Optional.of(base.withPlatform(platform, new RefRecord.PlatformEntry(manifestDigest, fetchedAt, now)));
-        });
-    }
-
-    private static void requireNetwork(PullSpec spec, String why) {
-        if (spec.policy() == PullPolicy.NEVER) {
-            throw notCached(spec.reference(), "it is " + why);
-        }
-    }
-
-    private static NotCachedException notCached(Reference ref, String why) {
+    static NotCachedException notCached(Reference ref, String why) {
         return new NotCachedException("image " + ref + " is not available offline: " + why
                 + "; policy 'never' forbids the network (pull it first, or use --policy if-not-present)");
     }
 
     /**
-     * The origin registry of one operation, created on first use so that cache hits never touch
-     * the network stack; whether it was used decides the reported source.
+     * The sources of one operation, created on first use so that cache hits never touch the network
+     * stack; which of them provided content decides the reported source.
      */
-    private final class Lazy {
+    final class Sources {
         private final Reference ref;
+        private final Platform platform;
         private final Telemetry telemetry;
-        private ImageSource source;
-        private String servedBy;
+        private final boolean anyCopy;
+        private final boolean offline;
+        private SourceChain chain;
 
-        Lazy(Reference ref, Telemetry telemetry) {
+        /** {@code anyCopy}: a local source (a Docker engine) goes first; {@code offline}: no registry at all. */
+        Sources(Reference ref, Platform platform, Telemetry telemetry, boolean anyCopy, boolean offline) {
             this.ref = ref;
+            this.platform = platform;
             this.telemetry = telemetry;
+            this.anyCopy = anyCopy && local != null;
+            this.offline = offline;
         }
 
-        synchronized ImageSource source() {
-            if (source == null) {
-                RegistryClient client = new RegistryClient(transport, telemetry);
-                ImageSource origin = new RegistrySource(ref.registry(), client, telemetry);
-                List<Mirror> levels = rules.mirrors(ref.registry());
-                source = levels.isEmpty() ? origin
-                        : new MirroredSource(levels, host -> new RegistrySource(host, client, telemetry), origin, telemetry);
+        /** Whether any level may be asked: the network, or a local source. */
+        boolean canAsk() {
+            return !offline || anyCopy;
+        }
+
+        synchronized SourceChain chain() {
+            if (chain == null) {
+                List<ImageSource> locals = anyCopy ? List.of(local.open(platform, telemetry)) : List.of();
+                RegistryClient client = offline ? null : new RegistryClient(transport, telemetry);
+                chain = new SourceChain(locals, offline ? List.of() : rules.mirrors(ref.registry()),
+                        host -> new RegistrySource(host, client, telemetry),
+                        offline ? null : new RegistrySource(ref.registry(), client, telemetry), telemetry);
             }
-            return source;
+            return chain;
         }
 
-        /** A level other than a registry (the Docker daemon) provided the image. */
-        synchronized void servedBy(String level) {
-            servedBy = level;
-        }
-
-        /** {@code cache} when no registry provided anything beyond a revalidation, else the level that did. */
+        /** {@code cache} when no level provided anything beyond a revalidation, else the level that did. */
         synchronized String sourceName() {
-            if (servedBy != null) {
-                return servedBy;
-            }
-            return telemetry.bytesDownloaded() > 0 && source != null ? source.name() : "cache";
+            return chain == null ? "cache" : chain.provider().orElse("cache");
         }
     }
 
     private static String shortName(Reference ref) {
         return ref.repository().replaceFirst("^library/", "") + (ref.tag() != null ? ":" + ref.tag() : "");
-    }
-
-    static String age(Instant then, Instant now) {
-        return Durations.words(Duration.between(then, now));
     }
 }
