@@ -1,8 +1,6 @@
 package dev.kiln.resolve;
 
 import dev.kiln.daemon.DaemonLevel;
-import dev.kiln.error.AuthenticationException;
-import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.NotCachedException;
 import dev.kiln.error.PlatformNotFoundException;
 import dev.kiln.error.RegistryException;
@@ -199,8 +197,7 @@ public final class Resolver {
             head = origin.source().head(ref);
         } catch (RegistryException e) {
             // an answer about the image itself (gone, not allowed) is never masked; an outage may be
-            if (!spec.staleness().staleIfError() || beyondMaxStale || e instanceof AuthenticationException
-                    || e instanceof ImageNotFoundException) {
+            if (!spec.staleness().staleIfError() || beyondMaxStale || e.isAuthentication() || e.isNotFound()) {
                 throw e;
             }
             String message = ref.registry() + " is unreachable (" + e.getMessage() + "); using the cached " + current.digest().shortHex()

@@ -14,31 +14,31 @@ class RegistryTransportTest {
 
     @Test
     void retryAfterInSeconds() {
-        assertThat(RegistryTransport.retryAfter("1")).isEqualTo(Duration.ofSeconds(1));
-        assertThat(RegistryTransport.retryAfter(" 120 ")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(RegistryTransport.retryAfter("0")).isEqualTo(Duration.ZERO);
-        assertThat(RegistryTransport.retryAfter("-5")).as("negative means now").isEqualTo(Duration.ZERO);
+        assertThat(Retries.retryAfter("1")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Retries.retryAfter(" 120 ")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(Retries.retryAfter("0")).isEqualTo(Duration.ZERO);
+        assertThat(Retries.retryAfter("-5")).as("negative means now").isEqualTo(Duration.ZERO);
     }
 
     @Test
     void retryAfterAsHttpDate() {
         String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
-        Duration wait = RegistryTransport.retryAfter(inAnHour);
+        Duration wait = Retries.retryAfter(inAnHour);
         assertThat(wait).isNotNull();
         assertThat(wait).isGreaterThan(Duration.ofMinutes(58)).isLessThanOrEqualTo(Duration.ofHours(1));
 
-        assertThat(RegistryTransport.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT")).as("a past date means now")
+        assertThat(Retries.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT")).as("a past date means now")
                 .isEqualTo(Duration.ZERO);
     }
 
     @Test
     void unusableRetryAfterIsIgnored() {
-        assertThat(RegistryTransport.retryAfter(null)).isNull();
-        assertThat(RegistryTransport.retryAfter("")).isNull();
-        assertThat(RegistryTransport.retryAfter("  ")).isNull();
-        assertThat(RegistryTransport.retryAfter("soon")).isNull();
-        assertThat(RegistryTransport.retryAfter("1.5")).isNull();
-        assertThat(RegistryTransport.retryAfter("Sunday, 06-Nov-94 08:49:37")).isNull();
+        assertThat(Retries.retryAfter(null)).isNull();
+        assertThat(Retries.retryAfter("")).isNull();
+        assertThat(Retries.retryAfter("  ")).isNull();
+        assertThat(Retries.retryAfter("soon")).isNull();
+        assertThat(Retries.retryAfter("1.5")).isNull();
+        assertThat(Retries.retryAfter("Sunday, 06-Nov-94 08:49:37")).isNull();
     }
 
     @RepeatedTest(20)
@@ -55,15 +55,15 @@ class RegistryTransportTest {
 
     @Test
     void absurdRetryAfterIsCappedRatherThanOverflowing() {
-        Duration huge = RegistryTransport.retryAfter(String.valueOf(Long.MAX_VALUE));
+        Duration huge = Retries.retryAfter(String.valueOf(Long.MAX_VALUE));
         assertThat(RegistryOptions.RetryPolicy.DEFAULT.delayBefore(1, huge))
                 .isEqualTo(RegistryOptions.RetryPolicy.DEFAULT.maxRetryAfter());
     }
 
     @Test
     void plainHttpOnlyForLoopbackAndInsecureRegistries() {
-        RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults().withInsecureRegistries(Set.of("build.lan:5000")),
-                dev.kiln.credentials.CredentialProvider.none());
+        RegistryOptions options = RegistryOptions.defaults().withInsecureRegistries(Set.of("build.lan:5000"));
+        SchemeProbe transport = new SchemeProbe(options::isInsecure, null);
         assertThat(transport.plainAllowed("127.0.0.1:5000")).isTrue();
         assertThat(transport.plainAllowed("localhost:5000")).isTrue();
         assertThat(transport.plainAllowed("localhost")).isTrue();
