@@ -62,10 +62,10 @@ final class Retries implements Exchange {
             } catch (IOException e) {
                 failure = describe(e, request.uri());
                 if (isUnknownHost(e)) {
-                    throw unreachable(registry, what, failure, e);
+                    throw unreachable(request, failure, e);
                 }
                 if (n >= maxAttempts) {
-                    throw unreachable(registry, what, n > 1 ? failure + " (after " + n + " attempts)" : failure, e);
+                    throw unreachable(request, n > 1 ? failure + " (after " + n + " attempts)" : failure, e);
                 }
             }
             Duration delay = retry.delayBefore(n, retryAfter);
@@ -74,9 +74,9 @@ final class Retries implements Exchange {
         }
     }
 
-    private static RegistryUnreachableException unreachable(String registry, String what, String failure, IOException e) {
-        return new RegistryUnreachableException("cannot reach registry " + registry + " for " + what + ": " + failure,
-                registry, 0, null, e);
+    private static RegistryUnreachableException unreachable(Request request, String failure, IOException e) {
+        return new RegistryUnreachableException("cannot reach registry " + request.registry() + " for " + request.what() + ": "
+                + failure, request.registry(), 0, null, e);
     }
 
     /** The reason in words: the OS's own for connection failures ("connection refused", "no route to host"). */

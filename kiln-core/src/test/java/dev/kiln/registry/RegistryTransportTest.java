@@ -74,4 +74,52 @@ class RegistryTransportTest {
         assertThat(transport.plainAllowed("localhost.example.com:5000")).isFalse();
         assertThat(transport.plainAllowed("127.example.com")).as("a name starting with 127. is not loopback").isFalse();
     }
+
+    @Test
+    void theLayersComposeAuthRetryRedirectAndCountingInOneCall() {
+        java.util.concurrent.atomic.AtomicInteger blobGets = new java.util.concurrent.atomic.AtomicInteger();
+        try (TinyServer store = TinyServer.start(seen -> TinyServer.Reply.of(200).body("blob"));
+             TinyServer registry = TinyServer.start(seen -> {
+                 if (seen.uri().startsWith("/token")) {
+                     return TinyServer.Reply.of(200).body("{\"token\":\"t1\"}");
+                 }
+                 if (!seen.header("Authorization").equals(java.util.Optional.of("Bearer t1"))) {
+                     return TinyServer.Reply.of(401).header("WWW-Authenticate",
+                             "Bearer realm=\"http://" + seen.header("Host").orElseThrow() + "/token\"");
+                 }
+                 return blobGets.incrementAndGet() == 1 ? TinyServer.Reply.of(503)
+                         : TinyServer.Reply.of(307).header("Location", store.uri("/blob").toString());
+             })) {
+            RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults().withRetry(
+                    new RegistryOptions.RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(1))),
+                    dev.kiln.credentials.CredentialProvider.none());
+            dev.kiln.event.Telemetry telemetry = new dev.kiln.event.Telemetry(null);
+
+            RegistryResponse response = transport.send(RegistryTransport.Call.of(registry.hostPort(), "GET",
+                    "app/blobs/sha256:1", "repository:app:pull", "blob GET 1"), telemetry);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(registry.seen()).extracting(TinyServer.Seen::uri).containsExactly("/v2/app/blobs/sha256:1",
+                    "/token?scope=repository%3Aapp%3Apull", "/v2/app/blobs/sha256:1", "/v2/app/blobs/sha256:1");
+            assertThat(store.seen()).singleElement().satisfies(seen -> assertThat(seen.header("Authorization")).isEmpty());
+            assertThat(telemetry.requests()).as("every request either server saw").isEqualTo(5);
+        }
+    }
+
+    @Test
+    void anUnknownHostIsOneAttemptAndSaysSo() {
+        java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.kiln.event.Telemetry telemetry = new dev.kiln.event.Telemetry(events::add);
+        RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults(), dev.kiln.credentials.CredentialProvider.none());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> transport.send(RegistryTransport.Call.of("nonexistent.invalid",
+                        "GET", "app/manifests/1", "repository:app:pull", "manifest GET nonexistent.invalid/app:1"), telemetry))
+                .isInstanceOfSatisfying(dev.kiln.error.RegistryUnreachableException.class, e -> {
+                    assertThat(e.registry()).hasValue("nonexistent.invalid");
+                    assertThat(e.status()).isEmpty();
+                })
+                .hasMessage("cannot reach registry nonexistent.invalid for manifest GET nonexistent.invalid/app:1:"
+                        + " unknown host nonexistent.invalid");
+        assertThat(events).as("no retry").isEmpty();
+    }
 }

@@ -97,8 +97,7 @@ class RetriesTest {
                     assertThat(e.status()).isEmpty();
                     assertThat(e.isUnreachable()).isTrue();
                 })
-                .hasMessage("cannot reach registry " + hostPort + " for GET http://" + hostPort + "/v2/ on " + hostPort
-                        + ": connection refused (after 3 attempts)");
+                .hasMessage("cannot reach registry " + hostPort + " for GET http://" + hostPort + "/v2/: connection refused (after 3 attempts)");
         assertThat(attempts).hasValue(3);
         assertThat(events).filteredOn(KilnEvent.Retrying.class::isInstance).hasSize(2);
     }
