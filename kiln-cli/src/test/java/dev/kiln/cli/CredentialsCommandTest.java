@@ -1,5 +1,9 @@
 package dev.kiln.cli;
 
+import dev.kiln.error.AuthenticationException;
+import dev.kiln.error.ImageNotFoundException;
+import dev.kiln.error.KilnException;
+import dev.kiln.error.RegistryUnreachableException;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.TestImages;
@@ -81,5 +85,33 @@ class CredentialsCommandTest {
                             || scope.equals("repository:scoped/app:pull,push,repository:scoped/base:pull"))
                     .noneMatch(scope -> scope.contains("scoped/base:pull,push") || scope.contains("*"));
         }
+    }
+
+    @Test
+    void refusedCredentialsGetTheCommandLinesHintWhileTheErrorItselfGivesNoShellAdvice() throws Exception {
+        try (RegistryFixture registry = RegistryFixture.basicAuth()) {
+            TestImages.Pushed base = new TestImages(registry, 43).push("secret/hint:1", Platform.parse("linux/amd64"), 10_000);
+            Path wrong = Files.writeString(cache.resolve("wrong.yaml"), """
+                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s-wrong" } } }
+                    """.formatted(registry.username(), registry.password()));
+
+            Cli.Result run = Cli.run(cache, "pull", base.ref(), "--config", wrong.toString());
+
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(KilnCommand.FAILURE);
+            assertThat(run.errorLines()).singleElement().asString().contains(registry.hostPort()).contains("(401)")
+                    .doesNotContain("docker login");
+            assertThat(run.errLines()).filteredOn(line -> line.startsWith("kiln: hint: ")).singleElement().asString()
+                    .contains("docker login " + registry.hostPort()).contains("config.yaml");
+        }
+    }
+
+    @Test
+    void onlyAuthenticationFailuresGetTheCredentialsHint() {
+        assertThat(KilnCommand.hint(new AuthenticationException("refused", "ghcr.io", 401, "UNAUTHORIZED", null)))
+                .hasValueSatisfying(hint -> assertThat(hint).contains("docker login ghcr.io").contains("config.yaml"));
+        assertThat(KilnCommand.hint(new AuthenticationException("denied", "ghcr.io", 403, "DENIED", null))).isPresent();
+        assertThat(KilnCommand.hint(new ImageNotFoundException("gone", "ghcr.io", 404, "MANIFEST_UNKNOWN", null))).isEmpty();
+        assertThat(KilnCommand.hint(new RegistryUnreachableException("down", "ghcr.io", 0, null, null))).isEmpty();
+        assertThat(KilnCommand.hint(new KilnException("other"))).isEmpty();
     }
 }
