@@ -34,12 +34,8 @@ class CredentialsCommandTest {
             TestImages.Pushed base = new TestImages(registry, 41).push("secret/base:1", Platform.parse("linux/amd64"), 20_000);
             String secret = registry.password();
             String basic = Base64.getEncoder().encodeToString((registry.username() + ":" + secret).getBytes(StandardCharsets.UTF_8));
-            Path right = Files.writeString(cache.resolve("right.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s" } } }
-                    """.formatted(registry.username(), secret));
-            Path wrong = Files.writeString(cache.resolve("wrong.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s-wrong" } } }
-                    """.formatted(registry.username(), secret));
+            Path right = credentialsConfig("right.yaml", registry.username(), secret);
+            Path wrong = credentialsConfig("wrong.yaml", registry.username(), secret + "-wrong");
             Path job = Files.writeString(cache.resolve("job.txt"), "job\n");
             List<Cli.Result> runs = new ArrayList<>();
             runs.add(Cli.run(cache, "pull", base.ref(), "--config", wrong.toString()));
@@ -71,9 +67,7 @@ class CredentialsCommandTest {
     void bearerTokensAreScopedToPullForTheBaseAndPushForTheTarget() throws Exception {
         try (RegistryFixture registry = RegistryFixture.tokenAuth()) {
             TestImages.Pushed base = new TestImages(registry, 42).push("scoped/base:1", Platform.parse("linux/amd64"), 20_000);
-            Path config = Files.writeString(cache.resolve("token.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s" } } }
-                    """.formatted(registry.username(), registry.password()));
+            Path config = credentialsConfig("token.yaml", registry.username(), registry.password());
             Path job = Files.writeString(cache.resolve("job.txt"), "job\n");
             int before = registry.tokenServer().requestedScopes().size();
             Cli.ok(cache, "build", "--from", base.ref(), "--add", job + ":/job.txt", "--to", registry.hostPort() + "/scoped/app:1",
@@ -91,9 +85,7 @@ class CredentialsCommandTest {
     void refusedCredentialsGetTheCommandLinesHintWhileTheErrorItselfGivesNoShellAdvice() throws Exception {
         try (RegistryFixture registry = RegistryFixture.basicAuth()) {
             TestImages.Pushed base = new TestImages(registry, 43).push("secret/hint:1", Platform.parse("linux/amd64"), 10_000);
-            Path wrong = Files.writeString(cache.resolve("wrong.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s-wrong" } } }
-                    """.formatted(registry.username(), registry.password()));
+            Path wrong = credentialsConfig("wrong.yaml", registry.username(), registry.password() + "-wrong");
 
             Cli.Result run = Cli.run(cache, "pull", base.ref(), "--config", wrong.toString());
 
@@ -113,5 +105,12 @@ class CredentialsCommandTest {
         assertThat(KilnCommand.hint(new ImageNotFoundException("gone", "ghcr.io", 404, "MANIFEST_UNKNOWN", null))).isEmpty();
         assertThat(KilnCommand.hint(new RegistryUnreachableException("down", "ghcr.io", 0, null, null))).isEmpty();
         assertThat(KilnCommand.hint(new KilnException("other"))).isEmpty();
+    }
+
+    /** A config.yaml giving {@code username} and {@code password} for every loopback registry. */
+    private Path credentialsConfig(String file, String username, String password) throws java.io.IOException {
+        return Files.writeString(cache.resolve(file), """
+                registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s" } } }
+                """.formatted(username, password));
     }
 }

@@ -29,21 +29,23 @@ import java.util.Set;
 final class Retries implements Exchange {
     private static final Set<Integer> RETRYABLE = Set.of(429, 500, 502, 503, 504);
 
-    private final RegistryOptions options;
+    private final RegistryOptions.RetryPolicy policy;
+    private final Set<String> failFast;
     private final Exchange next;
 
+    /** Retries with {@code options}' policy, once only for its fail-fast hosts, around {@code next}. */
     Retries(RegistryOptions options, Exchange next) {
-        this.options = options;
+        this.policy = options.retry();
+        this.failFast = options.failFast().keySet();
         this.next = next;
     }
 
     /** Never throws {@link IOException}: what is left of one after the last attempt is a {@link RegistryUnreachableException}. */
     @Override
     public RegistryResponse send(Request request) {
-        RegistryOptions.RetryPolicy retry = options.retry();
         String registry = request.registry();
         String what = request.what() + " on " + registry;
-        int maxAttempts = options.failFast().containsKey(registry) ? 1 : retry.maxAttempts();
+        int maxAttempts = failFast.contains(registry) ? 1 : policy.maxAttempts();
         for (int n = 1; ; n++) {
             String failure;
             Duration retryAfter = null;
@@ -68,7 +70,7 @@ final class Retries implements Exchange {
                     throw unreachable(request, n > 1 ? failure + " (after " + n + " attempts)" : failure, e);
                 }
             }
-            Duration delay = retry.delayBefore(n, retryAfter);
+            Duration delay = policy.delayBefore(n, retryAfter);
             request.telemetry().emit(new KilnEvent.Retrying(what, n + 1, delay, failure));
             sleep(delay, what);
         }
