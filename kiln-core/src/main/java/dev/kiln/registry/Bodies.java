@@ -9,7 +9,7 @@ import java.io.InputStream;
 
 /** Reading and discarding response bodies, and the registry's error body. */
 final class Bodies {
-    static final int MAX_SMALL_BODY = 1024 * 1024;
+    private static final int MAX_SMALL_BODY = 1024 * 1024;
 
     private Bodies() {
     }
