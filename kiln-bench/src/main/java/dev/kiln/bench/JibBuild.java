@@ -187,7 +187,8 @@ public final class JibBuild {
         return message.toString();
     }
 
-    private static boolean isTlsProblem(Throwable e) {
+    /** Whether TLS failed somewhere in {@code e}'s causes (a plain-HTTP registry asked over HTTPS, an untrusted certificate). */
+    static boolean isTlsProblem(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof SSLException) {
                 return true;

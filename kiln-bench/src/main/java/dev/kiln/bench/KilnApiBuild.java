@@ -5,6 +5,7 @@ import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
+import dev.kiln.error.RegistryException;
 import dev.kiln.image.Reference;
 import dev.kiln.layer.LayerSource;
 
@@ -91,7 +92,8 @@ public final class KilnApiBuild {
             return 2;
         } catch (KilnException e) {
             err.println("error: " + e.getMessage());
-            if (!options.insecure() && String.valueOf(e.getMessage()).contains("SSL")) {
+            if (!options.insecure() && e instanceof RegistryException failure && failure.isUnreachable()
+                    && JibBuild.isTlsProblem(e)) {
                 err.println("hint: a plain-HTTP registry that is not on loopback needs --insecure");
             }
             if (options.verbose()) {

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
+import dev.kiln.error.RegistryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.Properties;
 
 /** The top-level {@code kiln} command: subcommands, version, and how failures become exit codes. */
@@ -32,6 +34,7 @@ public final class KilnCommand {
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("kiln: error: " + oneLine(e));
+            hint(e).ifPresent(hint -> cmd.getErr().println("kiln: hint: " + hint));
             cmd.getErr().flush();
             return e instanceof InvalidInputException ? USAGE : FAILURE;
         });
@@ -49,6 +52,19 @@ public final class KilnCommand {
             return USAGE;
         });
         return commandLine.execute(args);
+    }
+
+    /**
+     * Advice for the command line's user, which the API's messages leave out: how to give Kiln
+     * credentials when a registry refused them or wants some.
+     */
+    static Optional<String> hint(Exception e) {
+        if (!(e instanceof RegistryException failure) || !failure.isAuthentication()) {
+            return Optional.empty();
+        }
+        String registry = failure.registry().orElse("HOST");
+        return Optional.of("to give credentials for " + registry + ", run 'docker login " + registry
+                + "', or set them in config.yaml (registries: { \"" + registry + "\": { credentials: … } })");
     }
 
     private static String oneLine(Exception e) {

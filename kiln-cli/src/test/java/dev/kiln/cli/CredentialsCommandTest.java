@@ -1,5 +1,9 @@
 package dev.kiln.cli;
 
+import dev.kiln.error.AuthenticationException;
+import dev.kiln.error.ImageNotFoundException;
+import dev.kiln.error.KilnException;
+import dev.kiln.error.RegistryUnreachableException;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.TestImages;
@@ -30,12 +34,8 @@ class CredentialsCommandTest {
             TestImages.Pushed base = new TestImages(registry, 41).push("secret/base:1", Platform.parse("linux/amd64"), 20_000);
             String secret = registry.password();
             String basic = Base64.getEncoder().encodeToString((registry.username() + ":" + secret).getBytes(StandardCharsets.UTF_8));
-            Path right = Files.writeString(cache.resolve("right.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s" } } }
-                    """.formatted(registry.username(), secret));
-            Path wrong = Files.writeString(cache.resolve("wrong.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s-wrong" } } }
-                    """.formatted(registry.username(), secret));
+            Path right = credentialsConfig("right.yaml", registry.username(), secret);
+            Path wrong = credentialsConfig("wrong.yaml", registry.username(), secret + "-wrong");
             Path job = Files.writeString(cache.resolve("job.txt"), "job\n");
             List<Cli.Result> runs = new ArrayList<>();
             runs.add(Cli.run(cache, "pull", base.ref(), "--config", wrong.toString()));
@@ -67,9 +67,7 @@ class CredentialsCommandTest {
     void bearerTokensAreScopedToPullForTheBaseAndPushForTheTarget() throws Exception {
         try (RegistryFixture registry = RegistryFixture.tokenAuth()) {
             TestImages.Pushed base = new TestImages(registry, 42).push("scoped/base:1", Platform.parse("linux/amd64"), 20_000);
-            Path config = Files.writeString(cache.resolve("token.yaml"), """
-                    registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s" } } }
-                    """.formatted(registry.username(), registry.password()));
+            Path config = credentialsConfig("token.yaml", registry.username(), registry.password());
             Path job = Files.writeString(cache.resolve("job.txt"), "job\n");
             int before = registry.tokenServer().requestedScopes().size();
             Cli.ok(cache, "build", "--from", base.ref(), "--add", job + ":/job.txt", "--to", registry.hostPort() + "/scoped/app:1",
@@ -81,5 +79,38 @@ class CredentialsCommandTest {
                             || scope.equals("repository:scoped/app:pull,push,repository:scoped/base:pull"))
                     .noneMatch(scope -> scope.contains("scoped/base:pull,push") || scope.contains("*"));
         }
+    }
+
+    @Test
+    void refusedCredentialsGetTheCommandLinesHintWhileTheErrorItselfGivesNoShellAdvice() throws Exception {
+        try (RegistryFixture registry = RegistryFixture.basicAuth()) {
+            TestImages.Pushed base = new TestImages(registry, 43).push("secret/hint:1", Platform.parse("linux/amd64"), 10_000);
+            Path wrong = credentialsConfig("wrong.yaml", registry.username(), registry.password() + "-wrong");
+
+            Cli.Result run = Cli.run(cache, "pull", base.ref(), "--config", wrong.toString());
+
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(KilnCommand.FAILURE);
+            assertThat(run.errorLines()).singleElement().asString().contains(registry.hostPort()).contains("(401)")
+                    .doesNotContain("docker login");
+            assertThat(run.errLines()).filteredOn(line -> line.startsWith("kiln: hint: ")).singleElement().asString()
+                    .contains("docker login " + registry.hostPort()).contains("config.yaml");
+        }
+    }
+
+    @Test
+    void onlyAuthenticationFailuresGetTheCredentialsHint() {
+        assertThat(KilnCommand.hint(new AuthenticationException("refused", "ghcr.io", 401, "UNAUTHORIZED", null)))
+                .hasValueSatisfying(hint -> assertThat(hint).contains("docker login ghcr.io").contains("config.yaml"));
+        assertThat(KilnCommand.hint(new AuthenticationException("denied", "ghcr.io", 403, "DENIED", null))).isPresent();
+        assertThat(KilnCommand.hint(new ImageNotFoundException("gone", "ghcr.io", 404, "MANIFEST_UNKNOWN", null))).isEmpty();
+        assertThat(KilnCommand.hint(new RegistryUnreachableException("down", "ghcr.io", 0, null, null))).isEmpty();
+        assertThat(KilnCommand.hint(new KilnException("other"))).isEmpty();
+    }
+
+    /** A config.yaml giving {@code username} and {@code password} for every loopback registry. */
+    private Path credentialsConfig(String file, String username, String password) throws java.io.IOException {
+        return Files.writeString(cache.resolve(file), """
+                registries: { "127.0.0.1:*": { credentials: { username: %s, password: "%s" } } }
+                """.formatted(username, password));
     }
 }

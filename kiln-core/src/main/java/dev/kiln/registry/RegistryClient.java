@@ -63,7 +63,7 @@ public final class RegistryClient {
 
     private RegistryResponse sendHead(Reference ref) {
         RegistryResponse response = transport.send(manifestCall(ref, "HEAD").withHeaders(Map.of("Accept", ACCEPT)), telemetry);
-        RegistryTransport.discard(response);
+        Bodies.discard(response);
         return response;
     }
 
@@ -84,9 +84,10 @@ public final class RegistryClient {
         byte[] bytes;
         try {
             checkManifestStatus(ref, response, "GET");
-            bytes = RegistryTransport.readLimited(response, ImageJson.MAX_MANIFEST_BYTES);
+            bytes = Bodies.readLimited(response, ImageJson.MAX_MANIFEST_BYTES);
         } catch (IOException e) {
-            throw new RegistryException("reading manifest of " + ref + " failed: " + RegistryTransport.rootMessage(e), e);
+            throw new RegistryException("reading manifest of " + ref + " failed: " + RegistryErrors.rootMessage(e),
+                    ref.registry(), response.statusCode(), null, e);
         }
         telemetry.countDownloaded(bytes.length);
         RawManifest manifest;
@@ -94,7 +95,7 @@ public final class RegistryClient {
             manifest = RawManifest.of(bytes, response.header("Content-Type").orElse(null));
         } catch (RegistryException e) {
             throw new RegistryException("the manifest of " + ref + " from " + ref.registry() + " is unusable: " + e.getMessage()
-                    + "; nothing was stored");
+                    + "; nothing was stored", ref.registry(), response.statusCode(), null, e);
         }
         Optional<Digest> expected = ref.isPinned() ? Optional.of(ref.digest())
                 : response.header("Docker-Content-Digest").map(Digest::parse);
@@ -108,11 +109,11 @@ public final class RegistryClient {
     public boolean blobExists(String registry, String repository, Digest digest, String scope) {
         RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "HEAD",
                 repository + "/blobs/" + digest, scope, "blob HEAD " + digest.shortHex()), telemetry);
-        RegistryTransport.discard(response);
+        Bodies.discard(response);
         return switch (response.statusCode()) {
             case 200 -> true;
             case 404 -> false;
-            default -> throw unexpected(registry, response, "blob HEAD " + digest.shortHex());
+            default -> throw RegistryErrors.unexpected(registry, response, "blob HEAD " + digest.shortHex());
         };
     }
 
@@ -130,11 +131,11 @@ public final class RegistryClient {
             long length = response.headerLong("Content-Length").orElse(-1);
             return new BlobStream(response.body(), status == 206 ? offset : 0, length);
         }
-        RegistryTransport.discard(response);
         if (status == 404) {
-            throw new ImageNotFoundException("blob " + digest + " not found in " + registry + "/" + repository);
+            throw new ImageNotFoundException("blob " + digest + " not found in " + registry + "/" + repository, registry, 404,
+                    Bodies.errorBody(response).code(), null);
         }
-        throw unexpected(registry, response, what);
+        throw RegistryErrors.unexpected(registry, response, what);
     }
 
     /** A blob body and where it starts: {@code start} is 0 when the server ignored the Range. */
@@ -159,9 +160,9 @@ public final class RegistryClient {
                         Map.of("Content-Type", "application/octet-stream", "Content-Range", offset + "-" + (offset + length - 1)),
                         slice(content, offset, length), scope, what + " (chunk at " + offset + ")"), telemetry);
                 if (patched.statusCode() != 202) {
-                    throw unexpected(registry, patched, what + " (chunk at " + offset + ")");
+                    throw RegistryErrors.unexpected(registry, patched, what + " (chunk at " + offset + ")");
                 }
-                RegistryTransport.discard(patched);
+                Bodies.discard(patched);
                 location = patched.uri().resolve(patched.header("Location").orElse(location)).toString();
             }
             body = RequestBody.EMPTY;
@@ -170,9 +171,9 @@ public final class RegistryClient {
         RegistryResponse response = transport.send(new RegistryTransport.Call(registry, "PUT", target,
                 Map.of("Content-Type", "application/octet-stream"), body, scope, what), telemetry);
         if (response.statusCode() != 201) {
-            throw unexpected(registry, response, what);
+            throw RegistryErrors.unexpected(registry, response, what);
         }
-        RegistryTransport.discard(response);
+        Bodies.discard(response);
         telemetry.countUploaded(size);
     }
 
@@ -229,11 +230,11 @@ public final class RegistryClient {
         String path = repository + "/blobs/uploads/?mount=" + digest + "&from=" + fromRepository;
         RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "POST", path, scope,
                 "blob mount " + digest.shortHex()).withBody(RequestBody.EMPTY), telemetry);
-        RegistryTransport.discard(response);
+        Bodies.discard(response);
         return switch (response.statusCode()) {
             case 201 -> true;
             case 202 -> false;
-            default -> throw unexpected(registry, response, "blob mount " + digest.shortHex() + " from " + fromRepository);
+            default -> throw RegistryErrors.unexpected(registry, response, "blob mount " + digest.shortHex() + " from " + fromRepository);
         };
     }
 
@@ -241,11 +242,12 @@ public final class RegistryClient {
         RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "POST",
                 repository + "/blobs/uploads/", scope, "upload start").withBody(RequestBody.EMPTY), telemetry);
         if (response.statusCode() != 202) {
-            throw unexpected(registry, response, "upload start in " + repository);
+            throw RegistryErrors.unexpected(registry, response, "upload start in " + repository);
         }
-        RegistryTransport.discard(response);
+        Bodies.discard(response);
         String location = response.header("Location")
-                .orElseThrow(() -> new RegistryException("registry " + registry + " started an upload without a Location"));
+                .orElseThrow(() -> new RegistryException("registry " + registry + " started an upload without a Location",
+                        registry, response.statusCode(), null, null));
         return response.uri().resolve(location).toString();
     }
 
@@ -256,9 +258,9 @@ public final class RegistryClient {
                 RequestBody.of(manifest.bytes()), pushScope(ref.repository()),
                 "manifest PUT " + ref), telemetry);
         if (response.statusCode() != 201) {
-            throw unexpected(ref.registry(), response, "manifest PUT " + ref);
+            throw RegistryErrors.unexpected(ref.registry(), response, "manifest PUT " + ref);
         }
-        RegistryTransport.discard(response);
+        Bodies.discard(response);
         telemetry.countUploaded(manifest.bytes().length);
         Digest digest = response.header("Docker-Content-Digest").map(Digest::parse).orElse(manifest.digest());
         if (!digest.equals(manifest.digest())) {
@@ -279,16 +281,11 @@ public final class RegistryClient {
             return;
         }
         if (status == 404) {
-            RegistryTransport.discard(response);
             throw new ImageNotFoundException("image not found: " + ref + " (the registry has no such "
-                    + (ref.isPinned() ? "digest" : "repository or tag") + ")");
+                    + (ref.isPinned() ? "digest" : "repository or tag") + ")", ref.registry(), 404,
+                    Bodies.errorBody(response).code(), null);
         }
-        throw unexpected(ref.registry(), response, "manifest " + method + " " + ref);
-    }
-
-    private static RegistryException unexpected(String registry, RegistryResponse response, String what) {
-        String detail = RegistryTransport.errorDetail(response);
-        return new RegistryException("registry " + registry + " answered " + response.statusCode() + " to " + what + detail);
+        throw RegistryErrors.unexpected(ref.registry(), response, "manifest " + method + " " + ref);
     }
 
 }

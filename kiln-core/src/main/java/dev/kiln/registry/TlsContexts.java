@@ -79,7 +79,7 @@ final class TlsContexts {
                 store.setCertificateEntry("ca-" + n++, certificate);
             }
         } catch (IOException | GeneralSecurityException e) {
-            throw new InvalidInputException("cannot read CA file " + caFile + ": " + RegistryTransport.rootMessage(e));
+            throw new InvalidInputException("cannot read CA file " + caFile + ": " + RegistryErrors.rootMessage(e));
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(store);

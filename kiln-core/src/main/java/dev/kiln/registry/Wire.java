@@ -12,18 +12,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * One HTTP exchange, without auth, redirects or retries (the {@link RegistryTransport} does those).
+ * One HTTP exchange, without auth, redirects or retries (the layers above do those): the bottom
+ * {@link Exchange} of the {@link RegistryTransport}.
  * Requests go through {@link HttpURLConnection}: it streams bodies straight from and to the socket,
  * measured here at 4× the throughput of {@link HttpClient}'s input-stream pipeline, which matters
  * for layers of hundreds of MB. {@link HttpClient} carries what HttpURLConnection cannot send: PATCH
  * (chunked uploads).
  */
-final class Wire {
+final class Wire implements Exchange {
+    private static final String USER_AGENT = "kiln";
+
     private final Function<String, Duration> connectTimeout;
     private final Function<String, Duration> readTimeout;
     private final Function<String, SSLContext> tls;
@@ -38,7 +42,18 @@ final class Wire {
         this.skipHostnameCheck = skipHostnameCheck;
     }
 
-    RegistryResponse send(URI uri, String method, Map<String, String> headers, RequestBody body)
+    @Override
+    public RegistryResponse send(Request request) throws IOException {
+        Map<String, String> headers = new HashMap<>(request.headers());
+        headers.put("User-Agent", USER_AGENT);
+        try {
+            return send(request.uri(), request.method(), headers, request.body());
+        } catch (InterruptedException e) {
+            throw Exchange.interrupted(request.what());
+        }
+    }
+
+    private RegistryResponse send(URI uri, String method, Map<String, String> headers, RequestBody body)
             throws IOException, InterruptedException {
         if (!method.equals("PATCH")) {
             return exchange(uri, method, headers, body);

@@ -66,7 +66,7 @@ final class RegistrySource implements ImageSource {
                 progressMark = into.written();
                 if (stalled >= MAX_STALLED_RESUMES) {
                     throw new RegistryUnreachableException("download of blob " + blob.digest().shortHex() + " from " + registry
-                            + " kept failing without progress: " + e.getMessage(), e);
+                            + " kept failing without progress: " + e.getMessage(), registry, 0, null, e);
                 }
                 telemetry.emit(new KilnEvent.Retrying("blob " + blob.digest().shortHex(), attempt + 1, Duration.ZERO,
                         "connection broke at byte " + into.written() + " (" + e.getMessage() + "); resuming"));

@@ -1,7 +1,5 @@
 package dev.kiln.resolve;
 
-import dev.kiln.error.AuthenticationException;
-import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.NotCachedException;
 import dev.kiln.error.RegistryException;
 import dev.kiln.event.KilnEvent;
@@ -169,8 +167,8 @@ public final class Resolver {
                 try {
                     RawManifest raw = fetchTop(ref, sources);
                     yield new Top(raw, true, decision.outcome(), decision.reason() + "; fetched from " + sources.chain().name());
-                } catch (ImageNotFoundException e) {
-                    if (decision.action() == Action.FAIL_OFFLINE) {
+                } catch (RegistryException e) {
+                    if (e.isNotFound() && decision.action() == Action.FAIL_OFFLINE) {
                         throw notCached(ref, decision.reason());
                     }
                     throw e;
@@ -190,7 +188,7 @@ public final class Resolver {
             head = sources.chain().head(ref);
         } catch (RegistryException e) {
             // an answer about the image itself (gone, not allowed) is never masked; an outage may be
-            if (!decision.staleIfError() || e instanceof AuthenticationException || e instanceof ImageNotFoundException) {
+            if (!decision.staleIfError() || e.isAuthentication() || e.isNotFound()) {
                 throw e;
             }
             String message = ref.registry() + " is unreachable (" + e.getMessage() + "); using the cached " + current.digest().shortHex()

@@ -3,6 +3,7 @@ package dev.kiln.resolve;
 import dev.kiln.error.DigestMismatchException;
 import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.KilnException;
+import dev.kiln.error.RegistryException;
 import dev.kiln.error.StoreException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
@@ -126,7 +127,7 @@ final class SourceChain implements ImageSource {
                 return result;
             } catch (KilnException e) {
                 // a local source that lacks the image said so itself (its own decision or warning); other failures are real
-                boolean localMiss = level.kind() == Kind.LOCAL && e instanceof ImageNotFoundException;
+                boolean localMiss = level.kind() == Kind.LOCAL && e instanceof RegistryException missing && missing.isNotFound();
                 if (level == last || level.kind() == Kind.LOCAL && !localMiss) {
                     throw e;
                 }

@@ -51,8 +51,14 @@ class AuthenticationTest {
                         .isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining(registry.hostPort())
                         .hasMessageContaining("rejected the credentials of '" + registry.username() + "'")
-                        .hasMessageContaining("docker login")
-                        .hasMessageNotContaining("wrong-secret-123");
+                        .as("shell advice is the CLI's to give (issue 13); the API's error carries the data")
+                        .hasMessageNotContaining("docker login")
+                        .hasMessageNotContaining("wrong-secret-123")
+                        .isInstanceOfSatisfying(AuthenticationException.class, e -> {
+                            assertThat(e.registry()).hasValue(registry.hostPort());
+                            assertThat(e.status()).hasValue(401);
+                            assertThat(e.isAuthentication()).isTrue();
+                        });
             }
             try (Kiln anonymous = Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json")).build()) {
                 assertThatThrownBy(() -> anonymous.pull(PullRequest.of(image.reference().toString())))

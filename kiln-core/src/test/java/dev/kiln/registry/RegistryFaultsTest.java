@@ -332,6 +332,23 @@ class RegistryFaultsTest {
         }
     }
 
+    @Test
+    void anUnknownHostIsNamedAsSuchAndNotRetried() throws IOException {
+        try (Kiln kiln = kiln(4)) {
+            assertThatThrownBy(() -> kiln.pull(PullRequest.of("nonexistent.invalid/faults/nowhere:1").withPlatform("linux/amd64")))
+                    .isInstanceOfSatisfying(RegistryUnreachableException.class, e -> {
+                        assertThat(e.registry()).hasValue("nonexistent.invalid");
+                        assertThat(e.status()).isEmpty();
+                        assertThat(e.isUnreachable()).isTrue();
+                    })
+                    .hasMessageStartingWith("cannot reach registry nonexistent.invalid for ")
+                    .hasMessageEndingWith(": unknown host nonexistent.invalid")
+                    .hasMessageNotContaining("docker login");
+            assertThat(events).as("one attempt: no retry").noneMatch(KilnEvent.Retrying.class::isInstance);
+            assertThat(files(kiln.storeDir().resolve("blobs"))).isEmpty();
+        }
+    }
+
     private Kiln kiln(int attempts) {
         KilnListener listener = events::add;
         return Kiln.builder()

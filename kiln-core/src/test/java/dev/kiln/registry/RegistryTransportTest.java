@@ -14,31 +14,31 @@ class RegistryTransportTest {
 
     @Test
     void retryAfterInSeconds() {
-        assertThat(RegistryTransport.retryAfter("1")).isEqualTo(Duration.ofSeconds(1));
-        assertThat(RegistryTransport.retryAfter(" 120 ")).isEqualTo(Duration.ofSeconds(120));
-        assertThat(RegistryTransport.retryAfter("0")).isEqualTo(Duration.ZERO);
-        assertThat(RegistryTransport.retryAfter("-5")).as("negative means now").isEqualTo(Duration.ZERO);
+        assertThat(Retries.retryAfter("1")).isEqualTo(Duration.ofSeconds(1));
+        assertThat(Retries.retryAfter(" 120 ")).isEqualTo(Duration.ofSeconds(120));
+        assertThat(Retries.retryAfter("0")).isEqualTo(Duration.ZERO);
+        assertThat(Retries.retryAfter("-5")).as("negative means now").isEqualTo(Duration.ZERO);
     }
 
     @Test
     void retryAfterAsHttpDate() {
         String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusHours(1));
-        Duration wait = RegistryTransport.retryAfter(inAnHour);
+        Duration wait = Retries.retryAfter(inAnHour);
         assertThat(wait).isNotNull();
         assertThat(wait).isGreaterThan(Duration.ofMinutes(58)).isLessThanOrEqualTo(Duration.ofHours(1));
 
-        assertThat(RegistryTransport.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT")).as("a past date means now")
+        assertThat(Retries.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT")).as("a past date means now")
                 .isEqualTo(Duration.ZERO);
     }
 
     @Test
     void unusableRetryAfterIsIgnored() {
-        assertThat(RegistryTransport.retryAfter(null)).isNull();
-        assertThat(RegistryTransport.retryAfter("")).isNull();
-        assertThat(RegistryTransport.retryAfter("  ")).isNull();
-        assertThat(RegistryTransport.retryAfter("soon")).isNull();
-        assertThat(RegistryTransport.retryAfter("1.5")).isNull();
-        assertThat(RegistryTransport.retryAfter("Sunday, 06-Nov-94 08:49:37")).isNull();
+        assertThat(Retries.retryAfter(null)).isNull();
+        assertThat(Retries.retryAfter("")).isNull();
+        assertThat(Retries.retryAfter("  ")).isNull();
+        assertThat(Retries.retryAfter("soon")).isNull();
+        assertThat(Retries.retryAfter("1.5")).isNull();
+        assertThat(Retries.retryAfter("Sunday, 06-Nov-94 08:49:37")).isNull();
     }
 
     @RepeatedTest(20)
@@ -55,15 +55,15 @@ class RegistryTransportTest {
 
     @Test
     void absurdRetryAfterIsCappedRatherThanOverflowing() {
-        Duration huge = RegistryTransport.retryAfter(String.valueOf(Long.MAX_VALUE));
+        Duration huge = Retries.retryAfter(String.valueOf(Long.MAX_VALUE));
         assertThat(RegistryOptions.RetryPolicy.DEFAULT.delayBefore(1, huge))
                 .isEqualTo(RegistryOptions.RetryPolicy.DEFAULT.maxRetryAfter());
     }
 
     @Test
     void plainHttpOnlyForLoopbackAndInsecureRegistries() {
-        RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults().withInsecureRegistries(Set.of("build.lan:5000")),
-                dev.kiln.credentials.CredentialProvider.none());
+        RegistryOptions options = RegistryOptions.defaults().withInsecureRegistries(Set.of("build.lan:5000"));
+        SchemeProbe transport = new SchemeProbe(options::isInsecure, null);
         assertThat(transport.plainAllowed("127.0.0.1:5000")).isTrue();
         assertThat(transport.plainAllowed("localhost:5000")).isTrue();
         assertThat(transport.plainAllowed("localhost")).isTrue();
@@ -73,5 +73,53 @@ class RegistryTransportTest {
         assertThat(transport.plainAllowed("docker.io")).isFalse();
         assertThat(transport.plainAllowed("localhost.example.com:5000")).isFalse();
         assertThat(transport.plainAllowed("127.example.com")).as("a name starting with 127. is not loopback").isFalse();
+    }
+
+    @Test
+    void theLayersComposeAuthRetryRedirectAndCountingInOneCall() {
+        java.util.concurrent.atomic.AtomicInteger blobGets = new java.util.concurrent.atomic.AtomicInteger();
+        try (TinyServer store = TinyServer.start(seen -> TinyServer.Reply.of(200).body("blob"));
+             TinyServer registry = TinyServer.start(seen -> {
+                 if (seen.uri().startsWith("/token")) {
+                     return TinyServer.Reply.of(200).body("{\"token\":\"t1\"}");
+                 }
+                 if (!seen.header("Authorization").equals(java.util.Optional.of("Bearer t1"))) {
+                     return TinyServer.Reply.of(401).header("WWW-Authenticate",
+                             "Bearer realm=\"http://" + seen.header("Host").orElseThrow() + "/token\"");
+                 }
+                 return blobGets.incrementAndGet() == 1 ? TinyServer.Reply.of(503)
+                         : TinyServer.Reply.of(307).header("Location", store.uri("/blob").toString());
+             })) {
+            RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults().withRetry(
+                    new RegistryOptions.RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(1))),
+                    dev.kiln.credentials.CredentialProvider.none());
+            dev.kiln.event.Telemetry telemetry = new dev.kiln.event.Telemetry(null);
+
+            RegistryResponse response = transport.send(RegistryTransport.Call.of(registry.hostPort(), "GET",
+                    "app/blobs/sha256:1", "repository:app:pull", "blob GET 1"), telemetry);
+
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(registry.seen()).extracting(TinyServer.Seen::uri).containsExactly("/v2/app/blobs/sha256:1",
+                    "/token?scope=repository%3Aapp%3Apull", "/v2/app/blobs/sha256:1", "/v2/app/blobs/sha256:1");
+            assertThat(store.seen()).singleElement().satisfies(seen -> assertThat(seen.header("Authorization")).isEmpty());
+            assertThat(telemetry.requests()).as("every request either server saw").isEqualTo(5);
+        }
+    }
+
+    @Test
+    void anUnknownHostIsOneAttemptAndSaysSo() {
+        java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.kiln.event.Telemetry telemetry = new dev.kiln.event.Telemetry(events::add);
+        RegistryTransport transport = new RegistryTransport(RegistryOptions.defaults(), dev.kiln.credentials.CredentialProvider.none());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> transport.send(RegistryTransport.Call.of("nonexistent.invalid",
+                        "GET", "app/manifests/1", "repository:app:pull", "manifest GET nonexistent.invalid/app:1"), telemetry))
+                .isInstanceOfSatisfying(dev.kiln.error.RegistryUnreachableException.class, e -> {
+                    assertThat(e.registry()).hasValue("nonexistent.invalid");
+                    assertThat(e.status()).isEmpty();
+                })
+                .hasMessage("cannot reach registry nonexistent.invalid for manifest GET nonexistent.invalid/app:1:"
+                        + " unknown host nonexistent.invalid");
+        assertThat(events).as("no retry").isEmpty();
     }
 }
