@@ -1,7 +1,6 @@
 package dev.kiln.resolve;
 
 import dev.kiln.error.DigestMismatchException;
-import dev.kiln.error.ImageNotFoundException;
 import dev.kiln.error.KilnException;
 import dev.kiln.error.RegistryException;
 import dev.kiln.error.StoreException;
