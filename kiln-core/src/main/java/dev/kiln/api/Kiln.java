@@ -1,8 +1,8 @@
 package dev.kiln.api;
 
-import dev.kiln.build.BuildSpec;
-import dev.kiln.build.ConfigChanges;
-import dev.kiln.build.ImageBuilder;
+import dev.kiln.build.BuildRunner;
+import dev.kiln.build.Built;
+import dev.kiln.build.StoreLimit;
 import dev.kiln.build.Target;
 import dev.kiln.credentials.Credential;
 import dev.kiln.credentials.CredentialProvider;
@@ -11,25 +11,19 @@ import dev.kiln.credentials.StaticCredentials;
 import dev.kiln.daemon.DaemonLevel;
 import dev.kiln.daemon.DockerDaemon;
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.error.StoreException;
-import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
-import dev.kiln.dockerfile.DockerfileBuild;
 import dev.kiln.flink.FlinkDeployment;
 import dev.kiln.flink.FlinkJob;
+import dev.kiln.flink.FlinkRecipe;
 import dev.kiln.flink.FlinkVersion;
 import dev.kiln.flink.JobJar;
-import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
 import dev.kiln.image.HostPattern;
-import dev.kiln.image.ImageConfig;
 import dev.kiln.image.ImageJson;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
-import dev.kiln.layer.Compression;
-import dev.kiln.layer.LayerSource;
 import dev.kiln.registry.RegistryOptions;
 import dev.kiln.registry.RegistryTransport;
 import dev.kiln.resolve.Mirror;
@@ -37,18 +31,12 @@ import dev.kiln.resolve.PullSpec;
 import dev.kiln.resolve.RegistryRules;
 import dev.kiln.resolve.ResolvedImage;
 import dev.kiln.resolve.Resolver;
-import dev.kiln.store.Ledger;
 import dev.kiln.store.LocalStore;
 import dev.kiln.store.StoreCollector;
-import dev.kiln.store.StoreVerifier;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -69,18 +57,18 @@ import java.util.function.UnaryOperator;
  * }
  * }</pre>
  * Thread-safe: one instance serves concurrent operations and shares connections, tokens and the store.
- * Failures are {@link dev.kiln.error.KilnException}s with one-line messages.
+ * Failures are {@link dev.kiln.error.KilnException}s with one-line messages. Every build, whatever
+ * its recipe, runs through one {@link BuildRunner}.
  */
 public final class Kiln implements AutoCloseable {
     private final LocalStore store;
     private final Resolver resolver;
-    private final ImageBuilder builder;
+    private final BuildRunner runner;
+    private final BuildPlans plans;
+    private final StoreOperations storeOperations;
+    private final StoreLimit storeLimit;
     private final KilnListener listener;
     private final ExecutorService transfers;
-    private final Clock clock;
-    /** The store's size limit as the cleaning it triggers: down to the low watermark; {@code null}: none. */
-    private final StoreCollector.PruneOptions storeLimit;
-    private final RegistryRules rules;
     private final String daemonHost;
     private DockerDaemon daemon;
     private static final Duration BACKGROUND_GRACE = Duration.ofSeconds(30);
@@ -89,8 +77,6 @@ public final class Kiln implements AutoCloseable {
     private Kiln(Builder builder) {
         Digest.warmUpSha256();
         this.listener = builder.listener;
-        this.clock = builder.clock;
-        this.storeLimit = builder.storeLimit;
         this.store = LocalStore.open(builder.cacheDir.resolve("store"), listener);
         CredentialProvider credentials = CredentialProvider.firstOf(StaticCredentials.of(builder.credentials),
                 CredentialProvider.byPattern(builder.credentialSources),
@@ -117,10 +103,13 @@ public final class Kiln implements AutoCloseable {
         });
         RegistryTransport transport = new RegistryTransport(options, credentials);
         this.daemonHost = builder.daemonHost;
-        this.rules = new RegistryRules(builder.rules);
-        this.resolver = new Resolver(store, transport, transfers, clock, listener, rules,
+        RegistryRules rules = new RegistryRules(builder.rules);
+        this.resolver = new Resolver(store, transport, transfers, builder.clock, listener, rules,
                 builder.daemonLevel ? new DaemonLevel(this::daemon, store) : null);
-        this.builder = new ImageBuilder(store, resolver, transport, transfers, this::daemon);
+        this.storeLimit = new StoreLimit(store, builder.storeLimit, builder.clock);
+        this.runner = new BuildRunner(store, resolver, transport, transfers, this::daemon, storeLimit, builder.clock);
+        this.plans = new BuildPlans(rules);
+        this.storeOperations = new StoreOperations(store, resolver, listener, builder.clock, storeLimit);
     }
 
     /**
@@ -138,6 +127,7 @@ public final class Kiln implements AutoCloseable {
         warmUp.start();
     }
 
+    /** A builder of a {@link Kiln}, with every setting at its default. */
     public static Builder builder() {
         return new Builder();
     }
@@ -161,115 +151,34 @@ public final class Kiln implements AutoCloseable {
      * asking its registry only as the policy requires.
      */
     public PullResult pull(PullRequest request) {
-        PullSpec spec = spec(request);
+        PullSpec spec = plans.pull(request);
         Telemetry telemetry = new Telemetry(listener);
         Resolver.Pulled pulled = telemetry.step("pull", spec.reference().toString(),
                 () -> resolver.pull(spec, telemetry),
                 p -> p.image().source() + ", " + p.layersFetched() + " layers fetched, " + p.layersCached() + " cached");
-        ResolvedImage image = pulled.image();
-        keepStoreWithinLimit(telemetry);
-        return new PullResult(image.reference().toString(), image.digest().toString(), indexDigest(image),
-                image.platform().toString(), image.source(), image.decision(), telemetry.requests(),
-                telemetry.bytesDownloaded(), telemetry.elapsed(), pulled.layersFetched(), pulled.layersCached(),
-                layers(image));
+        storeLimit.apply(telemetry);
+        return Results.pull(pulled, telemetry);
     }
 
     /** The image's manifest and config, fetching only those (never layers) when not cached. */
     public ImageInfo inspect(PullRequest request) {
-        PullSpec spec = spec(request);
+        PullSpec spec = plans.pull(request);
         Telemetry telemetry = new Telemetry(listener);
         ResolvedImage image = telemetry.step("inspect", spec.reference().toString(),
                 () -> resolver.resolve(spec, telemetry), ResolvedImage::source);
-        ImageConfig.RuntimeConfig runtime = Optional.ofNullable(image.config().config())
-                .orElse(new ImageConfig.RuntimeConfig(null, null, null, null, null, null, null, null, null));
-        List<LayerInfo> layers = layers(image);
-        return new ImageInfo(image.reference().toString(), image.digest().toString(), indexDigest(image),
-                image.config().platform().toString(), image.manifest().mediaType(), layers,
-                layers.stream().mapToLong(LayerInfo::size).sum(), orEmpty(runtime.env()), orEmpty(runtime.entrypoint()),
-                orEmpty(runtime.cmd()), runtime.workingDir(), runtime.user(),
-                runtime.labels() == null ? Map.of() : runtime.labels(),
-                runtime.exposedPorts() == null ? List.of() : List.copyOf(runtime.exposedPorts().keySet()),
-                image.config().created(), image.source(), telemetry.requests());
+        return Results.inspect(image, telemetry);
     }
 
     /**
      * Builds an image: the base resolved store-first under the request's policy, each added path as
      * one reproducible layer (reused when its inputs are unchanged), config and manifest derived from
-     * the base's, published to the target with only the blobs it lacks.
+     * the base's, published to the target with only the blobs it lacks. A Dockerfile request is read
+     * for every platform before any request; its stage is evaluated with each base's environment.
      */
     public BuildResult build(BuildRequest request) {
         Telemetry telemetry = new Telemetry(listener);
-        if (request.dockerfile() != null) {
-            return buildDockerfile(request, telemetry);
-        }
-        List<BuildSpec> specs = platforms(request.platform(), Target.parse(request.target(), request.tarName())).stream()
-                .map(p -> buildSpec(request, p)).toList();
-        Built built = telemetry.step("build", specs.get(0).target().toString(),
-                () -> specs.size() == 1 ? Built.of(builder.build(specs.get(0), telemetry)) : Built.of(builder.buildIndex(specs, telemetry)),
-                Built::target);
-        recordInLedger(built, specs.get(0).target());
-        keepStoreWithinLimit(telemetry);
-        return buildResult(built, telemetry);
-    }
-
-    /**
-     * A Dockerfile build: the Dockerfile is read for every platform first (unsupported instructions,
-     * undeclared build arguments and syntax errors fail here, before any request); then, per platform,
-     * the base is resolved and the stage evaluated with the base's environment; then one image, or
-     * an index. Archives ADD extracts live in a scratch directory until the build is over.
-     */
-    private BuildResult buildDockerfile(BuildRequest request, Telemetry telemetry) {
-        if (!request.layers().isEmpty() || !request.env().isEmpty() || !request.labels().isEmpty()) {
-            throw new InvalidInputException("a Dockerfile build takes its files, environment and labels from the Dockerfile");
-        }
         Target target = Target.parse(request.target(), request.tarName());
-        List<DockerfileBuild> files = platforms(request.platform(), target).stream()
-                .map(p -> DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), p)).toList();
-        Compression compression = Compression.parse(request.compression());
-        Instant time = request.time() != null ? request.time() : sourceDateEpoch();
-        Path scratch;
-        try {
-            scratch = Files.createTempDirectory("kiln-dockerfile-");
-        } catch (IOException e) {
-            throw new StoreException("cannot create a scratch directory: " + e.getMessage(), e);
-        }
-        try {
-            Built built = telemetry.step("build", target.toString(), () -> {
-                List<ResolvedImage> bases = new ArrayList<>();
-                List<BuildSpec> specs = new ArrayList<>();
-                for (int i = 0; i < files.size(); i++) {
-                    DockerfileBuild.From from = files.get(i).from();
-                    Reference fromBase = from.base() == null ? null : Reference.parse(from.base());
-                    RegistryRules.Freshness fresh = freshness(fromBase, request.policy(), request.maxAge(), request.maxStale(),
-                            request.staleIfError());
-                    BuildSpec template = new BuildSpec(fromBase, from.platform(), fresh.policy(), fresh.maxAge(), fresh.staleness(),
-                            List.of(), null, compression, time, target);
-                    ResolvedImage base = template.base() == null ? null : builder.resolveBase(template, telemetry);
-                    List<String> baseEnv = base == null || base.config().config() == null || base.config().config().env() == null
-                            ? List.of() : base.config().config().env();
-                    DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, scratch.resolve("platform-" + i));
-                    specs.add(template.with(stage.layers(), stage.changes()));
-                    bases.add(base);
-                }
-                return specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
-                        : Built.of(builder.buildIndex(specs, bases, telemetry));
-            }, Built::target);
-            recordInLedger(built, target);
-            keepStoreWithinLimit(telemetry);
-            return buildResult(built, telemetry);
-        } finally {
-            deleteRecursively(scratch);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        } catch (IOException ignored) {
-            // a temporary directory: the system cleans it eventually
-        }
+        return Results.build(runner.build(target, request.platform(), plans.layers(request, target), telemetry), telemetry);
     }
 
     /**
@@ -282,109 +191,10 @@ public final class Kiln implements AutoCloseable {
     public BuildResult rebase(String image, String newBase, String target, String platform) {
         Telemetry telemetry = new Telemetry(listener);
         Reference imageRef = Reference.parse(image);
-        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
-        if (!(Target.parse(target != null ? target : imageRef.toString(), null) instanceof Target.Registry destination)) {
-            throw new InvalidInputException("a rebase is pushed to a registry (a tag in the image's repository), not to " + target);
-        }
-        Built built = telemetry.step("rebase", imageRef.toString(), () -> {
-            ResolvedImage current = resolver.resolve(new PullSpec(imageRef, wanted, PullPolicy.ALWAYS, null, false), telemetry);
-            Map<String, String> annotations = current.parsedManifest().annotations();
-            String baseName = annotations.get("org.opencontainers.image.base.name");
-            String baseDigest = annotations.get("org.opencontainers.image.base.digest");
-            if (baseName == null || baseDigest == null) {
-                Ledger.Entry entry = store.ledger().entries().stream()
-                        .filter(e -> e.digest().equals(current.digest()) && e.base() != null).reduce((a, b) -> b)
-                        .orElseThrow(() -> new InvalidInputException("cannot tell which base " + imageRef + " was built on: it names none "
-                                + "(org.opencontainers.image.base.name/digest) and Kiln's ledger has no build of it"));
-                baseName = entry.base();
-                baseDigest = entry.baseDigest().toString();
-            }
-            Reference oldRef = Reference.parse(baseName);
-            ResolvedImage oldBase = resolver.resolve(new PullSpec(oldRef.withDigest(Digest.parse(baseDigest)), wanted,
-                    PullPolicy.IF_NOT_PRESENT, null, false), telemetry);
-            Reference newRef = newBase != null ? Reference.parse(newBase) : new Reference(oldRef.registry(), oldRef.repository(), oldRef.tag(), null);
-            ResolvedImage base = resolver.resolve(new PullSpec(newRef, wanted, PullPolicy.ALWAYS, null, false), telemetry);
-            return Built.of(builder.rebase(current, oldBase, base, destination, telemetry));
-        }, Built::target);
-        recordInLedger(built, destination);
-        return buildResult(built, telemetry);
-    }
-
-    /** Records what a registry target received, per platform, for {@link #outdated()}. */
-    private void recordInLedger(Built built, Target target) {
-        if (!(target instanceof Target.Registry registry)) {
-            return;
-        }
-        for (dev.kiln.build.BuildResult image : built.images()) {
-            ResolvedImage base = image.base();
-            store.ledger().append(new Ledger.Entry(registry.reference().toString(), image.digest(), image.platform().toString(),
-                    base == null ? null : base.reference().toString(), base == null ? null : base.digest(), clock.instant()));
-        }
-    }
-
-    /**
-     * The images Kiln built (the latest build of each image and platform, from the ledger) whose base
-     * tag has moved since: one manifest HEAD per base tag; a moved base's manifest and config are
-     * fetched (not its layers) to know its new digest for the platform. Bases pinned by digest never move.
-     */
-    public List<OutdatedImage> outdated() {
-        Telemetry telemetry = new Telemetry(listener);
-        Map<String, Ledger.Entry> latest = new java.util.LinkedHashMap<>();
-        for (Ledger.Entry entry : store.ledger().entries()) {
-            if (entry.base() != null && !Reference.parse(entry.base()).isPinned()) {
-                latest.put(entry.image() + " " + entry.platform(), entry);
-            }
-        }
-        Set<String> checked = new HashSet<>();
-        Map<String, Digest> baseNow = new HashMap<>();
-        List<OutdatedImage> outdated = new ArrayList<>();
-        for (Ledger.Entry entry : latest.values()) {
-            String key = entry.base() + " " + entry.platform();
-            Digest now = baseNow.computeIfAbsent(key, k -> {
-                PullPolicy policy = checked.add(entry.base()) ? PullPolicy.ALWAYS : PullPolicy.IF_NOT_PRESENT;
-                return telemetry.step("check base", entry.base() + " (" + entry.platform() + ")",
-                        () -> resolver.resolve(new PullSpec(Reference.parse(entry.base()), Platform.parse(entry.platform()), policy, null,
-                                false), telemetry), ResolvedImage::decision).digest();
-            });
-            if (!now.equals(entry.baseDigest())) {
-                outdated.add(new OutdatedImage(entry.image(), entry.platform(), entry.digest().toString(), entry.base(),
-                        entry.baseDigest().toString(), now.toString()));
-            }
-        }
-        return outdated;
-    }
-
-    /** A build's outcome, one image or an index of several: what the API's {@link BuildResult} is made of. */
-    private record Built(String target, Digest digest, List<dev.kiln.build.BuildResult> images) {
-        static Built of(dev.kiln.build.BuildResult image) {
-            return new Built(image.target(), image.digest(), List.of(image));
-        }
-
-        static Built of(ImageBuilder.IndexResult index) {
-            return new Built(index.target(), index.digest(), index.images());
-        }
-    }
-
-    /**
-     * {@code null}: this machine's; else one platform or several, comma-separated, each once. Several
-     * need a registry target (an index), checked here, before any request.
-     */
-    private static List<Platform> platforms(String platforms, Target target) {
-        if (platforms == null) {
-            return List.of(Platform.host());
-        }
-        List<Platform> parsed = new ArrayList<>();
-        for (String part : platforms.split(",", -1)) {
-            Platform platform = Platform.parse(part.strip());
-            if (parsed.contains(platform)) {
-                throw new InvalidInputException("platform " + platform + " is named twice in '" + platforms + "'");
-            }
-            parsed.add(platform);
-        }
-        if (parsed.size() > 1 && !(target instanceof Target.Registry)) {
-            throw new InvalidInputException("a multi-platform build needs a registry target (REGISTRY/REPO:TAG), not " + target);
-        }
-        return parsed;
+        Built built = runner.rebase(imageRef, newBase == null ? null : Reference.parse(newBase),
+                Target.parse(target != null ? target : imageRef.toString(), null),
+                platform == null ? Platform.host() : Platform.parse(platform), telemetry);
+        return Results.build(built, telemetry);
     }
 
     /**
@@ -407,34 +217,14 @@ public final class Kiln implements AutoCloseable {
                 request.taskSlots(), request.serviceAccount(),
                 new FlinkDeployment.Resources(request.jobManagerMemory(), request.jobManagerCpu()),
                 new FlinkDeployment.Resources(request.taskManagerMemory(), request.taskManagerCpu()), request.upgradeMode());
-        RegistryRules.Freshness fresh = freshness(baseRef, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
-        List<BuildSpec> templates = platforms(request.platform(), target).stream().map(platform -> new BuildSpec(baseRef, platform,
-                fresh.policy(), fresh.maxAge(), fresh.staleness(), List.of(), null,
-                Compression.parse(request.compression()), request.time() != null ? request.time() : sourceDateEpoch(), target)).toList();
-
-        PlannedBuild planned = telemetry.step("build", target.toString(), () -> {
-            List<ResolvedImage> bases = templates.stream().map(t -> builder.resolveBase(t, telemetry)).toList();
-            FlinkJob.Plan plan = job.plan(bases.get(0).config());
-            for (ResolvedImage other : bases) {
-                String home = FlinkJob.flinkHome(other.config());
-                if (!home.equals(plan.flinkHome())) {
-                    throw new InvalidInputException("the platforms of " + baseRef + " disagree on FLINK_HOME: "
-                            + plan.flinkHome() + " and " + home);
-                }
-            }
-            List<BuildSpec> specs = templates.stream().map(t -> t.with(plan.layers(),
-                    new ConfigChanges(plan.env(), null, null, null, null, plan.labels(), List.of()))).toList();
-            Built images = specs.size() == 1 ? Built.of(builder.build(specs.get(0), bases.get(0), telemetry))
-                    : Built.of(builder.buildIndex(specs, bases, telemetry));
-            return new PlannedBuild(images, plan, bases.get(0));
-        }, p -> p.built().target());
-        Built built = planned.built();
-        FlinkJob.Plan plan = planned.plan();
-        recordInLedger(built, target);
-        keepStoreWithinLimit(telemetry);
-        BuildResult result = buildResult(built, telemetry);
-
-        FlinkVersion version = givenVersion != null ? givenVersion : FlinkVersion.of(baseRef, planned.firstBase().config()).orElse(null);
+        FlinkRecipe recipe = new FlinkRecipe(job, baseRef.toString());
+        Built built = runner.build(target, request.platform(), platform -> new BuildRunner.Part(plans.spec(baseRef, platform,
+                request.policy(), request.maxAge(), request.maxStale(), request.staleIfError(), request.compression(), request.time(),
+                target), recipe), telemetry);
+        BuildResult result = Results.build(built, telemetry);
+        FlinkJob.Plan plan = recipe.plan();
+        FlinkVersion version = givenVersion != null ? givenVersion
+                : FlinkVersion.of(baseRef, built.images().get(0).base().config()).orElse(null);
         // by digest alone: what Kubernetes pulls is exactly what was built, and every tool reads the name
         String image = target instanceof Target.Registry registry ? registry.reference().name() + "@" + result.digest() : null;
         FlinkDeployment deployment = image == null || version == null ? null
@@ -444,62 +234,18 @@ public final class Kiln implements AutoCloseable {
                 deployment == null ? List.of() : deployment.nativeArgs(), deployment == null ? null : deployment.nativeCommand());
     }
 
-    /** A Flink build's outcome with what it was planned on: the job's layout and the first platform's base. */
-    private record PlannedBuild(Built built, FlinkJob.Plan plan, ResolvedImage firstBase) {
-    }
-
-    /** One image, or an index of several: base and layers are the first image's, blob counts the sum. */
-    private static BuildResult buildResult(Built built, Telemetry telemetry) {
-        List<dev.kiln.build.BuildResult> images = built.images();
-        dev.kiln.build.BuildResult first = images.get(0);
-        ResolvedImage base = first.base();
-        List<dev.kiln.build.BuildResult.Publication> published = images.stream().map(dev.kiln.build.BuildResult::publish).toList();
-        return new BuildResult(built.target(), built.digest().toString(),
-                base == null ? null : baseInfo(base),
-                first.appLayers().stream().map(l -> new BuildResult.AppLayer(l.source(), l.destination(),
-                        l.descriptor().digest().toString(), l.descriptor().size(), l.cached())).toList(),
-                published.stream().mapToInt(p -> p.uploaded()).sum(), published.stream().mapToLong(p -> p.bytesUploaded()).sum(),
-                published.stream().mapToInt(p -> p.skipped()).sum(), published.stream().mapToLong(p -> p.bytesSkipped()).sum(),
-                published.stream().mapToInt(p -> p.mounted()).sum(), published.stream().mapToLong(p -> p.bytesMounted()).sum(),
-                telemetry.requests(), telemetry.bytesDownloaded(),
-                telemetry.elapsed(), telemetry.steps().stream()
-                        .map(s -> new BuildResult.StepTiming(s.step(), s.duration().toMillis(), s.detail())).toList(),
-                images.stream().map(i -> new BuildResult.PlatformImage(i.platform().toString(), i.target(), i.digest().toString(),
-                        i.base() == null ? null : baseInfo(i.base()))).toList());
-    }
-
-    private static BuildResult.BaseInfo baseInfo(ResolvedImage base) {
-        return new BuildResult.BaseInfo(base.reference().toString(), base.digest().toString(), base.source(), base.decision());
-    }
-
-    private BuildSpec buildSpec(BuildRequest request, Platform platform) {
-        Reference base = request.base() == null ? null : Reference.parse(request.base());
-        List<LayerSource> layers = request.layers().stream()
-                .map(a -> new LayerSource(a.source(), a.destination(), a.uid(), a.gid())).toList();
-        ConfigChanges changes = new ConfigChanges(request.env(), request.entrypoint(), request.cmd(), request.workingDir(),
-                request.user(), request.labels(), request.exposedPorts());
-        Instant time = request.time() != null ? request.time() : sourceDateEpoch();
-        RegistryRules.Freshness fresh = freshness(base, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
-        return new BuildSpec(base, platform, fresh.policy(), fresh.maxAge(), fresh.staleness(),
-                layers, changes, Compression.parse(request.compression()), time, Target.parse(request.target(), request.tarName()));
-    }
-
-    /** {@code SOURCE_DATE_EPOCH} (seconds), the reproducible-builds convention; else the constant default. */
-    private static Instant sourceDateEpoch() {
-        String epoch = System.getenv("SOURCE_DATE_EPOCH");
-        if (epoch == null || epoch.isBlank()) {
-            return BuildSpec.DEFAULT_TIME;
-        }
-        try {
-            return Instant.ofEpochSecond(Long.parseLong(epoch.strip()));
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("SOURCE_DATE_EPOCH must be a number of seconds, not '" + epoch + "'");
-        }
+    /**
+     * The images Kiln built (the latest build of each image and platform, from the ledger) whose base
+     * tag has moved since: one manifest HEAD per base tag; a moved base's manifest and config are
+     * fetched (not its layers) to know its new digest for the platform. Bases pinned by digest never move.
+     */
+    public List<OutdatedImage> outdated() {
+        return storeOperations.outdated();
     }
 
     /** Every image in the local store, per platform. */
     public List<CachedImage> cachedImages() {
-        return new StoreCollector(store).list().stream().map(Kiln::cachedImage).toList();
+        return storeOperations.cachedImages();
     }
 
     /**
@@ -508,42 +254,12 @@ public final class Kiln implements AutoCloseable {
      * references pinned by digest are immutable and skipped. An image not in the store is an error.
      */
     public List<RefreshedImage> refresh(List<String> images) {
-        Telemetry telemetry = new Telemetry(listener);
-        Set<String> wanted = new HashSet<>();
-        for (String image : images) {
-            String normalized = Reference.parse(image).toString();
-            if (store.records().find(Reference.parse(image)).isEmpty()) {
-                throw new InvalidInputException("image " + normalized + " is not in the local store (see 'kiln cache ls')");
-            }
-            wanted.add(normalized);
-        }
-        List<RefreshedImage> refreshed = new ArrayList<>();
-        Set<String> checked = new HashSet<>();
-        for (StoreCollector.CachedImage cached : new StoreCollector(store).list()) {
-            Reference ref = Reference.parse(cached.reference());
-            if (ref.isPinned() || !wanted.isEmpty() && !wanted.contains(cached.reference())) {
-                continue;
-            }
-            // the tag is asked once; its other platforms follow the record the first check updated
-            PullPolicy policy = checked.add(cached.reference()) ? PullPolicy.ALWAYS : PullPolicy.IF_NOT_PRESENT;
-            Resolver.Pulled pulled = telemetry.step("refresh", cached.reference() + " (" + cached.platform() + ")",
-                    () -> resolver.pull(new PullSpec(ref, Platform.parse(cached.platform()), policy, null, false), telemetry),
-                    p -> p.image().decision());
-            String now = pulled.image().digest().toString();
-            refreshed.add(new RefreshedImage(cached.reference(), cached.platform(), cached.manifest().toString(), now,
-                    !now.equals(cached.manifest().toString())));
-        }
-        keepStoreWithinLimit(telemetry);
-        return refreshed;
+        return storeOperations.refresh(images);
     }
 
     /** Removes an image (all its platforms) from the store, with the blobs no other image uses. */
     public PruneResult removeCached(String image) {
-        Reference ref = Reference.parse(image);
-        if (store.records().find(ref).isEmpty()) {
-            throw new InvalidInputException("image " + ref + " is not in the local store (see 'kiln cache ls')");
-        }
-        return pruneResult(new StoreCollector(store).remove(ref));
+        return storeOperations.remove(image);
     }
 
     /**
@@ -554,41 +270,17 @@ public final class Kiln implements AutoCloseable {
         return prune(new PruneRequest(maxSizeBytes, null, maxAge, null, dryRun));
     }
 
+    /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */
+    public PruneResult prune(PruneRequest request) {
+        return storeOperations.prune(request);
+    }
+
     /**
      * Checks the store as after a crash: re-hashes every blob (removing any that does not match) and
      * follows every record's references. Runs under a store lease: cleaning waits for it.
      */
     public StoreVerification verifyStore() {
-        StoreVerifier.Report report = new StoreVerifier(store).verify();
-        return new StoreVerification(report.blobs(), report.bytes(), report.corrupt().stream().map(Digest::toString).toList(),
-                report.dangling(), report.layersNotFetched(), report.ingestFiles(), report.ok());
-    }
-
-    /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */
-    public PruneResult prune(PruneRequest request) {
-        return pruneResult(new StoreCollector(store).prune(new StoreCollector.PruneOptions(request.maxSize(), request.lowWatermark(),
-                request.maxAge(), request.keepLast(), request.dryRun()), clock.instant()));
-    }
-
-    /**
-     * After a pull or build: a store above its configured limit is cleaned down to the low
-     * watermark, least recently used images first, unless another process is using it right now
-     * (then it is left for the next operation, with a warning: a build never waits for cleaning).
-     */
-    private void keepStoreWithinLimit(Telemetry telemetry) {
-        if (storeLimit == null) {
-            return;
-        }
-        StoreCollector collector = new StoreCollector(store);
-        long size = collector.size();
-        if (size <= storeLimit.maxSize()) {
-            return;
-        }
-        String over = "the store holds " + Units.formatSize(size) + ", above its limit of " + Units.formatSize(storeLimit.maxSize());
-        Optional<StoreCollector.PruneReport> report = collector.pruneIfIdle(storeLimit, clock.instant());
-        telemetry.emit(report.<KilnEvent>map(r -> new KilnEvent.CacheDecision("store", "pruned", over + ": removed "
-                        + r.removedImages().size() + " images, " + Units.formatSize(r.bytesFreed()) + " freed"))
-                .orElseGet(() -> new KilnEvent.Warning(over + "; another process is using it, so it is cleaned later")));
+        return storeOperations.verify();
     }
 
     /** The Docker engine (a cache level, a target), connected on first use. */
@@ -609,47 +301,6 @@ public final class Kiln implements AutoCloseable {
                 daemon.close();
             }
         }
-    }
-
-    private PullSpec spec(PullRequest request) {
-        if (request.image() == null) {
-            throw new InvalidInputException("no image given");
-        }
-        Reference ref = Reference.parse(request.image());
-        Platform platform = request.platform() == null ? Platform.host() : Platform.parse(request.platform());
-        if (request.maxAge() != null && request.maxAge().isNegative()) {
-            throw new InvalidInputException("max-age must not be negative");
-        }
-        RegistryRules.Freshness fresh = freshness(ref, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
-        return new PullSpec(ref, platform, fresh.policy(), fresh.maxAge(), request.verify(), fresh.staleness());
-    }
-
-    /** The request's freshness settings, with what it leaves open taken from the base registry's rules. */
-    private RegistryRules.Freshness freshness(Reference image, PullPolicy policy, Duration maxAge, Duration maxStale, boolean staleIfError) {
-        return rules.freshness(image == null ? "" : image.registry(), policy, maxAge, maxStale, staleIfError);
-    }
-
-    private static String indexDigest(ResolvedImage image) {
-        return image.topDigest().equals(image.digest()) ? null : image.topDigest().toString();
-    }
-
-    private static List<LayerInfo> layers(ResolvedImage image) {
-        return image.parsedManifest().layers().stream()
-                .map((Descriptor d) -> new LayerInfo(d.digest().toString(), d.size(), d.mediaType())).toList();
-    }
-
-    private static <T> List<T> orEmpty(List<T> list) {
-        return list == null ? List.of() : list;
-    }
-
-    private static CachedImage cachedImage(StoreCollector.CachedImage image) {
-        return new CachedImage(image.reference(), image.platform(), image.manifest().toString(), image.size(),
-                image.fetchedAt(), image.checkedAt(), image.lastUsed());
-    }
-
-    private static PruneResult pruneResult(StoreCollector.PruneReport report) {
-        return new PruneResult(report.removedImages().stream().map(Kiln::cachedImage).toList(), report.blobsRemoved(),
-                report.bytesBefore(), report.bytesAfter(), report.dryRun());
     }
 
     /** Configures a {@link Kiln}; every setting has a sensible default. */

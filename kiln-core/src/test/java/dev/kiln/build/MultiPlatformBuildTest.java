@@ -111,7 +111,7 @@ class MultiPlatformBuildTest {
                     .add(jar, "/app/job.jar").to(TARGET.registry().hostPort() + "/jobs/partial:1").build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("named twice");
             assertThatThrownBy(() -> kiln.build(BuildRequest.from(base.reference().toString()).platform("linux/amd64,linux/arm64")
-                    .add(jar, "/app/job.jar").to("oci:" + tmp.resolve("layout")).build()))
+                    .add(jar, "/app/job.jar").to("tar:" + tmp.resolve("image.tar")).build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("needs a registry target");
         }
         assertThat(TARGET.registry().requestsSince(mark)).isEmpty();
