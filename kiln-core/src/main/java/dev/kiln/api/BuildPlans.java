@@ -4,19 +4,16 @@ import dev.kiln.build.BuildRunner;
 import dev.kiln.build.BuildSpec;
 import dev.kiln.build.ConfigChanges;
 import dev.kiln.build.Recipe;
-import dev.kiln.build.Target;
 import dev.kiln.dockerfile.DockerfileBuild;
 import dev.kiln.dockerfile.DockerfileRecipe;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Platform;
-import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
 import dev.kiln.layer.Compression;
 import dev.kiln.layer.LayerSource;
 import dev.kiln.resolve.PullSpec;
 import dev.kiln.resolve.RegistryRules;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
@@ -34,45 +31,34 @@ final class BuildPlans {
     }
 
     PullSpec pull(PullRequest request) {
-        if (request.image() == null) {
-            throw new InvalidInputException("no image given");
-        }
         Reference ref = Reference.parse(request.image());
         Platform platform = request.platform() == null ? Platform.host() : Platform.parse(request.platform());
-        if (request.maxAge() != null && request.maxAge().isNegative()) {
-            throw new InvalidInputException("max-age must not be negative");
-        }
-        RegistryRules.Freshness fresh = freshness(ref, request.policy(), request.maxAge(), request.maxStale(), request.staleIfError());
+        RegistryRules.Freshness fresh = freshness(ref, request.freshness());
         return new PullSpec(ref, platform, fresh.policy(), fresh.maxAge(), request.verify(), fresh.staleness());
     }
 
     /** A build of explicit layers and config changes: the recipe packs them while the base resolves. */
-    Function<Platform, BuildRunner.Part> layers(BuildRequest request, Target target) {
+    Function<Platform, BuildRunner.Part> layers(BuildRequest request) {
         if (request.dockerfile() != null) {
-            return dockerfile(request, target);
+            return dockerfile(request);
         }
         Reference base = request.base() == null ? null : Reference.parse(request.base());
         Recipe recipe = Recipe.layers(request.layers().stream().map(a -> new LayerSource(a.source(), a.destination(), a.uid(), a.gid()))
                 .toList(), changes(request));
-        return platform -> new BuildRunner.Part(spec(base, platform, request.policy(), request.maxAge(), request.maxStale(),
-                request.staleIfError(), request.compression(), request.time(), target), recipe);
+        return platform -> new BuildRunner.Part(spec(base, platform, request), recipe);
     }
 
     /**
      * A Dockerfile build: read for each platform first (unsupported instructions, undeclared build
      * arguments and syntax errors fail before any request); the request's settings apply on top.
      */
-    private Function<Platform, BuildRunner.Part> dockerfile(BuildRequest request, Target target) {
-        if (!request.layers().isEmpty()) {
-            throw new InvalidInputException("a Dockerfile build takes its files from the Dockerfile (COPY, ADD), not from --add");
-        }
+    private Function<Platform, BuildRunner.Part> dockerfile(BuildRequest request) {
         ConfigChanges over = changes(request);
         return platform -> {
             DockerfileBuild file = DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), platform);
             DockerfileBuild.From from = file.from();
             Reference base = from.base() == null ? null : Reference.parse(from.base());
-            return new BuildRunner.Part(spec(base, from.platform(), request.policy(), request.maxAge(), request.maxStale(),
-                    request.staleIfError(), request.compression(), request.time(), target), new DockerfileRecipe(file, over));
+            return new BuildRunner.Part(spec(base, from.platform(), request), new DockerfileRecipe(file, over));
         };
     }
 
@@ -82,16 +68,17 @@ final class BuildPlans {
     }
 
     /** One platform's build of {@code base} (null: scratch) under the request's freshness; the recipe adds the rest. */
-    BuildSpec spec(Reference base, Platform platform, PullPolicy policy, Duration maxAge, Duration maxStale, boolean staleIfError,
-                   String compression, Instant time, Target target) {
-        RegistryRules.Freshness fresh = freshness(base, policy, maxAge, maxStale, staleIfError);
+    BuildSpec spec(Reference base, Platform platform, ImageBuildRequest request) {
+        RegistryRules.Freshness fresh = freshness(base, request.freshness());
         return new BuildSpec(base, platform, fresh.policy(), fresh.maxAge(), fresh.staleness(), List.of(), null,
-                Compression.parse(compression), time != null ? time : sourceDateEpoch(), target);
+                Compression.parse(request.compression()), request.time() != null ? request.time() : sourceDateEpoch(),
+                request.destination().target());
     }
 
-    /** The request's freshness settings, with what it leaves open taken from the base registry's rules. */
-    private RegistryRules.Freshness freshness(Reference image, PullPolicy policy, Duration maxAge, Duration maxStale, boolean staleIfError) {
-        return rules.freshness(image == null ? "" : image.registry(), policy, maxAge, maxStale, staleIfError);
+    /** The request's freshness, with what it leaves open taken from the image registry's rules. */
+    private RegistryRules.Freshness freshness(Reference image, Freshness given) {
+        return rules.freshness(image == null ? "" : image.registry(), given.policy(), given.maxAge(), given.maxStale(),
+                given.staleIfError());
     }
 
     /** {@code SOURCE_DATE_EPOCH} (seconds), the reproducible-builds convention; else the constant default. */

@@ -73,7 +73,7 @@ class CacheCleanupTest {
             assertThat(result.bytesFreed()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(a)).containsAll(digests(b));
             long mark = REGISTRY.registry().mark();
-            kiln.pull(PullRequest.of(b.reference().toString()).withPolicy(PullPolicy.NEVER));
+            kiln.pull(PullRequest.builder(b.reference().toString()).policy(PullPolicy.NEVER).build());
             assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         }
     }
