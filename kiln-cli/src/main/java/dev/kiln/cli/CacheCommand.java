@@ -122,9 +122,9 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            PruneRequest request = new PruneRequest(maxSize == null ? null : Units.parseSize(maxSize),
-                    lowWatermark == null ? null : Units.parseSize(lowWatermark), maxAge == null ? null : Units.parseDuration(maxAge),
-                    keepLast, dryRun);
+            PruneRequest request = PruneRequest.builder().maxSize(maxSize == null ? null : Units.parseSize(maxSize))
+                    .lowWatermark(lowWatermark == null ? null : Units.parseSize(lowWatermark))
+                    .maxAge(maxAge == null ? null : Units.parseDuration(maxAge)).keepLast(keepLast).dryRun(dryRun).build();
             try (Kiln kiln = common.open(false)) {
                 report(common.out(), kiln.prune(request), common.json);
             }

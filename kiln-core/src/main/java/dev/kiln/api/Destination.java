@@ -118,11 +118,13 @@ public final class Destination {
         return target.toString();
     }
 
+    /** Equal when both name the same sink. */
     @Override
     public boolean equals(Object other) {
         return other instanceof Destination d && d.target.equals(target);
     }
 
+    /** Consistent with {@link #equals(Object)}. */
     @Override
     public int hashCode() {
         return target.hashCode();

@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import dev.kiln.build.Target;
 import dev.kiln.credentials.Credential;
 import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.event.KilnListener;
@@ -119,18 +120,16 @@ public final class Kiln implements AutoCloseable {
 
     /**
      * Moves an image Kiln built onto a new base without rebuilding it: the old base comes from the
-     * image's {@code org.opencontainers.image.base.*} annotations (else the ledger), the new one is
-     * {@code newBase}, or the old base's tag as it resolves now (one HEAD). The application layers
-     * are neither rebuilt nor uploaded again. {@code target}: a tag in the image's repository
-     * ({@code null}: the image's own tag); {@code platform}: {@code null} for this machine's.
-     * Refused when the image is not exactly on its old base.
+     * image's {@code org.opencontainers.image.base.*} annotations (else the ledger), the new one is the
+     * request's, or the old base's tag as it resolves now (one HEAD). The application layers are
+     * neither rebuilt nor uploaded again; the push, ledger and store limit are a build's. Refused when
+     * the image is not exactly on its old base.
      */
-    public BuildResult rebase(String image, String newBase, String target, String platform) {
+    public BuildResult rebase(RebaseRequest request) {
         Telemetry telemetry = new Telemetry(listener);
-        Reference imageRef = Reference.parse(image);
-        return Results.build(engine.runner.rebase(imageRef, newBase == null ? null : Reference.parse(newBase),
-                Destination.parse(target != null ? target : imageRef.toString()).target(),
-                platform == null ? Platform.host() : Platform.parse(platform), telemetry), telemetry);
+        return Results.build(engine.runner.rebase(Reference.parse(request.image()),
+                request.base() == null ? null : Reference.parse(request.base()), (Target.Registry) request.destination().target(),
+                request.platform() == null ? Platform.host() : Platform.parse(request.platform()), telemetry), telemetry);
     }
 
     /**
@@ -166,7 +165,7 @@ public final class Kiln implements AutoCloseable {
      * ones until it fits {@code maxSizeBytes}, then every unreferenced blob. Either limit may be null.
      */
     public PruneResult prune(Long maxSizeBytes, Duration maxAge, boolean dryRun) {
-        return prune(new PruneRequest(maxSizeBytes, null, maxAge, null, dryRun));
+        return prune(PruneRequest.builder().maxSize(maxSizeBytes).maxAge(maxAge).dryRun(dryRun).build());
     }
 
     /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */

@@ -26,20 +26,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** What {@link Kiln} does to the store itself: list, refresh, remove, prune, verify, and the outdated check. */
-final class StoreOperations {
-    private final LocalStore store;
-    private final Resolver resolver;
-    private final KilnListener listener;
-    private final Clock clock;
-    private final StoreLimit storeLimit;
-
-    StoreOperations(LocalStore store, Resolver resolver, KilnListener listener, Clock clock, StoreLimit storeLimit) {
-        this.store = store;
-        this.resolver = resolver;
-        this.listener = listener;
-        this.clock = clock;
-        this.storeLimit = storeLimit;
-    }
+record StoreOperations(LocalStore store, Resolver resolver, KilnListener listener, Clock clock, StoreLimit storeLimit) {
 
     List<CachedImage> cachedImages() {
         return new StoreCollector(store).list().stream().map(Results::cachedImage).toList();

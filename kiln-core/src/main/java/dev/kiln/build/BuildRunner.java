@@ -75,16 +75,13 @@ public final class BuildRunner {
     }
 
     /** Rebases {@code image} (see {@link Rebase}) and publishes it as a build is published. */
-    public Built rebase(Reference image, Reference newBase, Target target, Platform platform, Telemetry telemetry) {
-        if (!(target instanceof Target.Registry registry)) {
-            throw new InvalidInputException("a rebase is pushed to a registry (a tag in the image's repository), not to " + target);
-        }
-        ImageSink sink = sink(target);
+    public Built rebase(Reference image, Reference newBase, Target.Registry registry, Platform platform, Telemetry telemetry) {
+        ImageSink sink = sink(registry);
         Built built = telemetry.step("rebase", image.toString(), () -> {
             // under a lease: the new config and manifest are referenced by no record until the push is done
             try (Lease ignored = store.lease()) {
                 Rebase.Result rebased = new Rebase(store, resolver, images).rebase(image, newBase, registry.reference(), platform, telemetry);
-                BuildResult result = publish(sink, target, rebased.manifest(), rebased.newBase(), rebased.image().platform(), List.of(), false,
+                BuildResult result = publish(sink, registry, rebased.manifest(), rebased.newBase(), rebased.image().platform(), List.of(), false,
                         telemetry);
                 return new Built(result.target(), result.digest(), List.of(result));
             }
@@ -98,12 +95,12 @@ public final class BuildRunner {
             return new RegistryPublisher(store, resolver, transport, transfers, registry.reference());
         }
         if (target instanceof Target.OciLayout layout) {
-            return new LocalSinks.OciLayout(store, resolver, transfers, layout);
+            return LocalSinks.ociLayout(store, resolver, transfers, layout);
         }
         if (target instanceof Target.DockerArchive archive) {
-            return new LocalSinks.DockerArchive(store, resolver, transfers, archive);
+            return LocalSinks.dockerArchive(store, resolver, transfers, archive);
         }
-        return new LocalSinks.Daemon(store, resolver, transfers, daemons, (Target.DockerDaemon) target);
+        return LocalSinks.daemon(store, resolver, transfers, daemons, (Target.DockerDaemon) target);
     }
 
     /** Parsed, each once; several only into a sink that holds an index, checked here, before any request. */

@@ -29,16 +29,7 @@ import java.util.stream.IntStream;
  * place of the old base's; everything else in the config stays. What it makes is published by the
  * {@link BuildRunner} like any build.
  */
-final class Rebase {
-    private final LocalStore store;
-    private final Resolver resolver;
-    private final ImageBuilder images;
-
-    Rebase(LocalStore store, Resolver resolver, ImageBuilder images) {
-        this.store = store;
-        this.resolver = resolver;
-        this.images = images;
-    }
+record Rebase(LocalStore store, Resolver resolver, ImageBuilder images) {
 
     /** Resolves the image, its old base (its annotations, else the ledger) and the new one ({@code null}: the old tag now), and rebases. */
     Result rebase(Reference imageRef, Reference newBase, Reference target, Platform platform, Telemetry telemetry) {

@@ -5,6 +5,7 @@ import dev.kiln.api.BuildRequest;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.RebaseRequest;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.SharedRegistry;
@@ -79,7 +80,7 @@ class RunnerGuaranteesTest {
             kiln.build(BuildRequest.from(oldBase.ref()).add(file, "/app/app.txt").to(target("guarantees/rebased:1")).build());
         }
         REGISTRY.images().push("guarantees/moving:1", Platform.host(), 3_500);
-        assertRunnerDid("rebase", "guarantees/rebased:1", kiln -> kiln.rebase(target("guarantees/rebased:1"), null, null, null));
+        assertRunnerDid("rebase", "guarantees/rebased:1", kiln -> kiln.rebase(RebaseRequest.builder(target("guarantees/rebased:1")).build()));
     }
 
     /** Runs {@code build} with a store limit of one byte, and checks the events, the ledger and the cleaning. */
