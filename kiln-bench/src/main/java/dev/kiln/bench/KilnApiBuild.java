@@ -109,7 +109,7 @@ public final class KilnApiBuild {
     }
 
     static BuildRequest request(BuildOptions options) {
-        BuildRequest.Builder request = BuildRequest.from(options.from()).to(Destination.registry(options.to()));
+        BuildRequest.Builder request = BuildRequest.from(options.from()).to(Destination.parse(options.to()));
         for (LayerSource add : options.adds()) {
             request.add(add.source(), add.destination(), add.uid(), add.gid());
         }
