@@ -1,6 +1,7 @@
 package dev.kiln.bench;
 
 import dev.kiln.api.BuildRequest;
+import dev.kiln.api.Destination;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
@@ -110,7 +111,7 @@ public final class KilnApiBuild {
     }
 
     static BuildRequest request(BuildOptions options) {
-        BuildRequest.Builder request = BuildRequest.from(options.from()).to(options.to());
+        BuildRequest.Builder request = BuildRequest.from(options.from()).to(Destination.parse(options.to()));
         for (LayerSource add : options.adds()) {
             request.add(add.source(), add.destination(), add.uid(), add.gid());
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.BuildRequest;
+import dev.kiln.api.Destination;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.Units;
@@ -94,9 +95,8 @@ final class BuildCommand implements Callable<Integer> {
         }
         BuildRequest.Builder request = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
-                : BuildRequest.from(from)).to(target).tarName(tarName).platform(baseOptions.platform)
-                .policy(baseOptions.freshness.policy()).maxAge(baseOptions.freshness.maxAge()).maxStale(baseOptions.freshness.maxStale())
-                .staleIfError(baseOptions.freshness.staleIfError).compression(compression)
+                : BuildRequest.from(from)).to(Destination.parse(target, tarName)).platform(baseOptions.platform)
+                .freshness(baseOptions.freshness.freshness()).compression(compression)
                 .workingDir(workdir).user(user);
         Integer[] owner = owner(chown);
         for (String add : adds) {

@@ -126,9 +126,10 @@ final class CacheCommand {
 
         @Override
         public Integer call() {
-            PruneRequest request = new PruneRequest(maxSize == null ? null : Units.parseSize(maxSize),
-                    lowWatermark == null ? null : Units.parseSize(lowWatermark), maxAge == null ? null : Units.parseDuration(maxAge),
-                    keepLast, dryRun, partialMaxAge == null ? null : Units.parseDuration(partialMaxAge));
+            PruneRequest request = PruneRequest.builder().maxSize(maxSize == null ? null : Units.parseSize(maxSize))
+                    .lowWatermark(lowWatermark == null ? null : Units.parseSize(lowWatermark))
+                    .maxAge(maxAge == null ? null : Units.parseDuration(maxAge)).keepLast(keepLast).dryRun(dryRun)
+                    .partialMaxAge(partialMaxAge == null ? null : Units.parseDuration(partialMaxAge)).build();
             try (Kiln kiln = common.openExisting(false)) {
                 report(common.out(), kiln.prune(request), common.json);
             }

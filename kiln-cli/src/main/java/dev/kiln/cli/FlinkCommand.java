@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.Destination;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
 import dev.kiln.api.Kiln;
@@ -77,30 +78,35 @@ final class FlinkCommand {
         @Option(names = "--name", paramLabel = "NAME", description = "Deployment name / cluster id (default: from the target's repository).")
         String name;
 
-        @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1", description = "Job parallelism (default 1).")
-        int parallelism;
+        // no defaultValues here: the request holds the defaults, the descriptions quote its constants
+        @Option(names = "--parallelism", paramLabel = "N", description = "Job parallelism (default " + FlinkBuildRequest.DEFAULT_PARALLELISM + ").")
+        Integer parallelism;
 
-        @Option(names = "--task-slots", paramLabel = "N", defaultValue = "1", description = "Task slots per TaskManager (default 1).")
-        int taskSlots;
+        @Option(names = "--task-slots", paramLabel = "N", description = "Task slots per TaskManager (default " + FlinkBuildRequest.DEFAULT_TASK_SLOTS + ").")
+        Integer taskSlots;
 
-        @Option(names = "--service-account", paramLabel = "NAME", defaultValue = "flink", description = "Kubernetes service account (default flink).")
+        @Option(names = "--service-account", paramLabel = "NAME",
+                description = "Kubernetes service account (default " + FlinkBuildRequest.DEFAULT_SERVICE_ACCOUNT + ").")
         String serviceAccount;
 
-        @Option(names = "--jobmanager-memory", paramLabel = "SIZE", defaultValue = "2048m", description = "JobManager memory (default 2048m).")
+        @Option(names = "--jobmanager-memory", paramLabel = "SIZE", description = "JobManager memory (default " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
         String jobManagerMemory;
 
-        @Option(names = "--jobmanager-cpu", paramLabel = "CORES", defaultValue = "1", description = "JobManager CPU (default 1).")
-        double jobManagerCpu;
+        @Option(names = "--jobmanager-cpu", paramLabel = "CORES", description = "JobManager CPU (default " + FlinkBuildRequest.DEFAULT_CPU + ").")
+        Double jobManagerCpu;
 
-        @Option(names = "--taskmanager-memory", paramLabel = "SIZE", defaultValue = "2048m", description = "TaskManager memory (default 2048m).")
+        @Option(names = "--taskmanager-memory", paramLabel = "SIZE", description = "TaskManager memory (default " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
         String taskManagerMemory;
 
-        @Option(names = "--taskmanager-cpu", paramLabel = "CORES", defaultValue = "1", description = "TaskManager CPU (default 1).")
-        double taskManagerCpu;
+        @Option(names = "--taskmanager-cpu", paramLabel = "CORES", description = "TaskManager CPU (default " + FlinkBuildRequest.DEFAULT_CPU + ").")
+        Double taskManagerCpu;
 
-        @Option(names = "--upgrade-mode", paramLabel = "MODE", defaultValue = "stateless",
-                description = "The operator's upgrade mode: stateless (default), savepoint, last-state.")
+        @Option(names = "--upgrade-mode", paramLabel = "MODE",
+                description = "The operator's upgrade mode: stateless, savepoint, last-state (default " + FlinkBuildRequest.DEFAULT_UPGRADE_MODE + ").")
         String upgradeMode;
+
+        @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
+        String tarName;
 
         @Option(names = "--arg", paramLabel = "ARG", description = "An argument for the job's main method (repeatable).")
         List<String> jobArgs = new ArrayList<>();
@@ -112,11 +118,10 @@ final class FlinkCommand {
         public Integer call() {
             FlinkBuildRequest.Builder request = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
                     .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
-                    .policy(baseOptions.freshness.policy()).maxAge(baseOptions.freshness.maxAge()).maxStale(baseOptions.freshness.maxStale())
-                    .staleIfError(baseOptions.freshness.staleIfError).to(target).deploymentName(name)
-                    .parallelism(parallelism).taskSlots(taskSlots)
-                    .serviceAccount(serviceAccount).jobManager(jobManagerMemory, jobManagerCpu)
-                    .taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
+                    .freshness(baseOptions.freshness.freshness()).to(Destination.parse(target, tarName)).deploymentName(name);
+            // an option not given is null, which leaves the request's default
+            request.parallelism(parallelism).taskSlots(taskSlots).serviceAccount(serviceAccount)
+                    .jobManager(jobManagerMemory, jobManagerCpu).taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
             libs.forEach(request::lib);
             confFiles.forEach(request::conf);
             jobArgs.forEach(request::jobArg);
@@ -125,7 +130,7 @@ final class FlinkCommand {
                 request.owner(owner[0], owner[1]);
             }
             FlinkBuildRequest built = request.build();
-            if ((deploymentOut != null || nativeArgsOut != null) && (target.startsWith("oci:") || target.startsWith("tar:"))) {
+            if ((deploymentOut != null || nativeArgsOut != null) && built.destination().kind() != Destination.Kind.REGISTRY) {
                 throw new InvalidInputException("--deployment-out and --native-args-out need a registry target (REGISTRY/REPO:TAG)");
             }
             try (Kiln kiln = common.open(true)) {

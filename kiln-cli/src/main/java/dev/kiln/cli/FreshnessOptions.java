@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.Freshness;
 import dev.kiln.api.Units;
 import dev.kiln.image.PullPolicy;
 import picocli.CommandLine.Option;
@@ -26,18 +27,12 @@ final class FreshnessOptions {
             description = "If that check cannot reach the registry (down, 5xx), use the cached image with a warning, within --max-stale.")
     boolean staleIfError;
 
-    /** {@code null} when not given. */
-    PullPolicy policy() {
-        return PullPolicy.parse(policy);
+    /** The options as the API's value; what is not given stays open (configured defaults apply). */
+    Freshness freshness() {
+        return new Freshness(PullPolicy.parse(policy), duration(maxAge), duration(maxStale), staleIfError);
     }
 
-    /** {@code null} when not given. */
-    Duration maxAge() {
-        return maxAge == null ? null : Units.parseDuration(maxAge);
-    }
-
-    /** {@code null} when not given. */
-    Duration maxStale() {
-        return maxStale == null ? null : Units.parseDuration(maxStale);
+    private static Duration duration(String text) {
+        return text == null ? null : Units.parseDuration(text);
     }
 }

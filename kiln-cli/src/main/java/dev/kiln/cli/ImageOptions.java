@@ -17,7 +17,10 @@ final class ImageOptions {
     FreshnessOptions freshness;
 
     PullRequest request() {
-        return PullRequest.of(image).withPlatform(platform).withPolicy(freshness.policy()).withMaxAge(freshness.maxAge())
-                .withMaxStale(freshness.maxStale()).withStaleIfError(freshness.staleIfError);
+        return request(false);
+    }
+
+    PullRequest request(boolean verify) {
+        return PullRequest.builder(image).platform(platform).freshness(freshness.freshness()).verify(verify).build();
     }
 }

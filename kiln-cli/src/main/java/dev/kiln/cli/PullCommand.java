@@ -24,7 +24,7 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Kiln kiln = common.open(true)) {
-            PullResult result = kiln.pull(image.request().withVerify(verify));
+            PullResult result = kiln.pull(image.request(verify));
             if (common.json) {
                 Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
             } else {

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.RebaseRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,7 +31,7 @@ final class RebaseCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Kiln kiln = common.open(true)) {
-            BuildResult result = kiln.rebase(image, base, target, platform);
+            BuildResult result = kiln.rebase(RebaseRequest.builder(image).base(base).to(target).platform(platform).build());
             if (common.json) {
                 Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
             } else {

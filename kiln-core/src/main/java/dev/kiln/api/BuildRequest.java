@@ -1,31 +1,39 @@
 package dev.kiln.api;
 
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.image.PullPolicy;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What to build: a base (or scratch), files to add, each as its own layer in the given order,
- * configuration changes, and a target. Immutable; made with {@link #from(String)} or
- * {@link #scratch()} and the builder's methods:
+ * What to build: a base (or scratch) and files to add, each as its own layer in the given order, or
+ * a Dockerfile; configuration changes; and the settings every build has ({@link ImageBuildRequest}).
+ * Immutable; made with {@link #from(String)}, {@link #scratch()} or {@link #dockerfile(Path, Path)}
+ * and the builder's methods:
  * <pre>{@code
  * BuildRequest.from("flink:1.18-java17")
  *     .add(Path.of("conf/"), "/opt/flink/conf/")
  *     .add(Path.of("target/job.jar"), "/opt/flink/usrlib/job.jar")
  *     .env("JOB_NAME", "orders")
- *     .to("registry.example.com/jobs/orders:42")
+ *     .to(Destination.registry("registry.example.com/jobs/orders:42"))
  *     .build();
  * }</pre>
+ * In a Dockerfile build the configuration changes (env, labels, entrypoint, cmd, working directory,
+ * user, ports) apply on top of the Dockerfile's result; files come from the Dockerfile only.
  */
-public final class BuildRequest {
-    /** One {@code --add}: a file or directory, its destination, and optionally its owner. */
+public final class BuildRequest extends ImageBuildRequest {
+    /**
+     * One {@code --add}: a file or directory, its destination, and optionally its owner.
+     *
+     * @param source      a file, or a directory whose contents go under {@code destination}
+     * @param destination an absolute path in the image
+     * @param uid         the owner, with {@code gid}; {@code null}: root
+     * @param gid         the owner's group; {@code null}: root
+     */
     public record Add(Path source, String destination, Integer uid, Integer gid) {
     }
 
@@ -38,44 +46,30 @@ public final class BuildRequest {
     private final String user;
     private final Map<String, String> labels;
     private final List<String> exposedPorts;
-    private final String platform;
-    private final PullPolicy policy;
-    private final Duration maxAge;
-    private final String compression;
-    private final Instant time;
-    private final String target;
-    private final String tarName;
-    private final Duration maxStale;
-    private final boolean staleIfError;
     private final Path dockerfile;
     private final Path context;
     private final Map<String, String> buildArgs;
 
     private BuildRequest(Builder b) {
-        this.maxStale = b.maxStale;
-        this.staleIfError = b.staleIfError;
-        this.dockerfile = b.dockerfile;
-        this.context = b.context;
-        this.buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
+        super(b);
+        if (b.dockerfile != null && !b.layers.isEmpty()) {
+            throw new InvalidInputException("a Dockerfile build takes its files from the Dockerfile (COPY, ADD), not from --add");
+        }
         this.base = b.base;
         this.layers = List.copyOf(b.layers);
-        this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
+        this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
         this.entrypoint = b.entrypoint == null ? null : List.copyOf(b.entrypoint);
         this.cmd = b.cmd == null ? null : List.copyOf(b.cmd);
         this.workingDir = b.workingDir;
         this.user = b.user;
-        this.labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.labels));
+        this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(b.labels));
         this.exposedPorts = List.copyOf(b.exposedPorts);
-        this.platform = b.platform;
-        this.policy = b.policy;
-        this.maxAge = b.maxAge;
-        this.compression = b.compression;
-        this.time = b.time;
-        this.target = b.target;
-        this.tarName = b.tarName;
+        this.dockerfile = b.dockerfile;
+        this.context = b.context;
+        this.buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
     }
 
-    /** A build on {@code image} (a reference as users write it). */
+    /** A build on {@code image} (a reference as users write it, or {@code scratch}). */
     public static Builder from(String image) {
         if (image == null || image.isBlank()) {
             throw new InvalidInputException("no base image given: use an image reference or scratch");
@@ -92,8 +86,8 @@ public final class BuildRequest {
 
     /**
      * A build described by a Dockerfile, with {@code context} as its build context; the builder's
-     * {@code env}, {@code label} and {@code add} apply on top. See {@code dev.kiln.dockerfile} for
-     * the instructions Kiln carries out.
+     * configuration changes apply on top of the Dockerfile's. See {@code dev.kiln.dockerfile} for the
+     * instructions Kiln carries out.
      */
     public static Builder dockerfile(Path dockerfile, Path context) {
         Builder builder = new Builder();
@@ -102,21 +96,12 @@ public final class BuildRequest {
         return builder;
     }
 
-    /** A cached base not confirmed by its registry for longer is checked whatever the policy; {@code null}: no limit. */
-    public Duration maxStale() {
-        return maxStale;
-    }
-
-    /** When checking the base cannot reach its registry, build on the cached base with a warning (within max-stale). */
-    public boolean staleIfError() {
-        return staleIfError;
-    }
-
     /** The Dockerfile, or {@code null} for a build from {@link #base()}. */
     public Path dockerfile() {
         return dockerfile;
     }
 
+    /** A Dockerfile build's context directory. */
     public Path context() {
         return context;
     }
@@ -126,15 +111,17 @@ public final class BuildRequest {
         return buildArgs;
     }
 
-    /** {@code null} for scratch. */
+    /** {@code null} for scratch (or a Dockerfile build: its FROM says). */
     public String base() {
         return base;
     }
 
+    /** The files to add, one layer each, bottom first. */
     public List<Add> layers() {
         return layers;
     }
 
+    /** Environment variables to set, in order. */
     public Map<String, String> env() {
         return env;
     }
@@ -149,61 +136,28 @@ public final class BuildRequest {
         return cmd;
     }
 
+    /** {@code null}: inherited from the base. */
     public String workingDir() {
         return workingDir;
     }
 
+    /** {@code null}: inherited from the base. */
     public String user() {
         return user;
     }
 
+    /** Labels to set. */
     public Map<String, String> labels() {
         return labels;
     }
 
+    /** Ports to declare: {@code 8081}, {@code 6123/udp}. */
     public List<String> exposedPorts() {
         return exposedPorts;
     }
 
-    /**
-     * {@code linux/amd64}, or several comma-separated ({@code linux/amd64,linux/arm64}) for one image per
-     * platform under an index (registry targets only); {@code null}: this machine's platform.
-     */
-    public String platform() {
-        return platform;
-    }
-
-    /** When the base's registry is asked; {@code null}: the registry's configured policy, else if-not-present. */
-    public PullPolicy policy() {
-        return policy;
-    }
-
-    public Duration maxAge() {
-        return maxAge;
-    }
-
-    /** {@code gzip} (default) or {@code zstd}. */
-    public String compression() {
-        return compression;
-    }
-
-    /** The time written into layers and config; {@code null}: {@code SOURCE_DATE_EPOCH}, else 1970-01-01. */
-    public Instant time() {
-        return time;
-    }
-
-    /** {@code REGISTRY/REPO:TAG}, {@code oci:DIR[:TAG]} or {@code tar:FILE}. */
-    public String target() {
-        return target;
-    }
-
-    /** The image name recorded inside a {@code tar:} target; {@code null} for a default. */
-    public String tarName() {
-        return tarName;
-    }
-
     /** Collects a build's settings; {@link #build()} makes the immutable request. */
-    public static final class Builder {
+    public static final class Builder extends ImageBuildRequest.Builder<Builder, BuildRequest> {
         private String base;
         private final List<Add> layers = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
@@ -213,32 +167,11 @@ public final class BuildRequest {
         private String user;
         private final Map<String, String> labels = new LinkedHashMap<>();
         private final List<String> exposedPorts = new ArrayList<>();
-        private String platform;
-        private PullPolicy policy;
-        private Duration maxAge;
-        private String compression = "gzip";
-        private Instant time;
-        private String target;
-        private String tarName;
         private Path dockerfile;
         private Path context;
         private final Map<String, String> buildArgs = new LinkedHashMap<>();
-        private Duration maxStale;
-        private boolean staleIfError;
 
         private Builder() {
-        }
-
-        /** See {@link BuildRequest#maxStale()}. */
-        public Builder maxStale(Duration limit) {
-            this.maxStale = limit;
-            return this;
-        }
-
-        /** See {@link BuildRequest#staleIfError()}. */
-        public Builder staleIfError(boolean useStaleOnError) {
-            this.staleIfError = useStaleOnError;
-            return this;
         }
 
         /** A value for the Dockerfile's {@code ARG name}; an argument no ARG declares is an error. */
@@ -252,81 +185,56 @@ public final class BuildRequest {
             return add(source, destination, null, null);
         }
 
+        /** Adds {@code source} at {@code destination} as one layer, owned by {@code uid}:{@code gid} ({@code null}: root). */
         public Builder add(Path source, String destination, Integer uid, Integer gid) {
             layers.add(new Add(source, destination, uid, gid));
             return this;
         }
 
+        /** Sets an environment variable. */
         public Builder env(String name, String value) {
             env.put(name, value);
             return this;
         }
 
+        /** See {@link BuildRequest#entrypoint()}. */
         public Builder entrypoint(List<String> command) {
             this.entrypoint = command;
             return this;
         }
 
+        /** See {@link BuildRequest#cmd()}. */
         public Builder cmd(List<String> arguments) {
             this.cmd = arguments;
             return this;
         }
 
+        /** See {@link BuildRequest#workingDir()}. */
         public Builder workingDir(String dir) {
             this.workingDir = dir;
             return this;
         }
 
+        /** See {@link BuildRequest#user()}. */
         public Builder user(String name) {
             this.user = name;
             return this;
         }
 
+        /** Sets a label. */
         public Builder label(String name, String value) {
             labels.put(name, value);
             return this;
         }
 
+        /** Declares a port: {@code 8081} or {@code 6123/udp}. */
         public Builder expose(String port) {
             exposedPorts.add(port);
             return this;
         }
 
-        public Builder platform(String osArch) {
-            this.platform = osArch;
-            return this;
-        }
-
-        public Builder policy(PullPolicy pullPolicy) {
-            this.policy = pullPolicy;
-            return this;
-        }
-
-        public Builder maxAge(Duration age) {
-            this.maxAge = age;
-            return this;
-        }
-
-        public Builder compression(String name) {
-            this.compression = name;
-            return this;
-        }
-
-        public Builder time(Instant instant) {
-            this.time = instant;
-            return this;
-        }
-
-        public Builder to(String targetSpec) {
-            this.target = targetSpec;
-            return this;
-        }
-
-        public Builder tarName(String name) {
-            this.tarName = name;
-            return this;
-        }
-
+        /** {@inheritDoc} A Dockerfile build with files to add is refused. */
+        @Override
         public BuildRequest build() {
             return new BuildRequest(this);
         }

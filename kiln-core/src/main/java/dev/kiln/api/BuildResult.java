@@ -26,9 +26,11 @@ public record BuildResult(String image, String digest, BaseInfo base, List<AppLa
     public record BaseInfo(String reference, String digest, String source, String decision) {
     }
 
+    /** One layer the build added: its source and destination, its blob, and whether the layer cache had it. */
     public record AppLayer(String source, String destination, String digest, long size, boolean cached) {
     }
 
+    /** How long one step of the build took, with what the build log said of it. */
     public record StepTiming(String step, long durationMs, String detail) {
     }
 

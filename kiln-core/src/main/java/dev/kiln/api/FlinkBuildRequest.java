@@ -1,43 +1,100 @@
 package dev.kiln.api;
 
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.image.PullPolicy;
 
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A Flink job image: a Flink base (an image, or a Flink version that names the official image), the
  * job jar, extra jars for {@code $FLINK_HOME/lib/}, files for {@code $FLINK_HOME/conf/}, Hadoop and
- * Hive configuration, and the target; plus how to deploy it, for {@link FlinkBuildResult#deploymentYaml()}
- * and {@link FlinkBuildResult#nativeCommand()}. Made with {@link #builder()}:
+ * Hive configuration, and the settings every build has ({@link ImageBuildRequest}); plus how to deploy
+ * it, for {@link FlinkBuildResult#deploymentYaml()} and {@link FlinkBuildResult#nativeCommand()}.
+ * Made with {@link #builder()}:
  * <pre>{@code
  * FlinkBuildRequest.builder()
  *     .flinkVersion("1.18").java(17)
  *     .jobJar(Path.of("target/orders.jar"))
  *     .lib(Path.of("flink-connector-kafka.jar"))
- *     .to("registry.example.com/jobs/orders:42")
+ *     .to(Destination.registry("registry.example.com/jobs/orders:42"))
  *     .parallelism(4)
  *     .build();
  * }</pre>
+ * The deployment's defaults follow the Flink Kubernetes Operator's examples and are written only
+ * here (the {@code DEFAULT_…} constants), for the API and the CLI alike.
  */
-public final class FlinkBuildRequest {
-    private final Builder b;
+public final class FlinkBuildRequest extends ImageBuildRequest {
+    /** Job parallelism unless set. */
+    public static final int DEFAULT_PARALLELISM = 1;
+    /** Task slots per TaskManager unless set. */
+    public static final int DEFAULT_TASK_SLOTS = 1;
+    /** The Kubernetes service account unless set. */
+    public static final String DEFAULT_SERVICE_ACCOUNT = "flink";
+    /** JobManager and TaskManager memory unless set. */
+    public static final String DEFAULT_MEMORY = "2048m";
+    /** JobManager and TaskManager CPU unless set. */
+    public static final double DEFAULT_CPU = 1;
+    /** The operator's upgrade mode unless set. */
+    public static final String DEFAULT_UPGRADE_MODE = "stateless";
+
+    private final String base;
+    private final String flinkVersion;
+    private final Integer java;
+    private final String scala;
+    private final Path jobJar;
+    private final List<Path> libs;
+    private final List<Path> confFiles;
+    private final Path hadoopConf;
+    private final Path hiveConf;
+    private final String mainClass;
+    private final int uid;
+    private final int gid;
+    private final String deploymentName;
+    private final List<String> jobArgs;
+    private final int parallelism;
+    private final int taskSlots;
+    private final String serviceAccount;
+    private final String jobManagerMemory;
+    private final double jobManagerCpu;
+    private final String taskManagerMemory;
+    private final double taskManagerCpu;
+    private final String upgradeMode;
 
     private FlinkBuildRequest(Builder b) {
-        this.b = b;
+        super(b);
+        this.base = b.base;
+        this.flinkVersion = b.flinkVersion;
+        this.java = b.java;
+        this.scala = b.scala;
+        this.jobJar = b.jobJar;
+        this.libs = List.copyOf(b.libs);
+        this.confFiles = List.copyOf(b.confFiles);
+        this.hadoopConf = b.hadoopConf;
+        this.hiveConf = b.hiveConf;
+        this.mainClass = b.mainClass;
+        this.uid = b.uid;
+        this.gid = b.gid;
+        this.deploymentName = b.deploymentName;
+        this.jobArgs = List.copyOf(b.jobArgs);
+        this.parallelism = b.parallelism;
+        this.taskSlots = b.taskSlots;
+        this.serviceAccount = b.serviceAccount;
+        this.jobManagerMemory = b.jobManagerMemory;
+        this.jobManagerCpu = b.jobManagerCpu;
+        this.taskManagerMemory = b.taskManagerMemory;
+        this.taskManagerCpu = b.taskManagerCpu;
+        this.upgradeMode = b.upgradeMode;
     }
 
+    /** A builder with the defaults. */
     public static Builder builder() {
         return new Builder();
     }
 
     /** The base image; {@code null} when {@link #flinkVersion()} names the official one. */
     public String base() {
-        return b.base;
+        return base;
     }
 
     /**
@@ -45,130 +102,111 @@ public final class FlinkBuildRequest {
      * deployment's version in any case ({@code null}: read from the base).
      */
     public String flinkVersion() {
-        return b.flinkVersion;
+        return flinkVersion;
     }
 
     /** The official image's Java version; {@code null}: the version's default. */
     public Integer java() {
-        return b.java;
+        return java;
     }
 
+    /** The official image's Scala version; {@code null}: the version's default. */
     public String scala() {
-        return b.scala;
+        return scala;
     }
 
+    /** The job's jar, for {@code $FLINK_HOME/usrlib/}. */
     public Path jobJar() {
-        return b.jobJar;
+        return jobJar;
     }
 
+    /** Jars for {@code $FLINK_HOME/lib/}, one layer each. */
     public List<Path> libs() {
-        return List.copyOf(b.libs);
+        return libs;
     }
 
+    /** Files for {@code $FLINK_HOME/conf/}, one layer each. */
     public List<Path> confFiles() {
-        return List.copyOf(b.confFiles);
+        return confFiles;
     }
 
+    /** Hadoop configuration for {@code /opt/hadoop/conf}; {@code null}: none. */
     public Path hadoopConf() {
-        return b.hadoopConf;
+        return hadoopConf;
     }
 
+    /** Hive configuration for {@code /opt/hive/conf}; {@code null}: none. */
     public Path hiveConf() {
-        return b.hiveConf;
+        return hiveConf;
     }
 
     /** The job's entry class; {@code null}: the jar's manifest says. */
     public String mainClass() {
-        return b.mainClass;
+        return mainClass;
     }
 
+    /** The added files' owner. */
     public int uid() {
-        return b.uid;
+        return uid;
     }
 
+    /** The added files' group. */
     public int gid() {
-        return b.gid;
-    }
-
-    /** One platform, or several comma-separated (an index); {@code null}: this machine's. */
-    public String platform() {
-        return b.platform;
-    }
-
-    /** When the base's registry is asked; {@code null}: the registry's configured policy, else if-not-present. */
-    public PullPolicy policy() {
-        return b.policy;
-    }
-
-    public Duration maxAge() {
-        return b.maxAge;
-    }
-
-    /** See {@link BuildRequest#maxStale()}. */
-    public Duration maxStale() {
-        return b.maxStale;
-    }
-
-    /** See {@link BuildRequest#staleIfError()}. */
-    public boolean staleIfError() {
-        return b.staleIfError;
-    }
-
-    public String compression() {
-        return b.compression;
-    }
-
-    public Instant time() {
-        return b.time;
-    }
-
-    public String target() {
-        return b.target;
+        return gid;
     }
 
     /** The deployment's name; {@code null}: derived from the target's repository. */
     public String deploymentName() {
-        return b.deploymentName;
+        return deploymentName;
     }
 
+    /** Arguments for the job's main method. */
     public List<String> jobArgs() {
-        return List.copyOf(b.jobArgs);
+        return jobArgs;
     }
 
+    /** The job's parallelism. */
     public int parallelism() {
-        return b.parallelism;
+        return parallelism;
     }
 
+    /** Task slots per TaskManager. */
     public int taskSlots() {
-        return b.taskSlots;
+        return taskSlots;
     }
 
+    /** The Kubernetes service account the job runs as. */
     public String serviceAccount() {
-        return b.serviceAccount;
+        return serviceAccount;
     }
 
+    /** The JobManager's memory ({@code 2048m}). */
     public String jobManagerMemory() {
-        return b.jobManagerMemory;
+        return jobManagerMemory;
     }
 
+    /** The JobManager's CPU. */
     public double jobManagerCpu() {
-        return b.jobManagerCpu;
+        return jobManagerCpu;
     }
 
+    /** Each TaskManager's memory. */
     public String taskManagerMemory() {
-        return b.taskManagerMemory;
+        return taskManagerMemory;
     }
 
+    /** Each TaskManager's CPU. */
     public double taskManagerCpu() {
-        return b.taskManagerCpu;
+        return taskManagerCpu;
     }
 
+    /** The operator's upgrade mode: {@code stateless}, {@code savepoint} or {@code last-state}. */
     public String upgradeMode() {
-        return b.upgradeMode;
+        return upgradeMode;
     }
 
-    /** Collects the settings; defaults follow the Flink Kubernetes Operator's examples. */
-    public static final class Builder {
+    /** Collects the settings, starting from the defaults. */
+    public static final class Builder extends ImageBuildRequest.Builder<Builder, FlinkBuildRequest> {
         private String base;
         private String flinkVersion;
         private Integer java;
@@ -181,174 +219,142 @@ public final class FlinkBuildRequest {
         private String mainClass;
         private int uid;
         private int gid;
-        private String platform;
-        private PullPolicy policy;
-        private Duration maxAge;
-        private Duration maxStale;
-        private boolean staleIfError;
-        private String compression = "gzip";
-        private Instant time;
-        private String target;
         private String deploymentName;
         private final List<String> jobArgs = new ArrayList<>();
-        private int parallelism = 1;
-        private int taskSlots = 1;
-        private String serviceAccount = "flink";
-        private String jobManagerMemory = "2048m";
-        private double jobManagerCpu = 1;
-        private String taskManagerMemory = "2048m";
-        private double taskManagerCpu = 1;
-        private String upgradeMode = "stateless";
+        private int parallelism = DEFAULT_PARALLELISM;
+        private int taskSlots = DEFAULT_TASK_SLOTS;
+        private String serviceAccount = DEFAULT_SERVICE_ACCOUNT;
+        private String jobManagerMemory = DEFAULT_MEMORY;
+        private double jobManagerCpu = DEFAULT_CPU;
+        private String taskManagerMemory = DEFAULT_MEMORY;
+        private double taskManagerCpu = DEFAULT_CPU;
+        private String upgradeMode = DEFAULT_UPGRADE_MODE;
 
         private Builder() {
         }
 
+        /** See {@link FlinkBuildRequest#base()}. */
         public Builder base(String image) {
             this.base = image;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#flinkVersion()}. */
         public Builder flinkVersion(String version) {
             this.flinkVersion = version;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#java()}. */
         public Builder java(Integer version) {
             this.java = version;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#scala()}. */
         public Builder scala(String version) {
             this.scala = version;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#jobJar()}. */
         public Builder jobJar(Path jar) {
             this.jobJar = jar;
             return this;
         }
 
+        /** Adds a jar for {@code $FLINK_HOME/lib/}. */
         public Builder lib(Path jar) {
             libs.add(jar);
             return this;
         }
 
+        /** Adds a file for {@code $FLINK_HOME/conf/}. */
         public Builder conf(Path file) {
             confFiles.add(file);
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#hadoopConf()}. */
         public Builder hadoopConf(Path dir) {
             this.hadoopConf = dir;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#hiveConf()}. */
         public Builder hiveConf(Path dir) {
             this.hiveConf = dir;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#mainClass()}. */
         public Builder mainClass(String className) {
             this.mainClass = className;
             return this;
         }
 
         /** The owner of the added files (default root); the official images' flink user is 9999:9999. */
-        public Builder owner(int uid, int gid) {
-            this.uid = uid;
-            this.gid = gid;
+        public Builder owner(int ownerUid, int ownerGid) {
+            this.uid = ownerUid;
+            this.gid = ownerGid;
             return this;
         }
 
-        public Builder platform(String platform) {
-            this.platform = platform;
-            return this;
-        }
-
-        public Builder policy(PullPolicy policy) {
-            this.policy = policy;
-            return this;
-        }
-
-        public Builder maxAge(Duration maxAge) {
-            this.maxAge = maxAge;
-            return this;
-        }
-
-        public Builder maxStale(Duration limit) {
-            this.maxStale = limit;
-            return this;
-        }
-
-        public Builder staleIfError(boolean useStaleOnError) {
-            this.staleIfError = useStaleOnError;
-            return this;
-        }
-
-        public Builder compression(String compression) {
-            this.compression = compression;
-            return this;
-        }
-
-        public Builder time(Instant time) {
-            this.time = time;
-            return this;
-        }
-
-        /** {@code REGISTRY/REPO:TAG}, {@code oci:DIR[:TAG]} or {@code tar:FILE}; deployments need a registry. */
-        public Builder to(String target) {
-            this.target = target;
-            return this;
-        }
-
+        /** See {@link FlinkBuildRequest#deploymentName()}. */
         public Builder deploymentName(String name) {
             this.deploymentName = name;
             return this;
         }
 
+        /** Adds an argument for the job's main method. */
         public Builder jobArg(String arg) {
             jobArgs.add(arg);
             return this;
         }
 
-        public Builder parallelism(int parallelism) {
-            this.parallelism = parallelism;
+        /** See {@link FlinkBuildRequest#parallelism()}; default {@value FlinkBuildRequest#DEFAULT_PARALLELISM}; {@code null}: unchanged. */
+        public Builder parallelism(Integer value) {
+            this.parallelism = value != null ? value : parallelism;
             return this;
         }
 
-        public Builder taskSlots(int slots) {
-            this.taskSlots = slots;
+        /** See {@link FlinkBuildRequest#taskSlots()}; default {@value FlinkBuildRequest#DEFAULT_TASK_SLOTS}; {@code null}: unchanged. */
+        public Builder taskSlots(Integer slots) {
+            this.taskSlots = slots != null ? slots : taskSlots;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#serviceAccount()}; default {@value FlinkBuildRequest#DEFAULT_SERVICE_ACCOUNT}; {@code null}: unchanged. */
         public Builder serviceAccount(String account) {
-            this.serviceAccount = account;
+            this.serviceAccount = account != null ? account : serviceAccount;
             return this;
         }
 
-        public Builder jobManager(String memory, double cpu) {
-            this.jobManagerMemory = memory;
-            this.jobManagerCpu = cpu;
+        /** The JobManager's memory and CPU; either {@code null}: unchanged (the defaults are {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
+        public Builder jobManager(String memory, Double cpu) {
+            this.jobManagerMemory = memory != null ? memory : jobManagerMemory;
+            this.jobManagerCpu = cpu != null ? cpu : jobManagerCpu;
             return this;
         }
 
-        public Builder taskManager(String memory, double cpu) {
-            this.taskManagerMemory = memory;
-            this.taskManagerCpu = cpu;
+        /** Each TaskManager's memory and CPU; either {@code null}: unchanged (the defaults are {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
+        public Builder taskManager(String memory, Double cpu) {
+            this.taskManagerMemory = memory != null ? memory : taskManagerMemory;
+            this.taskManagerCpu = cpu != null ? cpu : taskManagerCpu;
             return this;
         }
 
+        /** See {@link FlinkBuildRequest#upgradeMode()}; default {@value FlinkBuildRequest#DEFAULT_UPGRADE_MODE}; {@code null}: unchanged. */
         public Builder upgradeMode(String mode) {
-            this.upgradeMode = mode;
+            this.upgradeMode = mode != null ? mode : upgradeMode;
             return this;
         }
 
+        /** {@inheritDoc} Needs a job jar and a base (an image, or a Flink version). */
+        @Override
         public FlinkBuildRequest build() {
             if (jobJar == null) {
                 throw new InvalidInputException("no job jar given");
-            }
-            if (target == null) {
-                throw new InvalidInputException("no target given: where should the image go?");
             }
             if (base == null && flinkVersion == null) {
                 throw new InvalidInputException("no Flink base given: name an image, or a Flink version for the official one");
@@ -356,38 +362,7 @@ public final class FlinkBuildRequest {
             if (base != null && (java != null || scala != null)) {
                 throw new InvalidInputException("Java and Scala versions choose an official image: give them with a Flink version, not with a base");
             }
-            Builder copy = new Builder();
-            copy.base = base;
-            copy.flinkVersion = flinkVersion;
-            copy.java = java;
-            copy.scala = scala;
-            copy.jobJar = jobJar;
-            copy.libs.addAll(libs);
-            copy.confFiles.addAll(confFiles);
-            copy.hadoopConf = hadoopConf;
-            copy.hiveConf = hiveConf;
-            copy.mainClass = mainClass;
-            copy.uid = uid;
-            copy.gid = gid;
-            copy.platform = platform;
-            copy.policy = policy;
-            copy.maxAge = maxAge;
-            copy.maxStale = maxStale;
-            copy.staleIfError = staleIfError;
-            copy.compression = compression;
-            copy.time = time;
-            copy.target = target;
-            copy.deploymentName = deploymentName;
-            copy.jobArgs.addAll(jobArgs);
-            copy.parallelism = parallelism;
-            copy.taskSlots = taskSlots;
-            copy.serviceAccount = serviceAccount;
-            copy.jobManagerMemory = jobManagerMemory;
-            copy.jobManagerCpu = jobManagerCpu;
-            copy.taskManagerMemory = taskManagerMemory;
-            copy.taskManagerCpu = taskManagerCpu;
-            copy.upgradeMode = upgradeMode;
-            return new FlinkBuildRequest(copy);
+            return new FlinkBuildRequest(this);
         }
     }
 }

@@ -6,43 +6,80 @@ import java.time.Duration;
  * What {@link Kiln#prune(PruneRequest)} removes: images unused for longer than {@code maxAge}, images
  * beyond the {@code keepLast} most recently used digests of their repository, and, once the store is
  * above {@code maxSize}, least recently used images until it fits {@code lowWatermark} (by default
- * {@code maxSize} itself). Every limit is optional; {@code dryRun} only reports. Partial downloads an
- * interrupted pull left are removed once untouched for {@code partialMaxAge} ({@code null}: 24 h); younger
- * ones are kept for the next pull to continue.
+ * {@code maxSize} itself). Every limit is optional; {@code dryRun} only reports. Immutable; made with
+ * {@link #builder()} (the store checks the limits when it prunes, with the CLI's messages).
+ *
+ * @param maxSize      bytes the store may hold; {@code null}: no size limit
+ * @param lowWatermark bytes to clean down to once above {@code maxSize}; {@code null}: {@code maxSize}
+ * @param maxAge       images unused for longer go; {@code null}: no age limit
+ * @param keepLast     per repository, keep only the images of its N most recently used digests; {@code null}: all
+ * @param dryRun       only report what would go
+ * @param partialMaxAge partial downloads an interrupted pull left in the store are removed once untouched for
+ *                     this long; {@code null}: 24 h (younger ones are kept for the next pull to continue)
  */
 public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun,
                            Duration partialMaxAge) {
-    /** Without a partial-download age (24 h). */
-    public PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun) {
-        this(maxSize, lowWatermark, maxAge, keepLast, dryRun, null);
-    }
-
     /** No limit at all: only blobs no image references, and stale downloads, go. */
     public static PruneRequest unreferencedOnly() {
-        return new PruneRequest(null, null, null, null, false, null);
+        return builder().build();
     }
 
-    public PruneRequest withMaxSize(Long bytes) {
-        return new PruneRequest(bytes, lowWatermark, maxAge, keepLast, dryRun, partialMaxAge);
+    /** A builder with no limits set. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    public PruneRequest withLowWatermark(Long bytes) {
-        return new PruneRequest(maxSize, bytes, maxAge, keepLast, dryRun, partialMaxAge);
-    }
+    /** Collects a cleanup's limits. */
+    public static final class Builder {
+        private Long maxSize;
+        private Long lowWatermark;
+        private Duration maxAge;
+        private Integer keepLast;
+        private boolean dryRun;
+        private Duration partialMaxAge;
 
-    public PruneRequest withMaxAge(Duration age) {
-        return new PruneRequest(maxSize, lowWatermark, age, keepLast, dryRun, partialMaxAge);
-    }
+        private Builder() {
+        }
 
-    public PruneRequest withKeepLast(Integer digests) {
-        return new PruneRequest(maxSize, lowWatermark, maxAge, digests, dryRun, partialMaxAge);
-    }
+        /** See {@link PruneRequest#maxSize()}. */
+        public Builder maxSize(Long bytes) {
+            this.maxSize = bytes;
+            return this;
+        }
 
-    public PruneRequest withDryRun(boolean onlyReport) {
-        return new PruneRequest(maxSize, lowWatermark, maxAge, keepLast, onlyReport, partialMaxAge);
-    }
+        /** See {@link PruneRequest#lowWatermark()}. */
+        public Builder lowWatermark(Long bytes) {
+            this.lowWatermark = bytes;
+            return this;
+        }
 
-    public PruneRequest withPartialMaxAge(Duration age) {
-        return new PruneRequest(maxSize, lowWatermark, maxAge, keepLast, dryRun, age);
+        /** See {@link PruneRequest#maxAge()}. */
+        public Builder maxAge(Duration age) {
+            this.maxAge = age;
+            return this;
+        }
+
+        /** See {@link PruneRequest#keepLast()}. */
+        public Builder keepLast(Integer digests) {
+            this.keepLast = digests;
+            return this;
+        }
+
+        /** See {@link PruneRequest#dryRun()}. */
+        public Builder dryRun(boolean onlyReport) {
+            this.dryRun = onlyReport;
+            return this;
+        }
+
+        /** See {@link PruneRequest#partialMaxAge()}. */
+        public Builder partialMaxAge(Duration age) {
+            this.partialMaxAge = age;
+            return this;
+        }
+
+        /** The immutable request. */
+        public PruneRequest build() {
+            return new PruneRequest(maxSize, lowWatermark, maxAge, keepLast, dryRun, partialMaxAge);
+        }
     }
 }

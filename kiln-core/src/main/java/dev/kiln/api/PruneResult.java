@@ -9,6 +9,7 @@ import java.util.List;
  * @param blobsRemoved blobs deleted because nothing kept referenced them
  */
 public record PruneResult(List<CachedImage> removed, int blobsRemoved, long bytesBefore, long bytesAfter, boolean dryRun) {
+    /** How many bytes the cleanup freed (would free, for a dry run). */
     public long bytesFreed() {
         return bytesBefore - bytesAfter;
     }

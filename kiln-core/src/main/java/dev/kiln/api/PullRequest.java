@@ -1,49 +1,97 @@
 package dev.kiln.api;
 
-import dev.kiln.image.PullPolicy;
-
-import java.time.Duration;
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.Platform;
+import dev.kiln.image.Reference;
 
 /**
- * What to pull (or inspect): an image reference, its platform, and the cache policy. Immutable;
- * the {@code with…} methods return modified copies.
- *
- * @param image        an image reference as users write it ({@code flink:1.18}, {@code host:5000/ns/repo@sha256:…})
- * @param platform     {@code os/arch[/variant]}, or {@code null} for the platform Kiln runs on
- * @param policy       when the registry is asked; {@code null}: the registry's configured policy, else {@link PullPolicy#IF_NOT_PRESENT}
- * @param maxAge       freshness of a check under {@link PullPolicy#REVALIDATE}; {@code null}: configured, else one hour
- * @param verify       re-hash every cached blob instead of trusting verification stamps
- * @param maxStale     a cached tag not confirmed for longer is checked whatever the policy, and must answer; {@code null}: configured, else no limit
- * @param staleIfError when that check cannot reach the registry, use the cached image with a warning (within {@code maxStale})
+ * What to pull (or inspect): an image reference, its platform, and how fresh the cached copy must
+ * be. Immutable; {@link #of(String)} for the defaults, else made with {@link #builder(String)}:
+ * <pre>{@code
+ * PullRequest.builder("flink:1.18").platform("linux/amd64").policy(PullPolicy.REVALIDATE).build();
+ * }</pre>
  */
-public record PullRequest(String image, String platform, PullPolicy policy, Duration maxAge, boolean verify, Duration maxStale,
-                          boolean staleIfError) {
+public final class PullRequest {
+    private final String image;
+    private final String platform;
+    private final Freshness freshness;
+    private final boolean verify;
 
+    private PullRequest(Builder b) {
+        if (b.image == null) {
+            throw new InvalidInputException("no image given");
+        }
+        Reference.parse(b.image);
+        if (b.platform != null) {
+            Platform.parse(b.platform);
+        }
+        this.image = b.image;
+        this.platform = b.platform;
+        this.freshness = b.freshness();
+        this.verify = b.verify;
+    }
+
+    /** {@code image} for this machine's platform, with the configured freshness. */
     public static PullRequest of(String image) {
-        return new PullRequest(image, null, null, null, false, null, false);
+        return builder(image).build();
     }
 
-    public PullRequest withPlatform(String newPlatform) {
-        return new PullRequest(image, newPlatform, policy, maxAge, verify, maxStale, staleIfError);
+    /** A builder for {@code image}: a reference as users write it ({@code flink:1.18}, {@code host:5000/ns/repo@sha256:…}). */
+    public static Builder builder(String image) {
+        Builder builder = new Builder();
+        builder.image = image;
+        return builder;
     }
 
-    public PullRequest withPolicy(PullPolicy newPolicy) {
-        return new PullRequest(image, platform, newPolicy, maxAge, verify, maxStale, staleIfError);
+    /** A builder holding this request's settings. */
+    public Builder toBuilder() {
+        return builder(image).platform(platform).freshness(freshness).verify(verify);
     }
 
-    public PullRequest withMaxAge(Duration newMaxAge) {
-        return new PullRequest(image, platform, policy, newMaxAge, verify, maxStale, staleIfError);
+    /** The image reference as given. */
+    public String image() {
+        return image;
     }
 
-    public PullRequest withVerify(boolean newVerify) {
-        return new PullRequest(image, platform, policy, maxAge, newVerify, maxStale, staleIfError);
+    /** {@code os/arch[/variant]}, or {@code null} for the platform Kiln runs on. */
+    public String platform() {
+        return platform;
     }
 
-    public PullRequest withMaxStale(Duration newMaxStale) {
-        return new PullRequest(image, platform, policy, maxAge, verify, newMaxStale, staleIfError);
+    /** How fresh the cached image must be. */
+    public Freshness freshness() {
+        return freshness;
     }
 
-    public PullRequest withStaleIfError(boolean useStaleOnError) {
-        return new PullRequest(image, platform, policy, maxAge, verify, maxStale, useStaleOnError);
+    /** Re-hash every cached blob instead of trusting verification stamps. */
+    public boolean verify() {
+        return verify;
+    }
+
+    /** Collects a pull's settings; {@link #build()} checks them. */
+    public static final class Builder extends Freshness.Builder<Builder> {
+        private String image;
+        private String platform;
+        private boolean verify;
+
+        private Builder() {
+        }
+
+        /** See {@link PullRequest#platform()}. */
+        public Builder platform(String osArch) {
+            this.platform = osArch;
+            return this;
+        }
+
+        /** See {@link PullRequest#verify()}. */
+        public Builder verify(boolean reHash) {
+            this.verify = reHash;
+            return this;
+        }
+
+        /** The immutable request; a malformed reference or platform is an error here, as on the command line. */
+        public PullRequest build() {
+            return new PullRequest(this);
+        }
     }
 }

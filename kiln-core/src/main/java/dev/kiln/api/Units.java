@@ -68,12 +68,7 @@ public final class Units {
 
     /** {@code 1.5 MB}: decimal units, as registries and Docker show sizes. */
     public static String formatSize(long bytes) {
-        if (bytes < 1000) {
-            return bytes + " B";
-        }
-        String units = "kMGTPE";
-        int exp = Math.min((int) (Math.log(bytes) / Math.log(1000)), units.length());
-        return String.format(Locale.ROOT, "%.1f %sB", bytes / Math.pow(1000, exp), units.charAt(exp - 1));
+        return dev.kiln.event.Sizes.format(bytes);
     }
 
     /** {@code 90s}, {@code 1h30m}, {@code 7d}: the form {@link #parseDuration} reads; {@code null} for {@code null}. */

@@ -25,6 +25,9 @@ public record BuildResult(String target, Platform platform, Digest digest, Descr
     /** Blobs by fate at the target: uploaded, already there (skipped), mounted from the base's repository. */
     public record Publication(int uploaded, long bytesUploaded, int skipped, long bytesSkipped, int mounted,
                               long bytesMounted, boolean manifestPut) {
+        /** Nothing sent over the network, no tag moved at a registry: a local sink's image, or a tag already right. */
         public static final Publication LOCAL = new Publication(0, 0, 0, 0, 0, 0, false);
+        /** Only a manifest (an index) written. */
+        public static final Publication PUT = new Publication(0, 0, 0, 0, 0, 0, true);
     }
 }

@@ -28,6 +28,25 @@ public record ConfigChanges(Map<String, String> env, List<String> entrypoint, Li
         this(env, entrypoint, cmd, workingDir, user, labels, exposedPorts, List.of());
     }
 
+    /**
+     * These changes with {@code over} applied on top (what a request sets over a Dockerfile's result):
+     * its variables and labels replace same-named ones, its ports are added, its entrypoint, command,
+     * working directory and user win when set; an entrypoint set without a command clears this one's
+     * command too, as {@code docker run --entrypoint} does.
+     */
+    public ConfigChanges then(ConfigChanges over) {
+        Map<String, String> newEnv = new LinkedHashMap<>(env);
+        newEnv.putAll(over.env);
+        Map<String, String> newLabels = new LinkedHashMap<>(labels);
+        newLabels.putAll(over.labels);
+        List<String> ports = new java.util.ArrayList<>(exposedPorts);
+        over.exposedPorts.stream().filter(p -> !ports.contains(p)).forEach(ports::add);
+        boolean newEntrypoint = over.entrypoint != null;
+        return new ConfigChanges(newEnv, newEntrypoint ? over.entrypoint : entrypoint,
+                over.cmd != null ? over.cmd : newEntrypoint ? null : cmd,
+                over.workingDir != null ? over.workingDir : workingDir, over.user != null ? over.user : user, newLabels, ports, volumes);
+    }
+
     public ConfigChanges {
         env = env == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
         labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));

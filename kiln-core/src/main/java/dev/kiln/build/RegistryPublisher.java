@@ -8,6 +8,7 @@ import dev.kiln.image.Manifest;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
 import dev.kiln.registry.RegistryClient;
+import dev.kiln.registry.RegistryTransport;
 import dev.kiln.resolve.Futures;
 import dev.kiln.resolve.ResolvedImage;
 import dev.kiln.resolve.Resolver;
@@ -28,30 +29,62 @@ import java.util.concurrent.atomic.AtomicLong;
  * have are skipped (the tag's current manifest, if Kiln has it, proves its blobs are there; else a
  * HEAD asks), base layers in another repository of the same registry are mounted, the rest are
  * uploaded in parallel, streamed from the store. A base layer is read (or downloaded from the base's
- * registry) only when it must be uploaded. The manifest goes last, so a failed push never moves the tag.
+ * registry) only when it must be uploaded. The manifest goes last, so a failed push never moves the tag;
+ * the images of an index go by digest, the index last under the tag.
  */
-final class RegistryPublisher {
+final class RegistryPublisher implements ImageSink {
     private final LocalStore store;
     private final Resolver resolver;
-    private final RegistryClient client;
+    private final RegistryTransport transport;
     private final ExecutorService transfers;
-    private final Telemetry telemetry;
+    private final Reference target;
 
-    RegistryPublisher(LocalStore store, Resolver resolver, RegistryClient client, ExecutorService transfers, Telemetry telemetry) {
+    RegistryPublisher(LocalStore store, Resolver resolver, RegistryTransport transport, ExecutorService transfers, Reference target) {
         this.store = store;
         this.resolver = resolver;
-        this.client = client;
+        this.transport = transport;
         this.transfers = transfers;
-        this.telemetry = telemetry;
+        this.target = target;
     }
 
-    BuildResult.Publication publish(Reference target, RawManifest manifest, ResolvedImage base) {
+    @Override
+    public boolean holdsIndex() {
+        return true;
+    }
+
+    @Override
+    public Reference ledgerName() {
+        return target;
+    }
+
+    @Override
+    public String published(RawManifest manifest, boolean inIndex) {
+        return (inIndex ? byDigest(manifest) : target.withDigest(manifest.digest())).toString();
+    }
+
+    /** The image's name without the tag, pinned to the manifest: how an index's images are pushed. */
+    private Reference byDigest(RawManifest manifest) {
+        return new Reference(target.registry(), target.repository(), null, manifest.digest());
+    }
+
+    @Override
+    public BuildResult.Publication putIndex(RawManifest index, List<RawManifest> images, Telemetry telemetry) {
+        RegistryClient client = new RegistryClient(transport, telemetry);
+        if (alreadyThere(target, client.findManifest(target), index, telemetry)) {
+            return BuildResult.Publication.LOCAL;
+        }
+        client.putManifest(target, index);
+        return new BuildResult.Publication(0, 0, 0, 0, 0, 0, true);
+    }
+
+    @Override
+    public BuildResult.Publication putImage(RawManifest manifest, ResolvedImage base, boolean inIndex, Telemetry telemetry) {
+        Reference destination = inIndex ? byDigest(manifest) : target;
+        RegistryClient client = new RegistryClient(transport, telemetry);
         // a blob may be listed more than once (BuildKit's empty WORKDIR layers): each is pushed and counted once
         List<Descriptor> blobs = distinctDigests(manifest.asManifest().blobs());
-        Optional<Descriptor> current = client.findManifest(target);
-        if (current.isPresent() && current.get().digest().equals(manifest.digest())) {
-            telemetry.emit(new KilnEvent.CacheDecision(target.toString(), "unchanged",
-                    "the tag already points at " + manifest.digest().shortHex() + "; nothing to push"));
+        Optional<Descriptor> current = client.findManifest(destination);
+        if (alreadyThere(destination, current, manifest, telemetry)) {
             long total = blobs.stream().mapToLong(Descriptor::size).sum();
             return new BuildResult.Publication(0, 0, blobs.size(), total, 0, 0, false);
         }
@@ -65,11 +98,11 @@ final class RegistryPublisher {
         }
         Counters counters = new Counters();
         List<CompletableFuture<Void>> pushes = blobs.stream()
-                .map(blob -> CompletableFuture.runAsync(() -> pushBlob(target, blob, present, baseLayers.contains(blob.digest()) ? base : null,
-                        counters), transfers))
+                .map(blob -> CompletableFuture.runAsync(() -> pushBlob(client, destination, blob, present,
+                        baseLayers.contains(blob.digest()) ? base : null, counters, telemetry), transfers))
                 .toList();
         Futures.joinAll(pushes);
-        client.putManifest(target, manifest);
+        client.putManifest(destination, manifest);
         return new BuildResult.Publication(counters.uploaded.get(), counters.bytesUploaded.get(), counters.skipped.get(),
                 counters.bytesSkipped.get(), counters.mounted.get(), counters.bytesMounted.get(), true);
     }
@@ -83,7 +116,18 @@ final class RegistryPublisher {
         final AtomicLong bytesMounted = new AtomicLong();
     }
 
-    private void pushBlob(Reference target, Descriptor blob, Set<Digest> present, ResolvedImage baseOfBlob, Counters counters) {
+    /** The one "the tag already points at it" check, for images and indexes alike: then nothing is pushed. */
+    private static boolean alreadyThere(Reference destination, Optional<Descriptor> current, RawManifest manifest, Telemetry telemetry) {
+        boolean same = current.isPresent() && current.get().digest().equals(manifest.digest());
+        if (same) {
+            telemetry.emit(new KilnEvent.CacheDecision(destination.toString(), "unchanged",
+                    "the tag already points at " + manifest.digest().shortHex() + "; nothing to push"));
+        }
+        return same;
+    }
+
+    private void pushBlob(RegistryClient client, Reference target, Descriptor blob, Set<Digest> present, ResolvedImage baseOfBlob,
+                          Counters counters, Telemetry telemetry) {
         String what = blob.digest().shortHex();
         if (present.contains(blob.digest())
                 || client.blobExists(target.registry(), target.repository(), blob.digest(), RegistryClient.pushScope(target.repository()))) {

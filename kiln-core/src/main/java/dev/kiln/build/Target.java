@@ -23,14 +23,26 @@ public sealed interface Target {
     }
 
     record DockerArchive(Path file, Reference name) implements Target {
+        /** {@code name}: the image's name inside, as {@code docker load} shows it; {@code null}: {@code kiln-image:latest}. */
+        public static DockerArchive of(Path file, String name) {
+            return new DockerArchive(file, Reference.parse(name == null ? "kiln-image:latest" : name));
+        }
+
+
         @Override
         public String toString() {
             return "tar:" + file;
         }
     }
 
-    /** A Docker (or Podman) engine, which {@code docker load}s the image under {@code name}. */
+    /** A Docker (or Podman) engine, which {@code docker load}s the image under {@code name} (tagged, not pinned). */
     record DockerDaemon(Reference name) implements Target {
+        public DockerDaemon {
+            if (name.tag() == null || name.isPinned()) {
+                throw new InvalidInputException("invalid target 'docker-daemon:" + name + "': expected docker-daemon:NAME:TAG");
+            }
+        }
+
         @Override
         public String toString() {
             return "docker-daemon:" + name;
@@ -57,18 +69,14 @@ public sealed interface Target {
             return new OciLayout(Path.of(dir), tag);
         }
         if (text.startsWith("docker-daemon:")) {
-            Reference image = Reference.parse(text.substring("docker-daemon:".length()));
-            if (image.tag() == null || image.isPinned()) {
-                throw new InvalidInputException("invalid target '" + text + "': expected docker-daemon:NAME:TAG");
-            }
-            return new DockerDaemon(image);
+            return new DockerDaemon(Reference.parse(text.substring("docker-daemon:".length())));
         }
         if (text.startsWith("tar:")) {
             String file = text.substring(4);
             if (file.isEmpty()) {
                 throw new InvalidInputException("invalid target '" + text + "': expected tar:FILE");
             }
-            return new DockerArchive(Path.of(file), Reference.parse(name == null ? "kiln-image:latest" : name));
+            return DockerArchive.of(Path.of(file), name);
         }
         return new Registry(Reference.parse(text));
     }

@@ -59,7 +59,7 @@ public record FlinkVersion(int major, int minor, Integer patch) {
     }
 
     static List<String> env(ImageConfig config) {
-        return config == null || config.config() == null || config.config().env() == null ? List.of() : config.config().env();
+        return config == null ? List.of() : config.env();
     }
 
     /** {@code 1.18} */

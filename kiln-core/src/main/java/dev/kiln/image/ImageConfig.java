@@ -33,6 +33,12 @@ public record ImageConfig(
         return rootfs == null || rootfs.diffIds() == null ? List.of() : rootfs.diffIds();
     }
 
+    /** The runtime environment ({@code NAME=value} entries); empty when the config has none. */
+    @JsonIgnore
+    public List<String> env() {
+        return config == null || config.env() == null ? List.of() : config.env();
+    }
+
     @JsonIgnore
     public Platform platform() {
         return new Platform(architecture, os, variant, osVersion, null).normalized();

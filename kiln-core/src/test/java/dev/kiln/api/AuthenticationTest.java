@@ -34,7 +34,7 @@ class AuthenticationTest {
                 PullResult result = kiln.pull(PullRequest.of(image.reference().toString()));
                 assertThat(result.digest()).isEqualTo(image.digest().toString());
                 long mark = registry.mark();
-                kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(dev.kiln.image.PullPolicy.ALWAYS));
+                kiln.pull(PullRequest.builder(image.reference().toString()).policy(dev.kiln.image.PullPolicy.ALWAYS).build());
                 assertThat(registry.requestsSince(mark)).as("Basic is sent up front once the registry asked for it")
                         .containsExactly(new AccessLogEntry("HEAD", "/v2/secure/app/manifests/1", 200));
             }
@@ -82,7 +82,7 @@ class AuthenticationTest {
                 assertThat(registry.tokenServer().tokenRequests() - tokensBefore).as("one token for the pull scope").isEqualTo(1);
                 assertThat(registry.tokenServer().requestedScopes()).last().isEqualTo("repository:token/app:pull");
 
-                kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(dev.kiln.image.PullPolicy.ALWAYS));
+                kiln.pull(PullRequest.builder(image.reference().toString()).policy(dev.kiln.image.PullPolicy.ALWAYS).build());
                 assertThat(registry.tokenServer().tokenRequests() - tokensBefore).as("token reused until it expires").isEqualTo(1);
             }
         }

@@ -47,7 +47,7 @@ class BadInputTest {
     @Test
     void unknownPlatformIsRejected() {
         try (Kiln kiln = kiln()) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of("flink:1.18").withPlatform("linux/z80")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder("flink:1.18").platform("linux/z80").build()))
                     .isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("unknown platform 'linux/z80'");
         }

@@ -73,7 +73,7 @@ class CacheCleanupTest {
             assertThat(result.bytesFreed()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(a)).containsAll(digests(b));
             long mark = REGISTRY.registry().mark();
-            kiln.pull(PullRequest.of(b.reference().toString()).withPolicy(PullPolicy.NEVER));
+            kiln.pull(PullRequest.builder(b.reference().toString()).policy(PullPolicy.NEVER).build());
             assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         }
     }
@@ -136,7 +136,7 @@ class CacheCleanupTest {
             kiln.prune(PruneRequest.unreferencedOnly());
             assertThat(stale).as("untouched for 25 h, beyond the default 24 h").doesNotExist();
             assertThat(young).as("kept for the next pull to continue").exists();
-            kiln.prune(PruneRequest.unreferencedOnly().withPartialMaxAge(Duration.ZERO));
+            kiln.prune(PruneRequest.builder().partialMaxAge(Duration.ZERO).build());
             assertThat(young).doesNotExist();
             assertThat(blobNames()).containsAll(digests(a));
         }
@@ -154,10 +154,10 @@ class CacheCleanupTest {
             pullAt(kiln, c, Duration.ofMinutes(2));
             long total = size(a) + size(b) + size(c);
 
-            PruneResult below = kiln.prune(PruneRequest.unreferencedOnly().withMaxSize(total).withLowWatermark(size(c)));
+            PruneResult below = kiln.prune(PruneRequest.builder().maxSize(total).lowWatermark(size(c)).build());
             assertThat(below.removed()).as("not above the high watermark: nothing to do").isEmpty();
 
-            PruneResult above = kiln.prune(PruneRequest.unreferencedOnly().withMaxSize(total - 1).withLowWatermark(size(c)));
+            PruneResult above = kiln.prune(PruneRequest.builder().maxSize(total - 1).lowWatermark(size(c)).build());
             assertThat(above.removed()).extracting(CachedImage::reference)
                     .containsExactly(a.reference().toString(), b.reference().toString());
             assertThat(above.bytesAfter()).isEqualTo(size(c));
@@ -176,15 +176,15 @@ class CacheCleanupTest {
             pullAt(kiln, v2, Duration.ofMinutes(2));
             pullAt(kiln, v3, Duration.ofMinutes(3));
 
-            PruneResult dry = kiln.prune(PruneRequest.unreferencedOnly().withKeepLast(2).withDryRun(true));
+            PruneResult dry = kiln.prune(PruneRequest.builder().keepLast(2).dryRun(true).build());
             assertThat(dry.removed()).extracting(CachedImage::reference).containsExactly(v1.reference().toString());
             assertThat(blobNames()).as("a dry run removes nothing").containsAll(digests(v1));
 
-            PruneResult result = kiln.prune(PruneRequest.unreferencedOnly().withKeepLast(2));
+            PruneResult result = kiln.prune(PruneRequest.builder().keepLast(2).build());
             assertThat(result.removed()).extracting(CachedImage::reference).containsExactly(v1.reference().toString());
             assertThat(kiln.cachedImages()).extracting(CachedImage::reference)
                     .containsExactlyInAnyOrder(a.reference().toString(), v2.reference().toString(), v3.reference().toString());
-            assertThatThrownBy(() -> kiln.prune(PruneRequest.unreferencedOnly().withKeepLast(0)))
+            assertThatThrownBy(() -> kiln.prune(PruneRequest.builder().keepLast(0).build()))
                     .isInstanceOf(dev.kiln.error.InvalidInputException.class).hasMessageContaining("at least 1");
         }
     }

@@ -93,7 +93,7 @@ class MirrorsTest {
         }
         PullResult result;
         try (Kiln kiln = kiln("cache", nobody, true)) {
-            result = kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.ALWAYS));
+            result = kiln.pull(PullRequest.builder(image.reference().toString()).policy(PullPolicy.ALWAYS).build());
         }
         assertThat(result.digest()).isEqualTo(image.digest().toString());
         assertThat(result.source()).isEqualTo(ORIGIN.registry().hostPort());

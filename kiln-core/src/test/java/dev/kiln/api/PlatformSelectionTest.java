@@ -56,7 +56,7 @@ class PlatformSelectionTest {
     void choosesEachRequestedPlatformFromTheIndex() {
         try (Kiln kiln = kiln()) {
             for (Platform platform : PLATFORMS) {
-                PullResult result = kiln.pull(PullRequest.of(index.reference().toString()).withPlatform(platform.toString()));
+                PullResult result = kiln.pull(PullRequest.builder(index.reference().toString()).platform(platform.toString()).build());
                 assertThat(result.digest()).isEqualTo(index.images().get(platform.toString()).digest().toString());
                 assertThat(result.indexDigest()).isEqualTo(index.index().digest().toString());
                 assertThat(result.platform()).isEqualTo(platform.toString());
@@ -69,8 +69,8 @@ class PlatformSelectionTest {
     @Test
     void aliasesOfAPlatformSelectTheSameImage() {
         try (Kiln kiln = kiln()) {
-            String arm64 = kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/arm64/v8")).digest();
-            String aarch64 = kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/aarch64")).digest();
+            String arm64 = kiln.pull(PullRequest.builder(index.reference().toString()).platform("linux/arm64/v8").build()).digest();
+            String aarch64 = kiln.pull(PullRequest.builder(index.reference().toString()).platform("linux/aarch64").build()).digest();
             assertThat(arm64).isEqualTo(aarch64).isEqualTo(index.images().get("linux/arm64").digest().toString());
         }
     }
@@ -78,9 +78,9 @@ class PlatformSelectionTest {
     @Test
     void anotherPlatformOfACachedIndexFetchesOnlyThatPlatform() {
         try (Kiln kiln = kiln()) {
-            kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/amd64"));
+            kiln.pull(PullRequest.builder(index.reference().toString()).platform("linux/amd64").build());
             long mark = REGISTRY.registry().mark();
-            kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/arm64"));
+            kiln.pull(PullRequest.builder(index.reference().toString()).platform("linux/arm64").build());
             TestImages.Pushed arm = index.images().get("linux/arm64");
             List<String> expected = new java.util.ArrayList<>();
             expected.add("/v2/multi/flink/manifests/" + arm.digest());
@@ -93,7 +93,7 @@ class PlatformSelectionTest {
     @Test
     void anAbsentPlatformIsAClearErrorNamingWhatExists() {
         try (Kiln kiln = kiln()) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/s390x")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(index.reference().toString()).platform("linux/s390x").build()))
                     .isInstanceOf(PlatformNotFoundException.class)
                     .hasMessageContaining("linux/s390x")
                     .hasMessageContaining("linux/amd64, linux/arm64, linux/arm/v7")
@@ -104,7 +104,7 @@ class PlatformSelectionTest {
     @Test
     void attestationEntriesAreNeverServedAsImages() {
         try (Kiln kiln = kiln()) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(index.reference().toString()).withPlatform("linux/ppc64le")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(index.reference().toString()).platform("linux/ppc64le").build()))
                     .isInstanceOf(PlatformNotFoundException.class);
             assertThat(kiln.cachedImages()).extracting(CachedImage::digest).doesNotContain(index.attestation().digest().toString());
         }
@@ -113,15 +113,15 @@ class PlatformSelectionTest {
     @Test
     void aSinglePlatformImageOfAnotherPlatformIsRefused() {
         try (Kiln kiln = kiln()) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/amd64")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(armOnly.reference().toString()).platform("linux/amd64").build()))
                     .isInstanceOf(PlatformNotFoundException.class)
                     .hasMessageContaining("linux/arm64 only")
                     .hasMessageContaining("requested linux/amd64");
             assertThat(kiln.cachedImages()).isEmpty();
-            PullResult arm = kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/arm64"));
+            PullResult arm = kiln.pull(PullRequest.builder(armOnly.reference().toString()).platform("linux/arm64").build());
             assertThat(arm.digest()).isEqualTo(armOnly.digest().toString());
             long mark = REGISTRY.registry().mark();
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(armOnly.reference().toString()).withPlatform("linux/amd64")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(armOnly.reference().toString()).platform("linux/amd64").build()))
                     .isInstanceOf(PlatformNotFoundException.class);
             assertThat(REGISTRY.registry().requestsSince(mark)).as("decided from the cached config").isEmpty();
         }

@@ -71,7 +71,7 @@ class PullPoliciesTest {
         try (Kiln kiln = kiln()) {
             kiln.pull(PullRequest.of(image.reference().toString()));
             long mark = REGISTRY.registry().mark();
-            PullResult result = kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.ALWAYS));
+            PullResult result = kiln.pull(PullRequest.builder(image.reference().toString()).policy(PullPolicy.ALWAYS).build());
             List<AccessLogEntry> requests = REGISTRY.registry().requestsSince(mark);
             assertThat(requests).containsExactly(new AccessLogEntry("HEAD",
                     "/v2/" + image.reference().repository() + "/manifests/1", 200));
@@ -89,7 +89,7 @@ class PullPoliciesTest {
             kiln.pull(PullRequest.of(REGISTRY.registry().hostPort() + "/" + repo + ":1"));
             TestImages.Pushed moved = REGISTRY.images().push(repo + ":1", AMD64, 60_000);
             long mark = REGISTRY.registry().mark();
-            PullResult result = kiln.pull(PullRequest.of(moved.reference().toString()).withPolicy(PullPolicy.ALWAYS));
+            PullResult result = kiln.pull(PullRequest.builder(moved.reference().toString()).policy(PullPolicy.ALWAYS).build());
             assertThat(result.digest()).isEqualTo(moved.digest().toString());
             assertThat(result.decision()).startsWith("moved");
             List<AccessLogEntry> requests = REGISTRY.registry().requestsSince(mark);
@@ -109,8 +109,8 @@ class PullPoliciesTest {
                         warnings.add(w.message());
                     }
                 }).build()) {
-            PullRequest request = PullRequest.of(first.reference().toString())
-                    .withPolicy(PullPolicy.REVALIDATE).withMaxAge(Duration.ofMinutes(10));
+            PullRequest request = PullRequest.builder(first.reference().toString())
+                    .policy(PullPolicy.REVALIDATE).maxAge(Duration.ofMinutes(10)).build();
             kiln.pull(request);
             TestImages.Pushed second = REGISTRY.images().push(repo + ":1.18", AMD64, 35_000);
 
@@ -146,7 +146,7 @@ class PullPoliciesTest {
             assertThat(cold.digest()).isEqualTo(image.digest().toString());
             for (PullPolicy policy : PullPolicy.values()) {
                 long mark = REGISTRY.registry().mark();
-                PullResult warm = kiln.pull(PullRequest.of(pinned).withPolicy(policy));
+                PullResult warm = kiln.pull(PullRequest.builder(pinned).policy(policy).build());
                 assertThat(REGISTRY.registry().requestsSince(mark)).as(policy.cliName()).isEmpty();
                 assertThat(warm.decision()).contains("pinned by digest");
             }
@@ -157,7 +157,7 @@ class PullPoliciesTest {
     void neverWorksOfflineWhenCachedAndFailsClearlyWhenNot() {
         TestImages.Pushed image = REGISTRY.images().push(freshRepo() + ":1", AMD64, 30_000);
         try (Kiln kiln = kiln()) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.NEVER)))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(image.reference().toString()).policy(PullPolicy.NEVER).build()))
                     .isInstanceOf(NotCachedException.class)
                     .hasMessageContaining(image.reference().toString())
                     .hasMessageContaining("'never'");
@@ -165,7 +165,7 @@ class PullPoliciesTest {
 
             kiln.pull(PullRequest.of(image.reference().toString()));
             long mark = REGISTRY.registry().mark();
-            PullResult offline = kiln.pull(PullRequest.of(image.reference().toString()).withPolicy(PullPolicy.NEVER));
+            PullResult offline = kiln.pull(PullRequest.builder(image.reference().toString()).policy(PullPolicy.NEVER).build());
             assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
             assertThat(offline.digest()).isEqualTo(image.digest().toString());
         }
@@ -209,7 +209,7 @@ class PullPoliciesTest {
             PullResult trusting = kiln.pull(PullRequest.of(image.reference().toString()));
             assertThat(trusting.layersFetched()).as("stamps are trusted without --verify").isZero();
 
-            PullResult result = kiln.pull(PullRequest.of(image.reference().toString()).withVerify(true));
+            PullResult result = kiln.pull(PullRequest.builder(image.reference().toString()).verify(true).build());
             assertThat(result.layersFetched()).isEqualTo(1);
             assertThat(dev.kiln.image.Digest.sha256(Files.readAllBytes(layer))).isEqualTo(image.layers().get(0).digest());
         }

@@ -163,7 +163,7 @@ class ReliabilityTest {
         try (FaultProxy proxy = FaultProxy.start(ORIGIN.registry()); Kiln kiln = kiln()) {
             proxy.on("GET", ".*/manifests/1", FaultProxy.ALWAYS, Fault.body(200, MediaTypes.OCI_INDEX, outer));
             proxy.on("GET", ".*/manifests/" + innerDigest, FaultProxy.ALWAYS, Fault.body(200, MediaTypes.OCI_INDEX, inner));
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(via(proxy, image)).withPlatform("linux/amd64")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(via(proxy, image)).platform("linux/amd64").build()))
                     .hasMessageContaining("nests an index inside an index");
             assertVerifies(kiln);
         }

@@ -43,7 +43,7 @@ class StalenessTest {
     private PullRequest cachedThrough(FaultProxy proxy, Kiln kiln) {
         String repo = REGISTRY.freshRepository("staleness/base");
         REGISTRY.images().push(repo + ":1", AMD64, 20_000);
-        PullRequest request = PullRequest.of(proxy.hostPort() + "/" + repo + ":1").withPlatform("linux/amd64");
+        PullRequest request = PullRequest.builder(proxy.hostPort() + "/" + repo + ":1").platform("linux/amd64").build();
         kiln.pull(request);
         return request;
     }
@@ -59,9 +59,9 @@ class StalenessTest {
             proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.drop());
             clock.advance(Duration.ofMinutes(10));
 
-            assertThatThrownBy(() -> kiln.pull(cached.withPolicy(PullPolicy.ALWAYS))).isInstanceOf(RegistryException.class);
+            assertThatThrownBy(() -> kiln.pull(cached.toBuilder().policy(PullPolicy.ALWAYS).build())).isInstanceOf(RegistryException.class);
 
-            PullResult stale = kiln.pull(cached.withPolicy(PullPolicy.ALWAYS).withStaleIfError(true));
+            PullResult stale = kiln.pull(cached.toBuilder().policy(PullPolicy.ALWAYS).staleIfError(true).build());
             assertThat(stale.decision()).startsWith("stale");
             assertThat(stale.source()).isEqualTo("cache");
             assertThat(warnings()).anyMatch(w -> w.contains("unreachable") && w.contains("stale-if-error"));
@@ -73,12 +73,12 @@ class StalenessTest {
         try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln()) {
             PullRequest cached = cachedThrough(proxy, kiln);
             FaultProxy.Rule unavailable = proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.status(503));
-            assertThat(kiln.pull(cached.withPolicy(PullPolicy.ALWAYS).withStaleIfError(true)).decision()).startsWith("stale");
+            assertThat(kiln.pull(cached.toBuilder().policy(PullPolicy.ALWAYS).staleIfError(true).build()).decision()).startsWith("stale");
             assertThat(unavailable.hits()).as("retried before giving up").isEqualTo(2);
 
             proxy.clearRules();
             proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.status(404));
-            assertThatThrownBy(() -> kiln.pull(cached.withPolicy(PullPolicy.ALWAYS).withStaleIfError(true)))
+            assertThatThrownBy(() -> kiln.pull(cached.toBuilder().policy(PullPolicy.ALWAYS).staleIfError(true).build()))
                     .as("a tag that is gone is news, not an outage").isInstanceOf(RegistryException.class);
         }
     }
@@ -87,8 +87,8 @@ class StalenessTest {
     void staleWhileRevalidateBuildsOnTheCachedBaseNowAndTheNextUseTakesTheMovedTag() {
         String repo = REGISTRY.freshRepository("staleness/swr");
         var v1 = REGISTRY.images().push(repo + ":1", AMD64, 20_000);
-        PullRequest request = PullRequest.of(v1.reference().toString()).withPlatform("linux/amd64")
-                .withPolicy(PullPolicy.STALE_WHILE_REVALIDATE).withMaxAge(Duration.ofHours(1));
+        PullRequest request = PullRequest.builder(v1.reference().toString()).platform("linux/amd64")
+                .policy(PullPolicy.STALE_WHILE_REVALIDATE).maxAge(Duration.ofHours(1)).build();
         try (Kiln kiln = kiln()) {
             kiln.pull(request);
         }
@@ -106,7 +106,7 @@ class StalenessTest {
 
         long mark = REGISTRY.registry().mark();
         try (Kiln kiln = kiln()) {
-            PullResult next = kiln.pull(request.withPolicy(PullPolicy.IF_NOT_PRESENT));
+            PullResult next = kiln.pull(request.toBuilder().policy(PullPolicy.IF_NOT_PRESENT).build());
             assertThat(next.digest()).as("recorded by the background check").isEqualTo(v2.digest().toString());
         }
         assertThat(REGISTRY.registry().requestsSince(mark)).noneMatch(e -> e.method().equals("HEAD"));
@@ -115,7 +115,7 @@ class StalenessTest {
     @Test
     void beyondMaxStaleATagIsCheckedWhateverThePolicyAndMustAnswer() {
         try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln()) {
-            PullRequest cached = cachedThrough(proxy, kiln).withMaxStale(Duration.ofHours(1)).withStaleIfError(true);
+            PullRequest cached = cachedThrough(proxy, kiln).toBuilder().maxStale(Duration.ofHours(1)).staleIfError(true).build();
             proxy.clearRequests();
 
             clock.advance(Duration.ofMinutes(30));
@@ -134,7 +134,7 @@ class StalenessTest {
             proxy.on("HEAD", ".+/manifests/1", FaultProxy.ALWAYS, Fault.drop());
             assertThatThrownBy(() -> kiln.pull(cached)).as("beyond max-stale, stale-if-error no longer applies")
                     .isInstanceOf(RegistryException.class);
-            assertThatThrownBy(() -> kiln.pull(cached.withPolicy(PullPolicy.NEVER))).isInstanceOf(NotCachedException.class)
+            assertThatThrownBy(() -> kiln.pull(cached.toBuilder().policy(PullPolicy.NEVER).build())).isInstanceOf(NotCachedException.class)
                     .hasMessageContaining("beyond max-stale");
         }
     }

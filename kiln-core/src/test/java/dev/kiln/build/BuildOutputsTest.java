@@ -2,6 +2,7 @@ package dev.kiln.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.BuildRequest;
+import dev.kiln.api.Destination;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.build.BuildSupport.JobSources;
@@ -90,7 +91,7 @@ class BuildOutputsTest {
         Path tar = Files.createDirectories(tmp.resolve("images")).resolve("orders.tar");
         BuildResult result;
         try (Kiln kiln = kiln(tmp.resolve("cache"))) {
-            result = kiln.build(job(sources).to("tar:" + tar).tarName("jobs/orders:1").build());
+            result = kiln.build(job(sources).to(Destination.tar(tar, "jobs/orders:1")).build());
         }
         assertThat(result.image()).isEqualTo("tar:" + tar);
         assertThat(tar).isRegularFile();
@@ -172,7 +173,7 @@ class BuildOutputsTest {
                     .as("the twice-listed layer is uploaded once").hasSize(7)
                     .containsOnlyOnce(withEmptyLayers.layers().get(3).digest().toString());
             kiln.build(request.to("oci:" + layout + ":v1").build());
-            kiln.build(request.to("tar:" + tar).tarName("jobs/dup:1").build());
+            kiln.build(request.to(Destination.tar(tar, "jobs/dup:1")).build());
         }
         Path fromRegistry = BuildSupport.unpackFromRegistry(registryTarget, tmp.resolve("unpacked-registry"));
         assertThat(fromRegistry.resolve("opt/flink/usrlib/job.jar")).hasBinaryContent(sources.jar());

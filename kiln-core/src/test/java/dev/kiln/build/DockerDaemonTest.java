@@ -105,12 +105,12 @@ class DockerDaemonTest {
         TestImages.Pushed arm = ORIGIN.pushFresh("daemon/arm-only", Platform.parse("linux/arm64"), 10_000);
         PODMAN.service().podman("pull", "--tls-verify=false", "-q", "--arch", "arm64", arm.ref());
         try (Kiln kiln = kiln("cache", true)) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(arm.ref()).withPlatform("linux/amd64")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(arm.ref()).platform("linux/amd64").build()))
                     .isInstanceOf(PlatformNotFoundException.class);
             assertThat(decisions("daemon-miss")).singleElement().asString().contains("is linux/arm64, not linux/amd64");
             events.clear();
             String similar = arm.ref().replace("daemon/arm-only", "daemon/arm");
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(similar).withPlatform("linux/arm64")));
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(similar).platform("linux/arm64").build()));
             assertThat(decisions("daemon-miss")).singleElement().asString().contains("has no image named exactly");
         }
     }
@@ -121,13 +121,13 @@ class DockerDaemonTest {
         String offline = NO_REGISTRY + "/offline/base:1";
         intoPodman(base, offline);
         try (Kiln kiln = kiln("never", true)) {
-            PullResult result = kiln.pull(PullRequest.of(offline).withPolicy(PullPolicy.NEVER));
+            PullResult result = kiln.pull(PullRequest.builder(offline).policy(PullPolicy.NEVER).build());
             assertThat(result.source()).isEqualTo("docker-daemon");
         }
         events.clear();
         try (Kiln kiln = kiln("always", true)) {
             long mark = ORIGIN.registry().mark();
-            PullResult result = kiln.pull(PullRequest.of(base.ref()).withPolicy(PullPolicy.ALWAYS));
+            PullResult result = kiln.pull(PullRequest.builder(base.ref()).policy(PullPolicy.ALWAYS).build());
             assertThat(result.source()).as("an engine cannot say how fresh its tag is").isEqualTo(ORIGIN.registry().hostPort());
             assertThat(ORIGIN.registry().requestsSince(mark)).isNotEmpty();
             assertThat(decisions("imported")).isEmpty();

@@ -76,6 +76,11 @@ class DockerfileCorpusTest {
         try (Kiln kiln = kiln(tmp.resolve("cache"))) {
             kiln.build(request.build());
         }
+        return read(layout);
+    }
+
+    /** The image tagged in the OCI layout. */
+    private static Built read(Path layout) throws IOException {
         JsonNode index = json(Files.readString(layout.resolve("index.json")));
         String manifestDigest = index.get("manifests").get(0).get("digest").asText().substring("sha256:".length());
         JsonNode manifest = json(Files.readString(layout.resolve("blobs/sha256/" + manifestDigest)));
@@ -113,6 +118,31 @@ class DockerfileCorpusTest {
     }
 
     // --- what Kiln builds -------------------------------------------------------------------------
+
+    @Test
+    void theRequestsConfigurationAppliesOnTopOfTheDockerfilesAndItsFilesAreRefused() throws IOException {
+        Path context = context(Map.of("job.jar", "jar"));
+        Path file = Files.writeString(tmp.resolve("Dockerfile"), ("FROM {{BASE}}\nENV A=dockerfile B=kept\nLABEL team=dockerfile\n"
+                + "WORKDIR /opt\nUSER 1000\nENTRYPOINT [\"/bin/run\"]\nCMD [\"--help\"]\nEXPOSE 8081\nCOPY job.jar /opt/\n")
+                .replace("{{BASE}}", base.ref()));
+        Path layout = tmp.resolve("layout");
+        try (Kiln kiln = kiln(tmp.resolve("cache"))) {
+            kiln.build(BuildRequest.dockerfile(file, context).env("A", "request").label("team", "request").workingDir("/srv")
+                    .user("flink").entrypoint(List.of("/bin/other")).expose("6123/udp").to("oci:" + layout + ":t").build());
+        }
+        JsonNode config = read(layout).config();
+        assertThat(env(config)).containsEntry("A", "request").containsEntry("B", "kept");
+        assertThat(config.get("Labels").get("team").asText()).isEqualTo("request");
+        assertThat(config.get("WorkingDir").asText()).isEqualTo("/srv");
+        assertThat(config.get("User").asText()).isEqualTo("flink");
+        assertThat(texts(config.get("Entrypoint"))).containsExactly("/bin/other");
+        assertThat(config.path("Cmd").isMissingNode() || config.path("Cmd").isNull())
+                .as("a new entrypoint drops the Dockerfile's CMD, as docker run --entrypoint does").isTrue();
+        assertThat(config.get("ExposedPorts").has("8081/tcp")).isTrue();
+        assertThat(config.get("ExposedPorts").has("6123/udp")).isTrue();
+        assertThatThrownBy(() -> BuildRequest.dockerfile(file, context).add(file, "/etc/Dockerfile").to("oci:" + layout + ":t").build())
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("takes its files from the Dockerfile");
+    }
 
     @Test
     void copyAFileIntoADirectory() throws IOException {

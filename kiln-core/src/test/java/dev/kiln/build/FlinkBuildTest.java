@@ -179,7 +179,7 @@ class FlinkBuildTest {
         FlinkBuildResult result;
         try (Kiln kiln = kiln(tmp.resolve("cache"))) {
             result = kiln.buildFlink(job(examplesJar(), "jobs/word-count:deploy").serviceAccount("flink-jobs")
-                    .jobManager("1600m", 0.5).taskManager("4g", 2).upgradeMode("savepoint").build());
+                    .jobManager("1600m", 0.5).taskManager("4g", 2.0).upgradeMode("savepoint").build());
         }
 
         FlinkDeployment deployment = OPERATOR_YAML.readValue(result.deploymentYaml(), FlinkDeployment.class);
@@ -248,7 +248,7 @@ class FlinkBuildTest {
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("unknown Flink version 1.9");
             assertThatThrownBy(() -> kiln.buildFlink(job(examplesJar(), "jobs/bad:1").deploymentName("Not_A_Name").build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("invalid deployment name");
-            assertThatThrownBy(() -> kiln.buildFlink(job(examplesJar(), "jobs/bad:1").jobManager("lots", 1).build()))
+            assertThatThrownBy(() -> kiln.buildFlink(job(examplesJar(), "jobs/bad:1").jobManager("lots", 1.0).build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("invalid memory 'lots'");
         }
         assertThat(BASE.registry().requestsSince(baseMark)).isEmpty();

@@ -77,6 +77,46 @@ class MultiPlatformBuildTest {
     }
 
     @Test
+    void aTwoPlatformBuildToAnOciLayoutIsOneTaggedIndexThatSkopeoReadsPerPlatform() throws IOException {
+        TestImages.PushedIndex base = BASE.images().pushIndex("flink/layout-multi:1.18", PLATFORMS, 12_000, 6_000);
+        Path jar = Files.write(tmp.resolve("job.jar"), new byte[30_000]);
+        Path layout = tmp.resolve("layout");
+        BuildResult result;
+        try (Kiln kiln = kiln(tmp.resolve("cache"))) {
+            result = kiln.build(BuildRequest.from(base.reference().toString()).platform("linux/amd64,linux/arm64")
+                    .add(jar, "/opt/flink/usrlib/job.jar").to("oci:" + layout + ":1").build());
+        }
+
+        JsonNode top = json(Files.readString(layout.resolve("index.json")));
+        assertThat(top.get("manifests")).as("one descriptor, as skopeo and Buildah write a multi-platform layout").hasSize(1);
+        JsonNode entry = top.get("manifests").get(0);
+        assertThat(entry.get("mediaType").asText()).isEqualTo("application/vnd.oci.image.index.v1+json");
+        assertThat(entry.get("annotations").get("org.opencontainers.image.ref.name").asText()).isEqualTo("1");
+        assertThat(entry.get("digest").asText()).isEqualTo(result.digest());
+
+        String raw = Skopeo.run("inspect", "--raw", "oci:" + layout + ":1");
+        assertThat(BuildSupport.sha256(raw).toString()).isEqualTo(result.digest());
+        JsonNode index = json(raw);
+        List<String> platforms = new ArrayList<>();
+        index.get("manifests").forEach(m -> platforms.add(m.get("platform").get("os").asText() + "/" + m.get("platform").get("architecture").asText()));
+        assertThat(platforms).containsExactly("linux/amd64", "linux/arm64");
+
+        String appLayer = result.layers().get(0).digest();
+        for (Platform platform : PLATFORMS) {
+            Path copy = tmp.resolve("copy-" + platform.architecture());
+            Skopeo.run("--insecure-policy", "--override-os", "linux", "--override-arch", platform.architecture(), "copy",
+                    "oci:" + layout + ":1", "dir:" + copy);
+            JsonNode manifest = json(Files.readString(copy.resolve("manifest.json")));
+            List<String> expected = new ArrayList<>(base.images().get(platform.toString()).layers().stream().map(l -> l.digest().toString()).toList());
+            expected.add(appLayer);
+            assertThat(layerDigests(manifest)).as(platform.toString()).containsExactlyElementsOf(expected);
+            JsonNode config = json(Files.readString(copy.resolve(manifest.get("config").get("digest").asText().substring("sha256:".length()))));
+            assertThat(config.get("architecture").asText()).isEqualTo(platform.architecture());
+        }
+        assertThat(result.platforms()).extracting(BuildResult.PlatformImage::image).containsOnly("oci:" + layout + ":1");
+    }
+
+    @Test
     void aDockerfileWithTargetPlatformBuildsTheIndexToo() throws IOException {
         TestImages.PushedIndex base = BASE.images().pushIndex("flink/dockerfile-multi:1.18", PLATFORMS, 8_000);
         Files.writeString(tmp.resolve("job.jar"), "job");
@@ -111,7 +151,7 @@ class MultiPlatformBuildTest {
                     .add(jar, "/app/job.jar").to(TARGET.registry().hostPort() + "/jobs/partial:1").build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("named twice");
             assertThatThrownBy(() -> kiln.build(BuildRequest.from(base.reference().toString()).platform("linux/amd64,linux/arm64")
-                    .add(jar, "/app/job.jar").to("oci:" + tmp.resolve("layout")).build()))
+                    .add(jar, "/app/job.jar").to("tar:" + tmp.resolve("image.tar")).build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("needs a registry target");
         }
         assertThat(TARGET.registry().requestsSince(mark)).isEmpty();

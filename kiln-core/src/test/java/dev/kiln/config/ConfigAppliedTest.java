@@ -68,7 +68,7 @@ class ConfigAppliedTest {
             assertThat(ORIGIN.registry().requestsSince(mark)).as("always: one HEAD")
                     .containsExactly(new AccessLogEntry("HEAD", "/v2/" + image.reference().repository() + "/manifests/1", 200));
             mark = ORIGIN.registry().mark();
-            kiln.pull(PullRequest.of(image.ref()).withPolicy(PullPolicy.IF_NOT_PRESENT));
+            kiln.pull(PullRequest.builder(image.ref()).policy(PullPolicy.IF_NOT_PRESENT).build());
             assertThat(manifestRequests(ORIGIN.registry().requestsSince(mark))).as("the request's own policy wins").isZero();
         }
         try (Kiln kiln = kiln("registries: { \"*\": { policy: never } }\n")) {

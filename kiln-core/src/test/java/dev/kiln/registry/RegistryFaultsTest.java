@@ -323,7 +323,7 @@ class RegistryFaultsTest {
         }
         String hostPort = "127.0.0.1:" + port;
         try (Kiln kiln = kiln(2)) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of(hostPort + "/faults/nowhere:1").withPlatform("linux/amd64")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder(hostPort + "/faults/nowhere:1").platform("linux/amd64").build()))
                     .isInstanceOf(RegistryUnreachableException.class)
                     .hasMessageContaining(hostPort)
                     .hasMessageContaining("2 attempts");
@@ -335,7 +335,7 @@ class RegistryFaultsTest {
     @Test
     void anUnknownHostIsNamedAsSuchAndNotRetried() throws IOException {
         try (Kiln kiln = kiln(4)) {
-            assertThatThrownBy(() -> kiln.pull(PullRequest.of("nonexistent.invalid/faults/nowhere:1").withPlatform("linux/amd64")))
+            assertThatThrownBy(() -> kiln.pull(PullRequest.builder("nonexistent.invalid/faults/nowhere:1").platform("linux/amd64").build()))
                     .isInstanceOfSatisfying(RegistryUnreachableException.class, e -> {
                         assertThat(e.registry()).hasValue("nonexistent.invalid");
                         assertThat(e.status()).isEmpty();
@@ -361,8 +361,8 @@ class RegistryFaultsTest {
 
     /** The image's reference, but on the proxy: same repository and tag, the proxy's host:port. */
     private static PullRequest request(FaultProxy proxy, TestImages.Pushed image) {
-        return PullRequest.of(proxy.hostPort() + "/" + image.reference().repository() + ":" + image.reference().tag())
-                .withPlatform(AMD64.toString());
+        return PullRequest.builder(proxy.hostPort() + "/" + image.reference().repository() + ":" + image.reference().tag())
+                .platform(AMD64.toString()).build();
     }
 
     private Path blob(Digest digest) {

@@ -137,7 +137,7 @@ class TlsRegistryTest {
             assertThat(cold.layersFetched()).isEqualTo(2);
 
             long mark = registry.mark();
-            PullResult again = kiln.pull(PullRequest.of(image.ref()).withPolicy(PullPolicy.ALWAYS));
+            PullResult again = kiln.pull(PullRequest.builder(image.ref()).policy(PullPolicy.ALWAYS).build());
             List<AccessLogEntry> requests = registry.requestsSince(mark);
             assertThat(requests).containsExactly(new AccessLogEntry("HEAD",
                     "/v2/" + image.reference().repository() + "/manifests/1", 200));
@@ -156,7 +156,7 @@ class TlsRegistryTest {
         // manifest HEAD, whose 400 over plain HTTP carries no body to say "HTTPS server".
         try (Kiln kiln = kiln().caFile(registry.hostPort(), registry.caCertificate()).build()) {
             long mark = registry.mark();
-            PullResult result = kiln.pull(PullRequest.of(image.ref()).withPolicy(PullPolicy.ALWAYS));
+            PullResult result = kiln.pull(PullRequest.builder(image.ref()).policy(PullPolicy.ALWAYS).build());
             assertThat(result.digest()).isEqualTo(image.digest().toString());
             assertThat(result.layersFetched()).isZero();
             assertThat(registry.requestsSince(mark)).containsExactly(new AccessLogEntry("HEAD",

@@ -1,0 +1,95 @@
+package dev.kiln.api;
+
+import dev.kiln.build.BuildRunner;
+import dev.kiln.build.StoreLimit;
+import dev.kiln.credentials.CredentialProvider;
+import dev.kiln.credentials.DockerConfigCredentials;
+import dev.kiln.credentials.StaticCredentials;
+import dev.kiln.daemon.DaemonLevel;
+import dev.kiln.resolve.DaemonSource;
+import dev.kiln.daemon.DockerDaemon;
+import dev.kiln.image.Digest;
+import dev.kiln.registry.RegistryOptions;
+import dev.kiln.registry.RegistryTransport;
+import dev.kiln.resolve.RegistryRules;
+import dev.kiln.resolve.Resolver;
+import dev.kiln.store.LocalStore;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The parts one {@link Kiln} wires together from its {@link Settings}: the store, the registry
+ * transport, the resolver, the build runner and the store operations, sharing one transfer pool.
+ */
+final class Engine implements AutoCloseable {
+    private static final Duration BACKGROUND_GRACE = Duration.ofSeconds(30);
+    final LocalStore store;
+    final Resolver resolver;
+    final BuildRunner runner;
+    final BuildPlans plans;
+    final StoreOperations storeOperations;
+    final StoreLimit storeLimit;
+    private final ExecutorService transfers;
+    private final String daemonHost;
+    private DockerDaemon daemon;
+
+    Engine(Settings settings) {
+        Digest.warmUpSha256();
+        this.store = LocalStore.open(settings.cacheDir.resolve("store"), settings.listener, !settings.existingStoreOnly);
+        CredentialProvider credentials = CredentialProvider.firstOf(StaticCredentials.of(settings.credentials),
+                CredentialProvider.byPattern(settings.credentialSources),
+                settings.dockerConfig != null ? DockerConfigCredentials.fromFile(settings.dockerConfig)
+                        : DockerConfigCredentials.fromEnvironment());
+        RegistryOptions options = RegistryOptions.defaults()
+                .withInsecureRegistries(settings.insecureRegistries)
+                .withCaFiles(settings.caFiles)
+                .withFailFast(settings.mirrorTimeouts());
+        if (settings.retry != null) {
+            options = options.withRetry(settings.retry);
+        }
+        if (settings.uploadChunkSize > 0) {
+            options = options.withUploadChunkSize(settings.uploadChunkSize);
+        }
+        if (settings.readTimeout != null) {
+            options = options.withTimeouts(settings.connectTimeout, settings.readTimeout);
+        }
+        AtomicInteger threads = new AtomicInteger();
+        this.transfers = Executors.newFixedThreadPool(settings.parallelism, runnable -> {
+            Thread thread = new Thread(runnable, "kiln-transfer-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        RegistryTransport transport = new RegistryTransport(options, credentials);
+        this.daemonHost = settings.daemonHost;
+        RegistryRules rules = new RegistryRules(settings.rules);
+        this.resolver = new Resolver(store, transport, transfers, settings.clock, settings.listener, rules,
+                settings.daemonLevel ? DaemonSource.of(new DaemonLevel(this::daemon, store)) : null);
+        this.storeLimit = new StoreLimit(store, settings.storeLimit, settings.clock);
+        this.runner = new BuildRunner(store, resolver, transport, transfers, this::daemon, storeLimit, settings.clock);
+        this.plans = new BuildPlans(rules);
+        this.storeOperations = new StoreOperations(store, resolver, settings.listener, settings.clock, storeLimit);
+    }
+
+    /** The Docker engine (a cache level, a destination), connected on first use. */
+    private synchronized DockerDaemon daemon() {
+        if (daemon == null) {
+            daemon = DockerDaemon.connect(daemonHost);
+        }
+        return daemon;
+    }
+
+    /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */
+    @Override
+    public void close() {
+        resolver.awaitBackground(BACKGROUND_GRACE);
+        transfers.shutdownNow();
+        synchronized (this) {
+            if (daemon != null) {
+                daemon.close();
+            }
+        }
+    }
+}
