@@ -80,6 +80,7 @@ class ConcurrentBuildsTest {
     @Test
     void pruneRunningDuringBuildsNeverRemovesWhatTheyUse() throws Exception {
         Path cache = work.resolve("cache");
+        Files.createDirectories(cache.resolve("store"));   // prune refuses a directory without a store
         List<Process> builds = startBuilds(cache, 4, "pruned");
         int prunes = 0;
         while (builds.stream().anyMatch(Process::isAlive)) {
