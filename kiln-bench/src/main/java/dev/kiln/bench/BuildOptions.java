@@ -1,7 +1,7 @@
 package dev.kiln.bench;
 
 import dev.kiln.error.InvalidInputException;
-import dev.kiln.layer.LayerSource;
+import dev.kiln.internal.layer.LayerSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

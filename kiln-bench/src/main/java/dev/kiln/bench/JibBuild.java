@@ -12,7 +12,7 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissionsProvider;
 import com.google.cloud.tools.jib.api.buildplan.Platform;
-import dev.kiln.layer.LayerSource;
+import dev.kiln.internal.layer.LayerSource;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
 import dev.kiln.error.RegistryException;
 import dev.kiln.image.Reference;
-import dev.kiln.layer.LayerSource;
+import dev.kiln.internal.layer.LayerSource;
 
 import java.io.PrintStream;
 

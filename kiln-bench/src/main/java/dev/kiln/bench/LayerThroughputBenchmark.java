@@ -1,9 +1,9 @@
 package dev.kiln.bench;
 
-import dev.kiln.layer.Compression;
-import dev.kiln.layer.LayerResult;
-import dev.kiln.layer.LayerSource;
-import dev.kiln.layer.LayerWriter;
+import dev.kiln.internal.layer.Compression;
+import dev.kiln.internal.layer.LayerResult;
+import dev.kiln.internal.layer.LayerSource;
+import dev.kiln.internal.layer.LayerWriter;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.openjdk.jmh.annotations.AuxCounters;

@@ -95,15 +95,15 @@ class BuildToolsSmokeTest {
         Files.writeString(dir.resolve("conf/sub/log.properties"), "b=2\n");
         Files.writeString(dir.resolve("job.jar"), "PK");
         var time = java.time.Instant.EPOCH;
-        var conf = JibBuild.layer(dev.kiln.layer.LayerSource.parse(dir.resolve("conf") + ":/opt/flink/conf/"), time);
+        var conf = JibBuild.layer(dev.kiln.internal.layer.LayerSource.parse(dir.resolve("conf") + ":/opt/flink/conf/"), time);
         assertThat(conf.getEntries()).extracting(e -> e.getExtractionPath().toString())
                 .containsExactly("/opt/flink/conf/flink-conf.yaml", "/opt/flink/conf/sub", "/opt/flink/conf/sub/log.properties");
-        var intoDir = JibBuild.layer(dev.kiln.layer.LayerSource.parse(dir.resolve("job.jar") + ":/opt/flink/usrlib/:1:2"), time);
+        var intoDir = JibBuild.layer(dev.kiln.internal.layer.LayerSource.parse(dir.resolve("job.jar") + ":/opt/flink/usrlib/:1:2"), time);
         assertThat(intoDir.getEntries()).singleElement().satisfies(e -> {
             assertThat(e.getExtractionPath().toString()).isEqualTo("/opt/flink/usrlib/job.jar");
             assertThat(e.getOwnership()).isEqualTo("1:2");
         });
-        var renamed = JibBuild.layer(dev.kiln.layer.LayerSource.parse(dir.resolve("job.jar") + ":/opt/flink/usrlib/orders.jar"), time);
+        var renamed = JibBuild.layer(dev.kiln.internal.layer.LayerSource.parse(dir.resolve("job.jar") + ":/opt/flink/usrlib/orders.jar"), time);
         assertThat(renamed.getEntries()).singleElement()
                 .satisfies(e -> assertThat(e.getExtractionPath().toString()).isEqualTo("/opt/flink/usrlib/orders.jar"));
     }

@@ -1,18 +1,18 @@
 package dev.kiln.api;
 
-import dev.kiln.build.BuildRunner;
-import dev.kiln.build.BuildSpec;
-import dev.kiln.build.ConfigChanges;
-import dev.kiln.build.Recipe;
-import dev.kiln.dockerfile.DockerfileBuild;
-import dev.kiln.dockerfile.DockerfileRecipe;
+import dev.kiln.internal.build.BuildRunner;
+import dev.kiln.internal.build.BuildSpec;
+import dev.kiln.internal.build.ConfigChanges;
+import dev.kiln.internal.build.Recipe;
+import dev.kiln.internal.dockerfile.DockerfileBuild;
+import dev.kiln.internal.dockerfile.DockerfileRecipe;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Platform;
 import dev.kiln.image.Reference;
-import dev.kiln.layer.Compression;
-import dev.kiln.layer.LayerSource;
-import dev.kiln.resolve.PullSpec;
-import dev.kiln.resolve.RegistryRules;
+import dev.kiln.internal.layer.Compression;
+import dev.kiln.internal.layer.LayerSource;
+import dev.kiln.internal.resolve.PullSpec;
+import dev.kiln.internal.resolve.RegistryRules;
 
 import java.time.Instant;
 import java.util.List;

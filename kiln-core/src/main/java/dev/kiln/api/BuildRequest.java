@@ -86,7 +86,7 @@ public final class BuildRequest extends ImageBuildRequest {
 
     /**
      * A build described by a Dockerfile, with {@code context} as its build context; the builder's
-     * configuration changes apply on top of the Dockerfile's. See {@code dev.kiln.dockerfile} for the
+     * configuration changes apply on top of the Dockerfile's. The README's Dockerfile section lists the
      * instructions Kiln carries out.
      */
     public static Builder dockerfile(Path dockerfile, Path context) {

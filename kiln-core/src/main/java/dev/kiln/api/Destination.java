@@ -1,6 +1,6 @@
 package dev.kiln.api;
 
-import dev.kiln.build.Target;
+import dev.kiln.internal.build.Target;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Reference;
 

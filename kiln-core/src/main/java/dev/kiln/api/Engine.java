@@ -1,19 +1,19 @@
 package dev.kiln.api;
 
-import dev.kiln.build.BuildRunner;
-import dev.kiln.build.StoreLimit;
-import dev.kiln.credentials.CredentialProvider;
-import dev.kiln.credentials.DockerConfigCredentials;
-import dev.kiln.credentials.StaticCredentials;
-import dev.kiln.daemon.DaemonLevel;
-import dev.kiln.resolve.DaemonSource;
-import dev.kiln.daemon.DockerDaemon;
+import dev.kiln.internal.build.BuildRunner;
+import dev.kiln.internal.build.StoreLimit;
+import dev.kiln.internal.credentials.CredentialProvider;
+import dev.kiln.internal.credentials.DockerConfigCredentials;
+import dev.kiln.internal.credentials.StaticCredentials;
+import dev.kiln.internal.daemon.DaemonLevel;
+import dev.kiln.internal.resolve.DaemonSource;
+import dev.kiln.internal.daemon.DockerDaemon;
 import dev.kiln.image.Digest;
-import dev.kiln.registry.RegistryOptions;
-import dev.kiln.registry.RegistryTransport;
-import dev.kiln.resolve.RegistryRules;
-import dev.kiln.resolve.Resolver;
-import dev.kiln.store.LocalStore;
+import dev.kiln.internal.registry.RegistryOptions;
+import dev.kiln.internal.registry.RegistryTransport;
+import dev.kiln.internal.resolve.RegistryRules;
+import dev.kiln.internal.resolve.Resolver;
+import dev.kiln.internal.store.LocalStore;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;

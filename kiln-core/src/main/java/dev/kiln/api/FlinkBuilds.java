@@ -1,14 +1,14 @@
 package dev.kiln.api;
 
-import dev.kiln.build.BuildRunner;
-import dev.kiln.build.Built;
-import dev.kiln.build.Target;
+import dev.kiln.internal.build.BuildRunner;
+import dev.kiln.internal.build.Built;
+import dev.kiln.internal.build.Target;
 import dev.kiln.event.Telemetry;
-import dev.kiln.flink.FlinkDeployment;
-import dev.kiln.flink.FlinkJob;
-import dev.kiln.flink.FlinkRecipe;
-import dev.kiln.flink.FlinkVersion;
-import dev.kiln.flink.JobJar;
+import dev.kiln.internal.flink.FlinkDeployment;
+import dev.kiln.internal.flink.FlinkJob;
+import dev.kiln.internal.flink.FlinkRecipe;
+import dev.kiln.internal.flink.FlinkVersion;
+import dev.kiln.internal.flink.JobJar;
 import dev.kiln.image.Reference;
 
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.kiln.api;
 
-import dev.kiln.layer.Compression;
+import dev.kiln.internal.layer.Compression;
 
 import java.time.Instant;
 

@@ -1,8 +1,7 @@
 package dev.kiln.api;
 
-import dev.kiln.build.Target;
-import dev.kiln.credentials.Credential;
-import dev.kiln.credentials.CredentialProvider;
+import dev.kiln.internal.build.Target;
+import dev.kiln.internal.credentials.Credential;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Digest;
@@ -10,11 +9,11 @@ import dev.kiln.image.ImageJson;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
-import dev.kiln.registry.RegistryOptions;
-import dev.kiln.resolve.PullSpec;
-import dev.kiln.resolve.ResolvedImage;
-import dev.kiln.resolve.Resolver;
-import dev.kiln.store.LocalStore;
+import dev.kiln.internal.registry.RegistryOptions;
+import dev.kiln.internal.resolve.PullSpec;
+import dev.kiln.internal.resolve.ResolvedImage;
+import dev.kiln.internal.resolve.Resolver;
+import dev.kiln.internal.store.LocalStore;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -260,8 +259,9 @@ public final class Kiln implements AutoCloseable {
          * A source of credentials for {@code registry} (a host or a glob), asked before the Docker config;
          * the most specific matching pattern's source is asked.
          */
-        public Builder credentials(String registry, CredentialProvider source) {
-            settings.credentialSources.put(Settings.registryPattern(registry), source);
+        public Builder credentials(String registry, CredentialSource source) {
+            settings.credentialSources.put(Settings.registryPattern(registry), host -> source.find(host)
+                    .map(c -> c.identityToken() ? Credential.identityToken(c.secret()) : Credential.basic(c.username(), c.secret())));
             return this;
         }
 

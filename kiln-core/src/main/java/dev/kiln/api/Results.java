@@ -1,12 +1,12 @@
 package dev.kiln.api;
 
-import dev.kiln.build.Built;
+import dev.kiln.internal.build.Built;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.ImageConfig;
-import dev.kiln.resolve.Resolver;
-import dev.kiln.resolve.ResolvedImage;
-import dev.kiln.store.StoreCollector;
+import dev.kiln.internal.resolve.Resolver;
+import dev.kiln.internal.resolve.ResolvedImage;
+import dev.kiln.internal.store.StoreCollector;
 
 import java.util.List;
 import java.util.Map;
@@ -40,10 +40,10 @@ final class Results {
 
     /** One image, or an index of several: base and layers are the first image's, blob counts the sum. */
     static BuildResult build(Built built, Telemetry telemetry) {
-        List<dev.kiln.build.BuildResult> images = built.images();
-        dev.kiln.build.BuildResult first = images.get(0);
+        List<dev.kiln.internal.build.BuildResult> images = built.images();
+        dev.kiln.internal.build.BuildResult first = images.get(0);
         ResolvedImage base = first.base();
-        List<dev.kiln.build.BuildResult.Publication> published = images.stream().map(dev.kiln.build.BuildResult::publish).toList();
+        List<dev.kiln.internal.build.BuildResult.Publication> published = images.stream().map(dev.kiln.internal.build.BuildResult::publish).toList();
         return new BuildResult(built.target(), built.digest().toString(),
                 base == null ? null : baseInfo(base),
                 first.appLayers().stream().map(l -> new BuildResult.AppLayer(l.source(), l.destination(),

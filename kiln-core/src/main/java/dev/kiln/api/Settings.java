@@ -1,15 +1,15 @@
 package dev.kiln.api;
 
-import dev.kiln.credentials.Credential;
-import dev.kiln.credentials.CredentialProvider;
+import dev.kiln.internal.credentials.Credential;
+import dev.kiln.internal.credentials.CredentialProvider;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnListener;
 import dev.kiln.image.HostPattern;
 import dev.kiln.image.Reference;
-import dev.kiln.registry.RegistryOptions;
-import dev.kiln.resolve.Mirror;
-import dev.kiln.resolve.RegistryRules;
-import dev.kiln.store.StoreCollector;
+import dev.kiln.internal.registry.RegistryOptions;
+import dev.kiln.internal.resolve.Mirror;
+import dev.kiln.internal.resolve.RegistryRules;
+import dev.kiln.internal.store.StoreCollector;
 
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.kiln.api;
 
-import dev.kiln.build.StoreLimit;
+import dev.kiln.internal.build.StoreLimit;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
@@ -8,13 +8,13 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
-import dev.kiln.resolve.PullSpec;
-import dev.kiln.resolve.ResolvedImage;
-import dev.kiln.resolve.Resolver;
-import dev.kiln.store.Ledger;
-import dev.kiln.store.LocalStore;
-import dev.kiln.store.StoreCollector;
-import dev.kiln.store.StoreVerifier;
+import dev.kiln.internal.resolve.PullSpec;
+import dev.kiln.internal.resolve.ResolvedImage;
+import dev.kiln.internal.resolve.Resolver;
+import dev.kiln.internal.store.Ledger;
+import dev.kiln.internal.store.LocalStore;
+import dev.kiln.internal.store.StoreCollector;
+import dev.kiln.internal.store.StoreVerifier;
 
 import java.time.Clock;
 import java.util.ArrayList;

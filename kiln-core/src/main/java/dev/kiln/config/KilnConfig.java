@@ -2,8 +2,8 @@ package dev.kiln.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kiln.api.Kiln;
-import dev.kiln.credentials.Credential;
-import dev.kiln.credentials.CredentialProvider;
+import dev.kiln.api.CredentialSource;
+import dev.kiln.api.RegistryCredential;
 import dev.kiln.error.CredentialException;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.HostPattern;
@@ -106,11 +106,11 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
                     + passwordEnv + ", passwordFile=" + passwordFile + ", helper=" + helper + "]";
         }
 
-        CredentialProvider provider() {
+        CredentialSource source() {
             if (helper != null) {
-                return CredentialProvider.helper(helper);
+                return CredentialSource.dockerHelper(helper);
             }
-            return host -> Optional.of(Credential.basic(username, secret(host)));
+            return host -> Optional.of(RegistryCredential.basic(username, secret(host)));
         }
 
         private String secret(String host) {
@@ -182,7 +182,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
                 builder.caFile(pattern, registry.caFile());
             }
             if (registry.credentials() != null) {
-                builder.credentials(pattern, registry.credentials().provider());
+                builder.credentials(pattern, registry.credentials().source());
             }
         });
         return builder;

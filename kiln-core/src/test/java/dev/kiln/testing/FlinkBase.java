@@ -1,6 +1,6 @@
 package dev.kiln.testing;
 
-import dev.kiln.credentials.CredentialProvider;
+import dev.kiln.internal.credentials.CredentialProvider;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
@@ -9,8 +9,8 @@ import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
-import dev.kiln.registry.RegistryClient;
-import dev.kiln.registry.RegistryTransport;
+import dev.kiln.internal.registry.RegistryClient;
+import dev.kiln.internal.registry.RegistryTransport;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 

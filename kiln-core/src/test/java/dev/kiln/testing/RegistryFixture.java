@@ -2,7 +2,7 @@ package dev.kiln.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.kiln.registry.RegistryOptions;
+import dev.kiln.internal.registry.RegistryOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

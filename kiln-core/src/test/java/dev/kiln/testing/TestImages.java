@@ -1,8 +1,8 @@
 package dev.kiln.testing;
 
-import dev.kiln.credentials.Credential;
-import dev.kiln.credentials.CredentialProvider;
-import dev.kiln.credentials.StaticCredentials;
+import dev.kiln.internal.credentials.Credential;
+import dev.kiln.internal.credentials.CredentialProvider;
+import dev.kiln.internal.credentials.StaticCredentials;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
@@ -11,8 +11,8 @@ import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
-import dev.kiln.registry.RegistryClient;
-import dev.kiln.registry.RegistryTransport;
+import dev.kiln.internal.registry.RegistryClient;
+import dev.kiln.internal.registry.RegistryTransport;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 

@@ -1,0 +1,166 @@
+package dev.kiln.internal.flink;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.kiln.error.InvalidInputException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * How to run a built job image on Kubernetes, in the two ways Flink offers: a {@code FlinkDeployment}
+ * resource for the Flink Kubernetes Operator ({@code flink.apache.org/v1beta1}), or the arguments
+ * of {@code flink run-application --target kubernetes-application}. Both name the image by digest,
+ * so what runs is exactly what was built, whatever happens to the tag later.
+ *
+ * @param image  the image by digest, {@code registry/repository@sha256:…}
+ * @param jarUri {@code local:///opt/flink/usrlib/job.jar}
+ */
+public record FlinkDeployment(Settings settings, String image, FlinkVersion flinkVersion, String jarUri, Optional<String> entryClass) {
+    /** Kubernetes object names: DNS labels; the operator derives service names from it, hence 45 characters. */
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([-a-z0-9]{0,43}[a-z0-9])?");
+    private static final List<String> UPGRADE_MODES = List.of("stateless", "savepoint", "last-state");
+    private static final Pattern MEMORY = Pattern.compile("\\d+(\\.\\d+)?\\s*(b|k|kb|m|mb|g|gb|t|tb)?", Pattern.CASE_INSENSITIVE);
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            // flinkConfiguration values are strings in the CRD's schema: "2", never 2
+            .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+            .build();
+
+    /** Memory as Flink reads it ({@code 2048m}, {@code 2g}) and CPU cores. */
+    public record Resources(String memory, double cpu) {
+        public Resources {
+            if (memory == null || !MEMORY.matcher(memory.strip()).matches()) {
+                throw new InvalidInputException("invalid memory '" + memory + "': expected a size such as 2048m or 2g");
+            }
+            if (!(cpu > 0) || Double.isInfinite(cpu)) {
+                throw new InvalidInputException("invalid cpu " + cpu + ": expected a positive number of cores");
+            }
+            memory = memory.strip();
+        }
+    }
+
+    /**
+     * What the user chooses about the deployment, checked before anything is built.
+     *
+     * @param name        the resource's name and the native mode's cluster id
+     * @param upgradeMode the operator's job upgrade mode: stateless, savepoint or last-state
+     */
+    public record Settings(String name, List<String> args, int parallelism, int taskSlots, String serviceAccount,
+                           Resources jobManager, Resources taskManager, String upgradeMode) {
+        public Settings {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new InvalidInputException("invalid deployment name '" + name + "': lowercase letters, digits and '-', "
+                        + "starting and ending with a letter or digit, at most 45 characters");
+            }
+            if (parallelism < 1 || taskSlots < 1) {
+                throw new InvalidInputException("parallelism and task slots must be at least 1");
+            }
+            if (serviceAccount == null || serviceAccount.isBlank()) {
+                throw new InvalidInputException("a deployment needs a service account");
+            }
+            if (!UPGRADE_MODES.contains(upgradeMode)) {
+                throw new InvalidInputException("invalid upgrade mode '" + upgradeMode + "': expected one of "
+                        + String.join(", ", UPGRADE_MODES));
+            }
+            args = List.copyOf(args);
+        }
+    }
+
+    public FlinkDeployment {
+        if (!image.contains("@sha256:")) {
+            throw new IllegalArgumentException("a deployment names its image by digest, not " + image);
+        }
+    }
+
+    /** A valid deployment name from an image's repository: {@code jobs/Orders_Job} → {@code orders-job}. */
+    public static String nameFor(String repository) {
+        String last = repository.substring(repository.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+        String name = last.replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        if (name.length() > 45) {
+            name = name.substring(0, 45).replaceAll("-+$", "");
+        }
+        return name.isEmpty() ? "flink-job" : name;
+    }
+
+    /** The {@code FlinkDeployment} resource, as YAML. */
+    public String toYaml() {
+        Map<String, Object> resource = new LinkedHashMap<>();
+        resource.put("apiVersion", "flink.apache.org/v1beta1");
+        resource.put("kind", "FlinkDeployment");
+        resource.put("metadata", Map.of("name", settings.name()));
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("image", image);
+        spec.put("imagePullPolicy", "IfNotPresent");
+        spec.put("flinkVersion", flinkVersion.operatorName());
+        spec.put("flinkConfiguration", Map.of("taskmanager.numberOfTaskSlots", Integer.toString(settings.taskSlots())));
+        spec.put("serviceAccount", settings.serviceAccount());
+        spec.put("jobManager", Map.of("resource", resources(settings.jobManager())));
+        spec.put("taskManager", Map.of("resource", resources(settings.taskManager())));
+        Map<String, Object> job = new LinkedHashMap<>();
+        job.put("jarURI", jarUri);
+        entryClass.ifPresent(c -> job.put("entryClass", c));
+        if (!settings.args().isEmpty()) {
+            job.put("args", settings.args());
+        }
+        job.put("parallelism", settings.parallelism());
+        job.put("upgradeMode", settings.upgradeMode());
+        spec.put("job", job);
+        resource.put("spec", spec);
+        try {
+            return YAML.writeValueAsString(resource);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a deployment always serializes", e);
+        }
+    }
+
+    private static Map<String, Object> resources(Resources r) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("memory", r.memory());
+        map.put("cpu", r.cpu());
+        return map;
+    }
+
+    /**
+     * The same deployment in Flink's native mode: the arguments after {@code flink}, starting with
+     * {@code run-application --target kubernetes-application}. Configuration keys follow the version
+     * (Flink 1.17 renamed {@code kubernetes.container.image} and the CPU keys).
+     */
+    public List<String> nativeArgs() {
+        boolean renamedKeys = flinkVersion.major() > 1 || flinkVersion.minor() >= 17;
+        List<String> out = new ArrayList<>(List.of("run-application", "--target", "kubernetes-application"));
+        out.add("-Dkubernetes.cluster-id=" + settings.name());
+        out.add("-D" + (renamedKeys ? "kubernetes.container.image.ref" : "kubernetes.container.image") + "=" + image);
+        out.add("-Dkubernetes.service-account=" + settings.serviceAccount());
+        out.add("-Dparallelism.default=" + settings.parallelism());
+        out.add("-Dtaskmanager.numberOfTaskSlots=" + settings.taskSlots());
+        out.add("-Djobmanager.memory.process.size=" + settings.jobManager().memory());
+        out.add("-Dtaskmanager.memory.process.size=" + settings.taskManager().memory());
+        out.add("-Dkubernetes.jobmanager.cpu" + (renamedKeys ? ".amount" : "") + "=" + settings.jobManager().cpu());
+        out.add("-Dkubernetes.taskmanager.cpu" + (renamedKeys ? ".amount" : "") + "=" + settings.taskManager().cpu());
+        entryClass.ifPresent(c -> {
+            out.add("--class");
+            out.add(c);
+        });
+        out.add(jarUri);
+        out.addAll(settings.args());
+        return out;
+    }
+
+    /** {@link #nativeArgs()} as a shell command, one argument per line, each quoted when it needs to be. */
+    public String nativeCommand() {
+        return "flink " + nativeArgs().stream().map(FlinkDeployment::shellQuoted).collect(Collectors.joining(" \\\n  ")) + "\n";
+    }
+
+    private static String shellQuoted(String arg) {
+        return arg.matches("[A-Za-z0-9_./:=@%+,-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
+    }
+}

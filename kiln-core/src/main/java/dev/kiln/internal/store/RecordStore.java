@@ -1,0 +1,115 @@
+package dev.kiln.internal.store;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.kiln.error.StoreException;
+import dev.kiln.image.Digest;
+import dev.kiln.image.Reference;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * Records of (reference, platform) → manifest digest, one JSON file per reference. Writes are
+ * read-modify-write under the record's file lock and land by atomic rename, so a reader never sees
+ * a half-written record and a crash leaves the previous one.
+ */
+public final class RecordStore {
+    /** The store's JSON: records, and the ledger's lines (unindented). */
+    static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private final StoreLayout layout;
+
+    /** Initialises the record mapper (see {@link LocalStore#warmUp()}). */
+    static void warmUp() {
+        try {
+            JSON.readValue(JSON.writeValueAsBytes(new RefRecord("example.com/a:b", Digest.sha256(new byte[0]), "",
+                    Instant.EPOCH, Instant.EPOCH, Map.of())), RefRecord.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("a record always round-trips", e);
+        }
+    }
+
+    RecordStore(StoreLayout layout) {
+        this.layout = layout;
+    }
+
+    public Optional<RefRecord> find(Reference ref) {
+        return read(layout.record(ref));
+    }
+
+    /**
+     * Replaces the record of {@code ref} with {@code change} applied to the current one (empty when
+     * there is none); a {@code null} result deletes it.
+     */
+    public RefRecord update(Reference ref, UnaryOperator<Optional<RefRecord>> change) {
+        Path file = layout.record(ref);
+        try (Lease ignored = FileLocks.exclusive(layout.recordLock(file), () -> { })) {
+            RefRecord updated = change.apply(read(file)).orElse(null);
+            if (updated == null) {
+                Files.deleteIfExists(file);
+                return null;
+            }
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(temp, JSON.writeValueAsBytes(updated));
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return updated;
+        } catch (IOException e) {
+            throw BlobStore.storeFailure("writing the record of " + ref, e);
+        }
+    }
+
+    public void delete(Reference ref) {
+        update(ref, current -> Optional.empty());
+    }
+
+    /** Every record, for listings and garbage collection; unreadable ones are skipped. */
+    public List<RefRecord> list() {
+        Path dir = layout.refsDir();
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<RefRecord> records = new ArrayList<>();
+            files.filter(f -> f.getFileName().toString().startsWith("@") && f.getFileName().toString().endsWith(".json"))
+                    .forEach(f -> {
+                        try {
+                            read(f).ifPresent(records::add);
+                        } catch (StoreException unreadable) {
+                            // skipped here; reading it by its reference reports it
+                        }
+                    });
+            return records;
+        } catch (IOException e) {
+            throw BlobStore.storeFailure("listing records", e);
+        }
+    }
+
+    private Optional<RefRecord> read(Path file) {
+        try {
+            return Optional.of(JSON.readValue(Files.readAllBytes(file), RefRecord.class));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreException("unreadable record " + file + ": " + e.getMessage()
+                    + " (delete it, or run 'kiln cache rm' for that image)", e);
+        }
+    }
+}

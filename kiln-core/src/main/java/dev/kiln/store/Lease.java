@@ -1,7 +1,0 @@
-package dev.kiln.store;
-
-/** A held lock or lease on the store; closing releases it. */
-public interface Lease extends AutoCloseable {
-    @Override
-    void close();
-}

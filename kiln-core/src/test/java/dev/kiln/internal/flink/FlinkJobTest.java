@@ -1,0 +1,96 @@
+package dev.kiln.internal.flink;
+
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.ImageConfig;
+import dev.kiln.internal.layer.LayerSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class FlinkJobTest {
+    @TempDir
+    Path dir;
+
+    private Path jar(String name, Attributes.Name attribute, String mainClass) throws IOException {
+        Path jar = dir.resolve(name);
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        if (attribute != null) {
+            manifest.getMainAttributes().put(attribute, mainClass);
+        }
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("a.txt"));
+            out.write('a');
+        }
+        return jar;
+    }
+
+    private static ImageConfig withEnv(String... env) {
+        return new ImageConfig("amd64", "linux", null, null, null, null,
+                new ImageConfig.RuntimeConfig(null, List.of(env), null, null, null, null, null, null, null), null, null);
+    }
+
+    @Test
+    void layersGoUnderTheBasesFlinkHomeFromLeastToMostOftenChanging() throws IOException {
+        Path conf = Files.writeString(dir.resolve("flink-conf.yaml"), "parallelism.default: 4\n");
+        Path hive = Files.createDirectories(dir.resolve("hive"));
+        FlinkJob job = new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(jar("kafka.jar", null, null)), List.of(conf),
+                null, hive, Optional.of("com.example.Job"), 9999, 9999);
+
+        FlinkJob.Plan plan = job.plan(withEnv("FLINK_HOME=/srv/flink-1.18/"));
+
+        assertThat(plan.flinkHome()).isEqualTo("/srv/flink-1.18");
+        assertThat(plan.layers()).extracting(LayerSource::destination)
+                .containsExactly("/opt/hive/conf/", "/srv/flink-1.18/conf/", "/srv/flink-1.18/lib/", "/srv/flink-1.18/usrlib/job.jar");
+        assertThat(plan.layers()).allMatch(l -> l.uid() == 9999 && l.gid() == 9999);
+        assertThat(plan.env()).containsExactly(java.util.Map.entry("HIVE_CONF_DIR", "/opt/hive/conf"));
+        assertThat(plan.labels()).containsEntry(FlinkJob.LABEL_JAR, "/srv/flink-1.18/usrlib/job.jar")
+                .containsEntry(FlinkJob.LABEL_MAIN_CLASS, "com.example.Job");
+        assertThat(plan.jarUri()).isEqualTo("local:///srv/flink-1.18/usrlib/job.jar");
+        assertThat(new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(), List.of(), null, null, Optional.empty(), 0, 0)
+                .plan(withEnv()).flinkHome()).as("the default").isEqualTo("/opt/flink");
+    }
+
+    @Test
+    void theEntryClassComesFromProgramClassThenMainClass() throws IOException {
+        assertThat(JobJar.inspect(jar("a.jar", Attributes.Name.MAIN_CLASS, "com.example.Main")).mainClass()).contains("com.example.Main");
+        assertThat(JobJar.inspect(jar("b.jar", new Attributes.Name("program-class"), "com.example.Program")).mainClass())
+                .contains("com.example.Program");
+        assertThat(JobJar.inspect(jar("c.jar", null, null)).mainClass()).isEmpty();
+    }
+
+    @Test
+    void inputsAreCheckedWhenTheJobIsDescribed() throws IOException {
+        JobJar job = JobJar.inspect(jar("job.jar", null, null));
+        Path text = Files.writeString(dir.resolve("notes.jar"), "plain text");
+        Path empty = dir.resolve("empty.jar");
+        new JarOutputStream(Files.newOutputStream(empty)).close();
+        Files.createDirectories(dir.resolve("a"));
+        Files.createDirectories(dir.resolve("b"));
+        Path libA = Files.copy(jar("x.jar", null, null), dir.resolve("a/same.jar"));
+        Path libB = Files.copy(jar("y.jar", null, null), dir.resolve("b/same.jar"));
+
+        assertThatThrownBy(() -> JobJar.inspect(text)).isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a jar");
+        assertThatThrownBy(() -> JobJar.inspect(empty)).isInstanceOf(InvalidInputException.class).hasMessageContaining("empty archive");
+        assertThatThrownBy(() -> JobJar.inspect(dir)).isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a file");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(libA, libB), List.of(), null, null, Optional.empty(), 0, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("two --lib files are named 'same.jar'");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(dir.resolve("nope.yaml")), null, null, Optional.empty(), 0, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), text, null, Optional.empty(), 0, 0))
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("--hadoop-conf").hasMessageContaining("is not a directory");
+    }
+}
