@@ -64,7 +64,8 @@ final class LocalSinks implements ImageSink {
     /** A Docker (or Podman) engine, which {@code docker load}s the image streamed from the store. */
     static ImageSink daemon(LocalStore store, Resolver resolver, ExecutorService transfers, Supplier<DockerDaemon> daemons,
                             Target.DockerDaemon engine) {
-        return new LocalSinks(store, resolver, transfers, engine, false, (manifest, blobs) -> daemons.get().loadImage(engine.name(),
+        DockerDaemon daemon = daemons.get();   // before any work: without engine support on the class path, say so now
+        return new LocalSinks(store, resolver, transfers, engine, false, (manifest, blobs) -> daemon.loadImage(engine.name(),
                 manifest, config(store, manifest.asManifest()), store.blobs()::open, transfers));
     }
 

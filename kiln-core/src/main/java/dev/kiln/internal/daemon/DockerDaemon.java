@@ -1,14 +1,10 @@
 package dev.kiln.internal.daemon;
 
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.kiln.internal.archive.BlobReader;
 import dev.kiln.internal.archive.DockerArchiveWriter;
+import dev.kiln.api.spi.ContainerEngine;
+import dev.kiln.api.spi.ContainerEngineProvider;
+import dev.kiln.api.spi.EngineImage;
 import dev.kiln.error.DaemonException;
 import dev.kiln.image.Digest;
 import dev.kiln.image.RawManifest;
@@ -19,44 +15,39 @@ import java.io.InputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
-import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
  * One Docker Engine API endpoint ({@code unix:///var/run/docker.sock}, Podman's
- * {@code unix:///run/podman/podman.sock}, {@code tcp://host:2375}). Names are always sent in full
- * ({@code docker.io/library/flink:1.18}) and what the engine answers is checked against them: an
- * engine that resolves short names, as Podman does, is never taken at its word.
+ * {@code unix:///run/podman/podman.sock}, {@code tcp://host:2375}), reached through the
+ * {@link ContainerEngine} a {@link ContainerEngineProvider} on the class path supplies (the
+ * {@code kiln-daemon} module). Names are always sent in full ({@code docker.io/library/flink:1.18}) and
+ * what the engine answers is checked against them: an engine that resolves short names, as Podman does,
+ * is never taken at its word.
  */
 public final class DockerDaemon implements AutoCloseable {
     private static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
 
     private final String host;
-    private final DockerClient client;
+    private final ContainerEngine engine;
 
-    private DockerDaemon(String host) {
+    private DockerDaemon(String host, ContainerEngine engine) {
         this.host = host;
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(host).build();
-        this.client = DockerClientImpl.getInstance(config, new ZerodepDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build());
+        this.engine = engine;
     }
 
     /** The engine at {@code host}; {@code null}: {@code DOCKER_HOST}, else Docker's standard socket. */
     public static DockerDaemon connect(String host) {
         String chosen = host != null && !host.isBlank() ? host : Optional.ofNullable(System.getenv("DOCKER_HOST"))
                 .filter(h -> !h.isBlank()).orElse(DEFAULT_HOST);
-        try {
-            return new DockerDaemon(chosen);
-        } catch (RuntimeException e) {
-            throw new DaemonException("invalid Docker host '" + chosen + "': " + e.getMessage(), e);
-        }
+        ContainerEngineProvider provider = ServiceLoader.load(ContainerEngineProvider.class, DockerDaemon.class.getClassLoader())
+                .findFirst().orElseThrow(() -> new DaemonException("cannot use the Docker engine at " + chosen
+                        + ": no engine support on the class path (the kiln-daemon module, dev.kiln:kiln-daemon)"));
+        return new DockerDaemon(chosen, provider.connect(chosen));
     }
 
     public String host() {
@@ -71,22 +62,17 @@ public final class DockerDaemon implements AutoCloseable {
     /** The image the engine holds under exactly {@code ref} (a tag), if any. */
     public Optional<DaemonImage> find(Reference ref) {
         String name = fullName(ref);
-        InspectImageResponse image;
+        Optional<EngineImage> found = engine.inspect(name);
+        if (found.isEmpty() || found.get().repoTags().stream().noneMatch(tag -> sameTag(tag, ref))) {
+            return Optional.empty();   // absent, or the engine matched a short name or another registry's image
+        }
+        EngineImage image = found.get();
         try {
-            image = client.inspectImageCmd(name).exec();
-        } catch (NotFoundException e) {
-            return Optional.empty();
+            return Optional.of(new DaemonImage(name, Digest.parse(image.id()), image.os(), image.arch(),
+                    image.diffIds().stream().map(Digest::parse).toList()));
         } catch (RuntimeException e) {
-            throw unavailable("inspect " + name, e);
+            throw new DaemonException("the Docker daemon at " + host + " describes " + name + " with an invalid digest: " + e.getMessage(), e);
         }
-        List<String> tags = image.getRepoTags() == null ? List.of() : image.getRepoTags();
-        if (tags.stream().noneMatch(tag -> sameTag(tag, ref))) {
-            return Optional.empty();   // the engine matched a short name or another registry's image
-        }
-        List<String> layers = image.getRootFS() == null || image.getRootFS().getLayers() == null ? List.of()
-                : image.getRootFS().getLayers();
-        return Optional.of(new DaemonImage(name, Digest.parse(image.getId()), image.getOs(), image.getArch(),
-                layers.stream().map(Digest::parse).toList()));
     }
 
     private static boolean sameTag(String tag, Reference ref) {
@@ -101,20 +87,12 @@ public final class DockerDaemon implements AutoCloseable {
 
     /** {@code docker save} of the image named {@code name}: a tar the caller reads and closes. */
     public InputStream save(String name) {
-        try {
-            return client.saveImageCmd(name).exec();
-        } catch (RuntimeException e) {
-            throw unavailable("save " + name, e);
-        }
+        return engine.save(name);
     }
 
     /** {@code docker load} of the archive {@code tar}, read to its end. */
     public void load(InputStream tar) {
-        try {
-            client.loadImageCmd(tar).exec();
-        } catch (RuntimeException e) {
-            throw unavailable("load an image", e);
-        }
+        engine.load(tar);
     }
 
     /**
@@ -164,17 +142,8 @@ public final class DockerDaemon implements AutoCloseable {
         }
     }
 
-    private DaemonException unavailable(String what, RuntimeException e) {
-        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
-        return new DaemonException("the Docker daemon at " + host + " failed to " + what + ": " + reason, e);
-    }
-
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException e) {
-            // closing idle connections: nothing to report
-        }
+        engine.close();
     }
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.Kiln;
 import dev.kiln.image.Digest;
 import dev.kiln.testing.Commands;
+import dev.kiln.testing.TestKilns;
+import dev.kiln.testing.Umoci;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.Skopeo;
 
@@ -37,12 +39,11 @@ final class BuildSupport {
 
     /** A Kiln that uses only {@code cacheDir}: no Docker config of the machine, short retries. */
     static Kiln kiln(Path cacheDir) {
-        return kilnBuilder(cacheDir).build();
+        return TestKilns.kiln(cacheDir);
     }
 
     static Kiln.Builder kilnBuilder(Path cacheDir) {
-        return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json"))
-                .retries(2, Duration.ofMillis(10));
+        return TestKilns.builder(cacheDir);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -174,13 +175,7 @@ final class BuildSupport {
 
     /** {@code umoci unpack --image layout:tag bundle}; rootless when not run as root. Returns the rootfs. */
     static Path umociUnpack(Path layout, String tag, Path bundle) {
-        List<String> command = new ArrayList<>(List.of("umoci", "unpack"));
-        if (!"root".equals(System.getProperty("user.name"))) {
-            command.add("--rootless");
-        }
-        command.addAll(List.of("--image", layout + ":" + tag, bundle.toString()));
-        run(command.toArray(String[]::new));
-        return bundle.resolve("rootfs");
+        return Umoci.unpack(layout, tag, bundle);
     }
 
     /** Runs a program; returns its standard output, or fails the test with its standard error. */

@@ -1,4 +1,4 @@
-package dev.kiln.internal.build;
+package dev.kiln.daemon;
 
 import dev.kiln.api.BuildRequest;
 import dev.kiln.api.BuildResult;
@@ -14,6 +14,8 @@ import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.SharedPodman;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
+import dev.kiln.testing.Umoci;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +47,7 @@ class DockerDaemonTest {
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private Kiln kiln(String cache, boolean daemonLevel) {
-        Kiln.Builder builder = BuildSupport.kilnBuilder(tmp.resolve(cache)).listener(events::add);
+        Kiln.Builder builder = TestKilns.builder(tmp.resolve(cache)).listener(events::add);
         return (daemonLevel ? builder.daemon(PODMAN.service().host()) : builder.daemonHost(PODMAN.service().host())).build();
     }
 
@@ -75,7 +77,7 @@ class DockerDaemonTest {
         assertThat(built.base().source()).isEqualTo("docker-daemon");
         assertThat(ORIGIN.registry().requestsSince(mark)).as("the registry is not asked").isEmpty();
         assertThat(decisions("imported")).singleElement().asString().contains("0 layers already in the store, 2 read from docker save");
-        Path rootfs = BuildSupport.umociUnpack(tmp.resolve("out"), "t", tmp.resolve("bundle"));
+        Path rootfs = Umoci.unpack(tmp.resolve("out"), "t", tmp.resolve("bundle"));
         try (var files = Files.walk(rootfs)) {
             assertThat(files.filter(Files::isRegularFile).map(p -> rootfs.relativize(p).toString()).toList())
                     .as("the base's files, from the engine's layers, and the job's").hasSize(3).contains("opt/app/job.txt");
@@ -137,7 +139,7 @@ class DockerDaemonTest {
     @Test
     void anUnreachableDaemonIsSkippedWithAWarning() {
         TestImages.Pushed base = ORIGIN.pushFresh("daemon/unreachable", AMD64, 10_000);
-        try (Kiln kiln = BuildSupport.kilnBuilder(tmp.resolve("cache")).listener(events::add)
+        try (Kiln kiln = TestKilns.builder(tmp.resolve("cache")).listener(events::add)
                 .daemon("unix://" + tmp.resolve("no-such.sock")).build()) {
             PullResult result = kiln.pull(PullRequest.of(base.ref()));
             assertThat(result.source()).isEqualTo(ORIGIN.registry().hostPort());
