@@ -15,7 +15,7 @@ class FlinkDeploymentTest {
 
     private static FlinkDeployment deployment(String version, List<String> args) {
         return new FlinkDeployment(new FlinkDeployment.Settings("orders", args, 3, 2, "flink", SMALL, SMALL, "last-state"), IMAGE,
-                FlinkVersion.parse(version), "local:///opt/flink/usrlib/orders.jar", Optional.of("com.example.Orders"));
+                FlinkVersion.parse(version), "local:///opt/flink/usrlib/orders.jar", Optional.of("com.example.Orders"), ConfFiles.NONE);
     }
 
     @Test
@@ -62,6 +62,6 @@ class FlinkDeploymentTest {
                 .hasMessageContaining("invalid cpu");
         FlinkDeployment.Settings settings = deployment("1.18", List.of()).settings();
         assertThatThrownBy(() -> new FlinkDeployment(settings, "registry/jobs/orders:1", FlinkVersion.parse("1.18"), "local:///x.jar",
-                Optional.empty())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("by digest");
+                Optional.empty(), ConfFiles.NONE)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("by digest");
     }
 }
