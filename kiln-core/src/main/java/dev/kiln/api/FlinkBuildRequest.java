@@ -47,6 +47,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final Path jobJar;
     private final List<Path> libs;
     private final List<Path> confFiles;
+    private final List<BuildRequest.Add> adds;
     private final Path hadoopConf;
     private final Path hiveConf;
     private final String mainClass;
@@ -74,6 +75,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.jobJar = b.jobJar;
         this.libs = List.copyOf(b.libs);
         this.confFiles = List.copyOf(b.confFiles);
+        this.adds = List.copyOf(b.adds);
         this.hadoopConf = b.hadoopConf;
         this.hiveConf = b.hiveConf;
         this.mainClass = b.mainClass;
@@ -136,6 +138,11 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
      */
     public List<Path> confFiles() {
         return confFiles;
+    }
+
+    /** Files the job reads itself, one layer each after the libs; never under {@code $FLINK_HOME/conf}, which Kubernetes hides. */
+    public List<BuildRequest.Add> adds() {
+        return adds;
     }
 
     /** Hadoop configuration for {@code /opt/hadoop/conf}; {@code null}: none. */
@@ -225,6 +232,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private Path jobJar;
         private final List<Path> libs = new ArrayList<>();
         private final List<Path> confFiles = new ArrayList<>();
+        private final List<BuildRequest.Add> adds = new ArrayList<>();
         private Path hadoopConf;
         private Path hiveConf;
         private String mainClass;
@@ -283,6 +291,12 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         /** Adds a file for {@code $FLINK_HOME/conf/}; see {@link FlinkBuildRequest#confFiles()}. */
         public Builder conf(Path file) {
             confFiles.add(file);
+            return this;
+        }
+
+        /** Adds a file, or a directory's contents, at the absolute {@code destination}, owned as the other files. */
+        public Builder add(Path source, String destination) {
+            adds.add(new BuildRequest.Add(source, destination, null, null));
             return this;
         }
 

@@ -13,6 +13,7 @@ import dev.kiln.flink.FlinkRecipe;
 import dev.kiln.flink.FlinkVersion;
 import dev.kiln.flink.JobJar;
 import dev.kiln.image.Reference;
+import dev.kiln.layer.LayerSource;
 
 import java.util.EnumMap;
 import java.util.List;
@@ -36,7 +37,9 @@ final class FlinkBuilds {
 
     static FlinkBuildResult build(FlinkBuildRequest request, BuildRunner runner, BuildPlans plans, Telemetry telemetry) {
         // every input is checked here, before any request: the conf files too, read for the deployment
-        FlinkJob job = new FlinkJob(JobJar.inspect(request.jobJar()), request.libs(), request.confFiles(), request.hadoopConf(),
+        List<LayerSource> adds = request.adds().stream()
+                .map(a -> new LayerSource(a.source(), a.destination(), request.uid(), request.gid())).toList();
+        FlinkJob job = new FlinkJob(JobJar.inspect(request.jobJar()), request.libs(), request.confFiles(), adds, request.hadoopConf(),
                 request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid());
         ConfFiles conf = ConfFiles.read(request.confFiles());
         DeploymentOption.Resolution options = DeploymentOption.resolve(given(request), DEFAULTS, conf);

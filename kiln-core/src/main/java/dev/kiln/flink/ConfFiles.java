@@ -96,7 +96,7 @@ public record ConfFiles(String configFile, Map<String, String> settings, Map<Str
         List<String> lines = new ArrayList<>();
         String image = confDir + "/ in the image";
         if (configFile != null) {
-            lines.add(configFile + ": " + settings.size() + " settings → "
+            lines.add(configFile + ": " + settings.size() + (settings.size() == 1 ? " setting → " : " settings → ")
                     + (deployed ? "the FlinkDeployment's flinkConfiguration and the native-mode -D arguments, and " : "") + image);
         }
         logConfiguration.keySet().forEach(file -> lines.add(file + " → "
