@@ -63,6 +63,9 @@ final class FlinkBuilds {
         FlinkDeployment deployment = image == null || version == null ? null
                 : new FlinkDeployment(settings, image, version, plan.jarUri(), job.mainClass(), conf);
         log(conf, options, plan.flinkHome(), deployment != null, telemetry);
+        if (version != null) {
+            conf.formatNote(version).ifPresent(note -> telemetry.emit(new KilnEvent.Warning(note)));
+        }
         return new FlinkBuildResult(result, plan.flinkHome(), plan.jarUri(), job.mainClass().orElse(null),
                 version == null ? null : version.toString(), image, deployment == null ? null : deployment.toYaml(),
                 deployment == null ? List.of() : deployment.nativeArgs(), deployment == null ? null : deployment.nativeCommand());

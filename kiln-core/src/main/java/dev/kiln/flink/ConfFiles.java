@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the {@code --conf} files say, for the deployment. On Kubernetes the image's {@code $FLINK_HOME/conf}
@@ -81,6 +82,19 @@ public record ConfFiles(String configFile, Map<String, String> settings, Map<Str
         } catch (IOException e) {
             throw new InvalidInputException("cannot read configuration file '" + file + "': " + e.getMessage());
         }
+    }
+
+    /**
+     * What to tell about the image's own copy when the base's Flink reads the other format: {@value #NESTED} only from
+     * 1.19 on, {@value #FLAT} no longer from 2.0. The deployment carries the settings either way.
+     */
+    public Optional<String> formatNote(FlinkVersion version) {
+        boolean nestedRead = version.major() > 1 || version.minor() >= 19;
+        if (NESTED.equals(configFile) && !nestedRead || FLAT.equals(configFile) && version.major() >= 2) {
+            return Optional.of("Flink " + version + " does not read " + configFile + ": the image's copy is ignored when it runs "
+                    + "outside Kubernetes (on Kubernetes its settings arrive through the deployment)");
+        }
+        return Optional.empty();
     }
 
     /** The file {@code key} came from. */

@@ -210,9 +210,15 @@ public record FlinkDeployment(Settings settings, String image, FlinkVersion flin
         return out;
     }
 
-    /** {@link #nativeArgs()} as a shell command, one argument per line, each quoted when it needs to be. */
+    /**
+     * {@link #nativeArgs()} as a shell command, one argument per line, each quoted when it needs to be; after a
+     * comment naming the log files, if any, which native mode takes from the client's conf dir.
+     */
     public String nativeCommand() {
-        return "flink " + nativeArgs().stream().map(FlinkDeployment::shellQuoted).collect(Collectors.joining(" \\\n  ")) + "\n";
+        // native mode builds the pods' log configuration from the client's own conf dir, not from arguments
+        String logs = conf.logConfiguration().isEmpty() ? "" : "# " + String.join(", ", conf.logConfiguration().keySet())
+                + ": Flink ships the copy in the conf dir of the machine running this command ($FLINK_CONF_DIR)\n";
+        return logs + "flink " + nativeArgs().stream().map(FlinkDeployment::shellQuoted).collect(Collectors.joining(" \\\n  ")) + "\n";
     }
 
     private static String shellQuoted(String arg) {

@@ -177,11 +177,26 @@ class FlinkDeploymentTest {
         assertThat(nativeSettings(deployment)).containsEntry("kubernetes.cluster-id", "orders")
                 .containsEntry("kubernetes.container.image.ref", IMAGE);
         assertThat(FlinkCrd.problems(deployment.toYaml())).isEmpty();
+        assertThat(deployment.nativeCommand()).as("native mode takes log files from the client's conf dir")
+                .startsWith("# log4j-console.properties: Flink ships the copy in the conf dir of the machine running this command")
+                .contains("\nflink run-application");
+    }
+
+    @Test
+    void theImagesCopyOfAFormatItsFlinkDoesNotReadIsNoted() throws IOException {
+        ConfFiles nested = ConfFiles.read(List.of(Files.writeString(dir.resolve(ConfFiles.NESTED), "a: 1\n")));
+        assertThat(nested.formatNote(FlinkVersion.parse("1.18"))).get().asString().startsWith("Flink 1.18 does not read config.yaml");
+        assertThat(nested.formatNote(FlinkVersion.parse("1.19"))).isEmpty();
+        ConfFiles flat = ConfFiles.read(List.of(Files.writeString(dir.resolve(ConfFiles.FLAT), "a: 1\n")));
+        assertThat(flat.formatNote(FlinkVersion.parse("1.20"))).isEmpty();
+        assertThat(flat.formatNote(FlinkVersion.parse("2.0"))).get().asString().startsWith("Flink 2.0 does not read flink-conf.yaml");
     }
 
     /** Flink's own loader (flink-core 1.18.1, the test bases' version) reads the configuration the operator would mount. */
     @Test
     void flinksOwnLoaderReadsTheFilesSettingsFromTheConfigurationKilnWrites() throws IOException {
+        assertThat(GlobalConfiguration.class.getProtectionDomain().getCodeSource().getLocation().toString())
+                .as("the loader of the bases' Flink, not the operator model's later one").contains("flink-core-1.18.1");
         for (Map.Entry<String, String> file : Map.of(ConfFiles.FLAT, ConfFilesTest.FLAT, ConfFiles.NESTED, ConfFilesTest.NESTED).entrySet()) {
             Map<String, String> written = flinkConfiguration(withConf(Map.of(file.getKey(), file.getValue()), Map.of()));
             // as the operator's ConfigMap holds it for Flink before 1.19: one "key: value" a line
