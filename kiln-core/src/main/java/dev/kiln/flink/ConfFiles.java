@@ -89,8 +89,7 @@ public record ConfFiles(String configFile, Map<String, String> settings, Map<Str
      * 1.19 on, {@value #FLAT} no longer from 2.0. The deployment carries the settings either way.
      */
     public Optional<String> formatNote(FlinkVersion version) {
-        boolean nestedRead = version.major() > 1 || version.minor() >= 19;
-        if (NESTED.equals(configFile) && !nestedRead || FLAT.equals(configFile) && version.major() >= 2) {
+        if (NESTED.equals(configFile) && !version.atLeast(1, 19) || FLAT.equals(configFile) && version.atLeast(2, 0)) {
             return Optional.of("Flink " + version + " does not read " + configFile + ": the image's copy is ignored when it runs "
                     + "outside Kubernetes (on Kubernetes its settings arrive through the deployment)");
         }

@@ -64,8 +64,7 @@ public enum DeploymentOption {
 
     /** The key as {@code version} names it ({@code kubernetes.jobmanager.cpu} before Flink 1.17). */
     public String key(FlinkVersion version) {
-        boolean renamed = version.major() > 1 || version.minor() >= 17;
-        return renamed || keys.size() == 1 ? keys.get(0) : keys.get(1);
+        return version.atLeast(1, 17) || keys.size() == 1 ? keys.get(0) : keys.get(1);
     }
 
     /** Whether {@code key} is one of this option's keys. */
@@ -88,7 +87,8 @@ public enum DeploymentOption {
             case CPU -> isCpu(value);
         };
         if (!valid) {
-            throw new InvalidInputException("invalid " + (kind.noun != null ? kind.noun : flag.substring(2)) + " '" + text + "' " + where + ": expected " + kind.expected);
+            String noun = kind.noun != null ? kind.noun : flag.substring(2);
+            throw new InvalidInputException("invalid " + noun + " '" + text + "' " + where + ": expected " + kind.expected);
         }
         return value;
     }
@@ -99,7 +99,7 @@ public enum DeploymentOption {
     }
 
     /** A positive, finite number of cores. */
-    static boolean isCpu(String value) {
+    private static boolean isCpu(String value) {
         if (value == null) {
             return false;
         }

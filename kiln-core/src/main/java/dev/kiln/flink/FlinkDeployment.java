@@ -48,7 +48,7 @@ public record FlinkDeployment(Settings settings, String image, FlinkVersion flin
             if (!DeploymentOption.isMemory(memory)) {
                 throw new InvalidInputException("invalid memory '" + memory + "': expected a size such as 2048m or 2g");
             }
-            if (!DeploymentOption.isCpu(Double.toString(cpu))) {
+            if (!(cpu > 0) || Double.isInfinite(cpu)) {
                 throw new InvalidInputException("invalid cpu " + cpu + ": expected a positive number of cores");
             }
             memory = memory.strip();
@@ -188,10 +188,9 @@ public record FlinkDeployment(Settings settings, String image, FlinkVersion flin
      * (Flink 1.17 renamed {@code kubernetes.container.image} and the CPU keys).
      */
     public List<String> nativeArgs() {
-        boolean renamedKeys = flinkVersion.major() > 1 || flinkVersion.minor() >= 17;
         List<String> out = new ArrayList<>(List.of("run-application", "--target", "kubernetes-application"));
         out.add("-Dkubernetes.cluster-id=" + settings.name());
-        out.add("-D" + (renamedKeys ? "kubernetes.container.image.ref" : "kubernetes.container.image") + "=" + image);
+        out.add("-D" + (flinkVersion.atLeast(1, 17) ? "kubernetes.container.image.ref" : "kubernetes.container.image") + "=" + image);
         for (DeploymentOption option : DeploymentOption.values()) {
             out.add("-D" + option.key(flinkVersion) + "=" + settings.value(option));
         }
