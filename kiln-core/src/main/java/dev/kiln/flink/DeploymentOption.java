@@ -16,13 +16,20 @@ import java.util.regex.Pattern;
  * value is never silently replaced.
  */
 public enum DeploymentOption {
+    /** The job's parallelism; the resource's {@code job.parallelism}. */
     PARALLELISM("--parallelism", Kind.COUNT, "parallelism.default"),
+    /** Task slots per TaskManager. */
     TASK_SLOTS("--task-slots", Kind.COUNT, "taskmanager.numberOfTaskSlots"),
+    /** The pods' service account; the resource's {@code serviceAccount}. */
     SERVICE_ACCOUNT("--service-account", Kind.NAME, "kubernetes.service-account"),
+    /** The JobManager's memory; the resource's {@code jobManager.resource.memory}. */
     JOBMANAGER_MEMORY("--jobmanager-memory", Kind.MEMORY, "jobmanager.memory.process.size"),
     // Flink 1.17 renamed the CPU keys; the old names stay readable as fallbacks, as in Flink itself
+    /** The JobManager's CPU; the resource's {@code jobManager.resource.cpu}. */
     JOBMANAGER_CPU("--jobmanager-cpu", Kind.CPU, "kubernetes.jobmanager.cpu.amount", "kubernetes.jobmanager.cpu"),
+    /** Each TaskManager's memory; the resource's {@code taskManager.resource.memory}. */
     TASKMANAGER_MEMORY("--taskmanager-memory", Kind.MEMORY, "taskmanager.memory.process.size"),
+    /** Each TaskManager's CPU; the resource's {@code taskManager.resource.cpu}. */
     TASKMANAGER_CPU("--taskmanager-cpu", Kind.CPU, "kubernetes.taskmanager.cpu.amount", "kubernetes.taskmanager.cpu");
 
     private static final Pattern MEMORY = Pattern.compile("\\d+(\\.\\d+)?\\s*(b|k|kb|m|mb|g|gb|t|tb)?", Pattern.CASE_INSENSITIVE);
