@@ -1,9 +1,14 @@
 package dev.kiln.flink;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.dataformat.yaml.util.StringQuotingChecker;
 import dev.kiln.error.InvalidInputException;
+import org.yaml.snakeyaml.nodes.NodeId;
+import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,12 +40,25 @@ public record FlinkDeployment(Settings settings, String image, FlinkVersion flin
     /** Keys the deployment sets from what it is (its name, the image): a file's value for them never applies. */
     public static final List<String> OWN_KEYS = List.of("kubernetes.cluster-id", "kubernetes.container.image",
             "kubernetes.container.image.ref");
-    private static final YAMLMapper YAML = YAMLMapper.builder()
+    private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder().stringQuotingChecker(new Yaml11Quoting()).build())
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
             // flinkConfiguration values are strings in the CRD's schema: "2", never 2
             .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
             .build();
+
+    /**
+     * Quotes what a YAML 1.1 reader — Kubernetes' own — would not take as a string: besides what Jackson
+     * quotes, {@code 0x1F}, {@code 1_000}, {@code .inf} and dates, which would break the CRD's string values.
+     */
+    private static final class Yaml11Quoting extends StringQuotingChecker.Default {
+        private static final Resolver RESOLVER = new Resolver();
+
+        @Override
+        public boolean needToQuoteValue(String value) {
+            return super.needToQuoteValue(value) || !Tag.STR.equals(RESOLVER.resolve(NodeId.scalar, value, true));
+        }
+    }
 
     /** Memory as Flink reads it ({@code 2048m}, {@code 2g}) and CPU cores. */
     public record Resources(String memory, double cpu) {

@@ -214,6 +214,24 @@ class FlinkDeploymentTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void valuesThatLookLikeOtherYamlTypesStayStrings() throws IOException {
+        Map<String, String> tricky = new LinkedHashMap<>();
+        for (String value : List.of("[a.jar, b.jar]", "yes", "on", "No", "null", "~", "*x", "x: y", "'quoted'", "\"double\"", "{a: 1}",
+                "- x", "%x", "@x", "!x", "&x", "| x", "> x", "2024-01-01", "0o17", "0x1F", "017", ".5", ".inf", "1_000", "=x", "?x",
+                "-Xmx1g -XX:+UseG1GC", "s3://bucket/path", "a,b;c", "`x`")) {
+            tricky.put("tricky." + tricky.size(), value);
+        }
+        String file = tricky.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue() + "\n").collect(Collectors.joining());
+        FlinkDeployment deployment = withConf(Map.of(ConfFiles.FLAT, file), Map.of());
+
+        // a YAML 1.1 reader, as Kubernetes' own (go-yaml) is: yes, on, dates and 0x1F would not be strings there
+        Map<String, Object> spec = (Map<String, Object>) new org.yaml.snakeyaml.Yaml().<Map<String, Object>>load(deployment.toYaml()).get("spec");
+        assertThat((Map<String, Object>) spec.get("flinkConfiguration")).containsAllEntriesOf(tricky);
+        assertThat(FlinkCrd.problems(deployment.toYaml())).isEmpty();
+    }
+
+    @Test
     void theSchemaWalkFindsWhatKubernetesWouldPruneOrRefuse() {
         String valid = deployment("1.18", List.of()).toYaml();
         assertThat(FlinkCrd.problems(valid)).isEmpty();
