@@ -68,6 +68,18 @@ class ConfFilesTest {
     }
 
     @Test
+    void aFlatFileIsReadAsFlinksOwnLoaderReadsIt() throws IOException {
+        String text = FLAT + "env.java.opts.all: \"-Dx=1\"  \nurl: http://host/a#fragment\nsingle: 'x'\n  indented.key:   spaced value  \n";
+        Path conf = Files.createDirectories(dir.resolve("flink"));
+        Files.writeString(conf.resolve(ConfFiles.FLAT), text);
+
+        Map<String, String> flinks = org.apache.flink.configuration.GlobalConfiguration.loadConfiguration(conf.toString()).toMap();
+
+        assertThat(ConfFiles.read(List.of(conf.resolve(ConfFiles.FLAT))).settings()).as("Flink 1.18.1's GlobalConfiguration")
+                .containsExactlyInAnyOrderEntriesOf(flinks).containsEntry("url", "http://host/a").containsEntry("single", "'x'");
+    }
+
+    @Test
     void logFilesAreTheLogConfiguration() throws IOException {
         ConfFiles conf = ConfFiles.read(List.of(file("log4j-console.properties", "rootLogger.level = WARN\n"),
                 file("logback-console.xml", "<configuration/>\n")));
