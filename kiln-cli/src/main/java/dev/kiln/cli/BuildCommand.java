@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
 
 @Command(name = "build", description = "Build an image from a base and local files, or from a Dockerfile, and publish it, without a Docker daemon.")
 final class BuildCommand implements Callable<Integer> {
-    private static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
+    /** {@code SRC:DEST[:UID:GID]}, as {@code --add} takes it here and in {@code kiln flink build}. */
+    static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
     private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
 
     @Option(names = "--from", paramLabel = "IMAGE", description = "Base image, or 'scratch' (or build from a Dockerfile with -f).")

@@ -53,6 +53,8 @@ final class ConsoleLog implements KilnListener {
             line(f.step() + " done in " + seconds(f.duration()) + ": " + f.detail(), false);
         } else if (event instanceof KilnEvent.CacheDecision d) {
             line("cache " + d.outcome() + " " + d.subject() + ": " + d.reason(), false);
+        } else if (event instanceof KilnEvent.Info i) {
+            line(i.subject() + ": " + i.message(), false);
         } else if (event instanceof KilnEvent.Retrying r) {
             line("retry " + r.what() + " (attempt " + r.attempt() + " in " + seconds(r.delay()) + "): " + r.reason(), false);
         } else if (event instanceof KilnEvent.TransferStarted t) {

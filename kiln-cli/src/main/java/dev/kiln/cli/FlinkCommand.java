@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
 
 /** {@code kiln flink …}: Flink job images and their deployments. */
 @Command(name = "flink", description = "Flink job images and their deployments.",
@@ -49,8 +50,14 @@ final class FlinkCommand {
         @Option(names = "--lib", paramLabel = "JAR", description = "A jar for $FLINK_HOME/lib/, e.g. a connector (repeatable; one layer each).")
         List<Path> libs = new ArrayList<>();
 
-        @Option(names = "--conf", paramLabel = "FILE", description = "A file for $FLINK_HOME/conf/ (repeatable; one layer each).")
+        @Option(names = "--conf", paramLabel = "FILE", description = "flink-conf.yaml or config.yaml (its settings go into the deployment), "
+                + "log4j-console.properties, logback-console.xml (its logConfiguration); also to $FLINK_HOME/conf/ (repeatable; one layer each). "
+                + "Other files are refused: on Kubernetes the conf dir is a volume that hides them.")
         List<Path> confFiles = new ArrayList<>();
+
+        @Option(names = "--add", paramLabel = "SRC:DEST", description = "A file, or a directory's contents, the job reads itself, at the absolute "
+                + "path DEST outside $FLINK_HOME/conf (repeatable; one layer each, after the libs).")
+        List<String> adds = new ArrayList<>();
 
         @Option(names = "--hadoop-conf", paramLabel = "DIR", description = "Hadoop configuration, to /opt/hadoop/conf with HADOOP_CONF_DIR.")
         Path hadoopConf;
@@ -78,27 +85,34 @@ final class FlinkCommand {
         @Option(names = "--name", paramLabel = "NAME", description = "Deployment name / cluster id (default: from the target's repository).")
         String name;
 
-        // no defaultValues here: the request holds the defaults, the descriptions quote its constants
-        @Option(names = "--parallelism", paramLabel = "N", description = "Job parallelism (default " + FlinkBuildRequest.DEFAULT_PARALLELISM + ").")
+        // no defaultValues here: the request holds the defaults, the descriptions quote its constants; an option
+        // not given stays null, so that a --conf file's value wins over the default (and a given one over the file)
+        @Option(names = "--parallelism", paramLabel = "N",
+                description = "Job parallelism (default: the conf file's parallelism.default, else " + FlinkBuildRequest.DEFAULT_PARALLELISM + ").")
         Integer parallelism;
 
-        @Option(names = "--task-slots", paramLabel = "N", description = "Task slots per TaskManager (default " + FlinkBuildRequest.DEFAULT_TASK_SLOTS + ").")
+        @Option(names = "--task-slots", paramLabel = "N", description = "Task slots per TaskManager "
+                + "(default: the conf file's taskmanager.numberOfTaskSlots, else " + FlinkBuildRequest.DEFAULT_TASK_SLOTS + ").")
         Integer taskSlots;
 
-        @Option(names = "--service-account", paramLabel = "NAME",
-                description = "Kubernetes service account (default " + FlinkBuildRequest.DEFAULT_SERVICE_ACCOUNT + ").")
+        @Option(names = "--service-account", paramLabel = "NAME", description = "Kubernetes service account "
+                + "(default: the conf file's kubernetes.service-account, else " + FlinkBuildRequest.DEFAULT_SERVICE_ACCOUNT + ").")
         String serviceAccount;
 
-        @Option(names = "--jobmanager-memory", paramLabel = "SIZE", description = "JobManager memory (default " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
+        @Option(names = "--jobmanager-memory", paramLabel = "SIZE", description = "JobManager memory "
+                + "(default: the conf file's jobmanager.memory.process.size, else " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
         String jobManagerMemory;
 
-        @Option(names = "--jobmanager-cpu", paramLabel = "CORES", description = "JobManager CPU (default " + FlinkBuildRequest.DEFAULT_CPU + ").")
+        @Option(names = "--jobmanager-cpu", paramLabel = "CORES", description = "JobManager CPU "
+                + "(default: the conf file's kubernetes.jobmanager.cpu.amount, else " + FlinkBuildRequest.DEFAULT_CPU + ").")
         Double jobManagerCpu;
 
-        @Option(names = "--taskmanager-memory", paramLabel = "SIZE", description = "TaskManager memory (default " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
+        @Option(names = "--taskmanager-memory", paramLabel = "SIZE", description = "TaskManager memory "
+                + "(default: the conf file's taskmanager.memory.process.size, else " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
         String taskManagerMemory;
 
-        @Option(names = "--taskmanager-cpu", paramLabel = "CORES", description = "TaskManager CPU (default " + FlinkBuildRequest.DEFAULT_CPU + ").")
+        @Option(names = "--taskmanager-cpu", paramLabel = "CORES", description = "TaskManager CPU "
+                + "(default: the conf file's kubernetes.taskmanager.cpu.amount, else " + FlinkBuildRequest.DEFAULT_CPU + ").")
         Double taskManagerCpu;
 
         @Option(names = "--upgrade-mode", paramLabel = "MODE",
@@ -119,11 +133,19 @@ final class FlinkCommand {
             FlinkBuildRequest.Builder request = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
                     .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
                     .freshness(baseOptions.freshness.freshness()).to(Destination.parse(target, tarName)).deploymentName(name);
-            // an option not given is null, which leaves the request's default
+            // an option not given is null: not given in the request either
             request.parallelism(parallelism).taskSlots(taskSlots).serviceAccount(serviceAccount)
                     .jobManager(jobManagerMemory, jobManagerCpu).taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
             libs.forEach(request::lib);
             confFiles.forEach(request::conf);
+            for (String add : adds) {
+                Matcher m = BuildCommand.ADD.matcher(add);
+                if (!m.matches() || m.group(3) != null) {
+                    throw new InvalidInputException("invalid --add '" + add + "': expected SRC:DEST with an absolute DEST, "
+                            + "e.g. rules.json:/opt/flink/job-conf/rules.json (--chown owns it)");
+                }
+                request.add(Path.of(m.group(1)), m.group(2));
+            }
             jobArgs.forEach(request::jobArg);
             Integer[] owner = BuildCommand.owner(chown);
             if (owner[0] != null) {

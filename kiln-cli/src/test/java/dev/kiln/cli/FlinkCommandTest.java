@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.testing.FlinkBase;
+import dev.kiln.testing.FlinkCrd;
 import dev.kiln.testing.SharedRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,13 +82,38 @@ class FlinkCommandTest {
                 "parallelism: 3", "entryClass: com.example.Orders");
         assertThat(Files.readString(nativeCommand)).startsWith("flink run-application")
                 .contains("-Dkubernetes.container.image.ref=" + image, "-Dparallelism.default=3");
+        assertThat(FlinkCrd.problems(Files.readString(deployment))).isEmpty();
+    }
+
+    @Test
+    void theConfFilesSettingsGoIntoTheDeploymentAndAFileTheJobReadsGoesWhereAddSays() throws IOException {
+        Path deployment = work.resolve("out/orders.yaml");
+        Path nativeCommand = work.resolve("out/run.sh");
+        Path rules = Files.writeString(work.resolve("rules.json"), "{}");
+        Path config = Files.writeString(work.resolve("config.yaml"), "taskmanager:\n  numberOfTaskSlots: 2\nstate.backend.type: rocksdb\n");
+
+        Cli.Result result = Cli.ok(cache, "flink", "build", "--base", base.ref(), "--job-jar", jobJar("1").toString(),
+                "--conf", config.toString(), "--add", rules + ":/opt/flink/job-conf/rules.json", "--to",
+                REGISTRY.registry().hostPort() + "/jobs/orders:2", "--deployment-out", deployment.toString(),
+                "--native-args-out", nativeCommand.toString(), "--task-slots", "2");
+
+        assertThat(Files.readString(deployment)).contains("taskmanager.numberOfTaskSlots: \"2\"", "state.backend.type: rocksdb");
+        assertThat(FlinkCrd.problems(Files.readString(deployment))).isEmpty();
+        assertThat(Files.readString(nativeCommand)).contains("-Dtaskmanager.numberOfTaskSlots=2", "-Dstate.backend.type=rocksdb");
+        assertThat(result.err()).contains("flink conf: config.yaml: 2 settings → the FlinkDeployment's flinkConfiguration")
+                .as("the same value given: nothing to say").doesNotContain("wins over");
+        assertThat(result.out()).contains("3 layers added");
     }
 
     @Test
     void humanOutputNamesTheImageAndTheJob() throws IOException {
-        Cli.Result result = Cli.ok(cache, args().toArray(String[]::new));
+        Cli.Result result = Cli.ok(cache, args("--parallelism", "3").toArray(String[]::new));
         assertThat(result.out()).contains("/jobs/orders:1@sha256:", "job local:///opt/flink/usrlib/orders.jar (com.example.Orders)");
-        assertThat(result.err()).contains("resolve base", "layer 2/2");
+        assertThat(result.err()).contains("resolve base", "layer 2/2",
+                "flink conf: flink-conf.yaml: 1 setting → the FlinkDeployment's flinkConfiguration and the native-mode -D arguments, "
+                        + "and /opt/flink/conf/ in the image")
+                .as("the given option wins over the file's, and the log says so")
+                .contains("flink conf: --parallelism 3 wins over parallelism.default: 4 in flink-conf.yaml");
     }
 
     @Test
@@ -108,6 +134,15 @@ class FlinkCommandTest {
         assertThat(unknownVersion.errorLines()).singleElement().asString().contains("unknown Flink version 0.9");
         assertThat(localDeployment.exitCode()).isEqualTo(KilnCommand.USAGE);
         assertThat(localDeployment.errorLines()).singleElement().asString().contains("need a registry target");
+        Path coreSite = Files.writeString(work.resolve("core-site.xml"), "<configuration/>");
+        Cli.Result hiddenConf = Cli.run(cache, "flink", "build", "--base", base.ref(), "--job-jar", jobJar("1").toString(),
+                "--conf", coreSite.toString(), "--to", REGISTRY.registry().hostPort() + "/jobs/bad:1");
+        Cli.Result hiddenAdd = Cli.run(cache, "flink", "build", "--base", base.ref(), "--job-jar", jobJar("1").toString(),
+                "--add", coreSite + ":/opt/flink/conf/core-site.xml", "--to", REGISTRY.registry().hostPort() + "/jobs/bad:1");
+        assertThat(hiddenConf.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(hiddenConf.errorLines()).singleElement().asString().contains("hides every other file", "--add SRC:DEST");
+        assertThat(hiddenAdd.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(hiddenAdd.errorLines()).singleElement().asString().contains("is under /opt/flink/conf");
         assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         assertThat(work.resolve("d.yaml")).doesNotExist();
     }

@@ -22,7 +22,9 @@ import java.util.List;
  *     .build();
  * }</pre>
  * The deployment's defaults follow the Flink Kubernetes Operator's examples and are written only
- * here (the {@code DEFAULT_…} constants), for the API and the CLI alike.
+ * here (the {@code DEFAULT_…} constants), for the API and the CLI alike. An option that is also a Flink
+ * configuration key (parallelism, task slots, service account, memory, CPU) stays {@code null} unless
+ * given: a given value wins over a {@code --conf} file's, and a default applies only where the file is silent.
  */
 public final class FlinkBuildRequest extends ImageBuildRequest {
     /** Job parallelism unless set. */
@@ -45,6 +47,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final Path jobJar;
     private final List<Path> libs;
     private final List<Path> confFiles;
+    private final List<BuildRequest.Add> adds;
     private final Path hadoopConf;
     private final Path hiveConf;
     private final String mainClass;
@@ -52,13 +55,15 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final int gid;
     private final String deploymentName;
     private final List<String> jobArgs;
-    private final int parallelism;
-    private final int taskSlots;
+    // the options that are also Flink configuration keys stay null unless given: a --conf file's value
+    // must win over a default, and lose to a given value
+    private final Integer parallelism;
+    private final Integer taskSlots;
     private final String serviceAccount;
     private final String jobManagerMemory;
-    private final double jobManagerCpu;
+    private final Double jobManagerCpu;
     private final String taskManagerMemory;
-    private final double taskManagerCpu;
+    private final Double taskManagerCpu;
     private final String upgradeMode;
 
     private FlinkBuildRequest(Builder b) {
@@ -70,6 +75,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.jobJar = b.jobJar;
         this.libs = List.copyOf(b.libs);
         this.confFiles = List.copyOf(b.confFiles);
+        this.adds = List.copyOf(b.adds);
         this.hadoopConf = b.hadoopConf;
         this.hiveConf = b.hiveConf;
         this.mainClass = b.mainClass;
@@ -87,7 +93,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.upgradeMode = b.upgradeMode;
     }
 
-    /** A builder with the defaults. */
+    /** A builder; the deployment options left unset stay {@code null}, not given. */
     public static Builder builder() {
         return new Builder();
     }
@@ -125,9 +131,18 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return libs;
     }
 
-    /** Files for {@code $FLINK_HOME/conf/}, one layer each. */
+    /**
+     * Files for {@code $FLINK_HOME/conf/}, one layer each, and for the deployment: {@code flink-conf.yaml} or
+     * {@code config.yaml} (its settings), {@code log4j-console.properties}, {@code logback-console.xml}; any
+     * other file is refused, as Kubernetes would hide it (see {@link dev.kiln.internal.flink.ConfFiles}).
+     */
     public List<Path> confFiles() {
         return confFiles;
+    }
+
+    /** Files the job reads itself, one layer each after the libs; never under {@code $FLINK_HOME/conf}, which Kubernetes hides. */
+    public List<BuildRequest.Add> adds() {
+        return adds;
     }
 
     /** Hadoop configuration for {@code /opt/hadoop/conf}; {@code null}: none. */
@@ -165,38 +180,41 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return jobArgs;
     }
 
-    /** The job's parallelism. */
-    public int parallelism() {
+    /**
+     * The job's parallelism ({@code parallelism.default}); {@code null}: not given, so a {@code --conf} file's
+     * value, else {@value #DEFAULT_PARALLELISM}. The same holds for the options below and their keys.
+     */
+    public Integer parallelism() {
         return parallelism;
     }
 
-    /** Task slots per TaskManager. */
-    public int taskSlots() {
+    /** Task slots per TaskManager ({@code taskmanager.numberOfTaskSlots}); {@code null}: not given (default {@value #DEFAULT_TASK_SLOTS}). */
+    public Integer taskSlots() {
         return taskSlots;
     }
 
-    /** The Kubernetes service account the job runs as. */
+    /** The Kubernetes service account the job runs as ({@code kubernetes.service-account}); {@code null}: not given. */
     public String serviceAccount() {
         return serviceAccount;
     }
 
-    /** The JobManager's memory ({@code 2048m}). */
+    /** The JobManager's memory, {@code 2048m} ({@code jobmanager.memory.process.size}); {@code null}: not given. */
     public String jobManagerMemory() {
         return jobManagerMemory;
     }
 
-    /** The JobManager's CPU. */
-    public double jobManagerCpu() {
+    /** The JobManager's CPU ({@code kubernetes.jobmanager.cpu.amount}); {@code null}: not given. */
+    public Double jobManagerCpu() {
         return jobManagerCpu;
     }
 
-    /** Each TaskManager's memory. */
+    /** Each TaskManager's memory ({@code taskmanager.memory.process.size}); {@code null}: not given. */
     public String taskManagerMemory() {
         return taskManagerMemory;
     }
 
-    /** Each TaskManager's CPU. */
-    public double taskManagerCpu() {
+    /** Each TaskManager's CPU ({@code kubernetes.taskmanager.cpu.amount}); {@code null}: not given. */
+    public Double taskManagerCpu() {
         return taskManagerCpu;
     }
 
@@ -205,7 +223,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return upgradeMode;
     }
 
-    /** Collects the settings, starting from the defaults. */
+    /** Collects the settings; the defaults apply when the request is built into a deployment. */
     public static final class Builder extends ImageBuildRequest.Builder<Builder, FlinkBuildRequest> {
         private String base;
         private String flinkVersion;
@@ -214,6 +232,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private Path jobJar;
         private final List<Path> libs = new ArrayList<>();
         private final List<Path> confFiles = new ArrayList<>();
+        private final List<BuildRequest.Add> adds = new ArrayList<>();
         private Path hadoopConf;
         private Path hiveConf;
         private String mainClass;
@@ -221,13 +240,13 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private int gid;
         private String deploymentName;
         private final List<String> jobArgs = new ArrayList<>();
-        private int parallelism = DEFAULT_PARALLELISM;
-        private int taskSlots = DEFAULT_TASK_SLOTS;
-        private String serviceAccount = DEFAULT_SERVICE_ACCOUNT;
-        private String jobManagerMemory = DEFAULT_MEMORY;
-        private double jobManagerCpu = DEFAULT_CPU;
-        private String taskManagerMemory = DEFAULT_MEMORY;
-        private double taskManagerCpu = DEFAULT_CPU;
+        private Integer parallelism;
+        private Integer taskSlots;
+        private String serviceAccount;
+        private String jobManagerMemory;
+        private Double jobManagerCpu;
+        private String taskManagerMemory;
+        private Double taskManagerCpu;
         private String upgradeMode = DEFAULT_UPGRADE_MODE;
 
         private Builder() {
@@ -269,9 +288,15 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
             return this;
         }
 
-        /** Adds a file for {@code $FLINK_HOME/conf/}. */
+        /** Adds a file for {@code $FLINK_HOME/conf/}; see {@link FlinkBuildRequest#confFiles()}. */
         public Builder conf(Path file) {
             confFiles.add(file);
+            return this;
+        }
+
+        /** Adds a file, or a directory's contents, at the absolute {@code destination}, owned as the other files. */
+        public Builder add(Path source, String destination) {
+            adds.add(new BuildRequest.Add(source, destination, null, null));
             return this;
         }
 
@@ -312,35 +337,35 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#parallelism()}; default {@value FlinkBuildRequest#DEFAULT_PARALLELISM}; {@code null}: unchanged. */
+        /** See {@link FlinkBuildRequest#parallelism()}; {@code null}: not given (the file's value, else {@value FlinkBuildRequest#DEFAULT_PARALLELISM}). */
         public Builder parallelism(Integer value) {
-            this.parallelism = value != null ? value : parallelism;
+            this.parallelism = value;
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#taskSlots()}; default {@value FlinkBuildRequest#DEFAULT_TASK_SLOTS}; {@code null}: unchanged. */
+        /** See {@link FlinkBuildRequest#taskSlots()}; {@code null}: not given (the file's value, else {@value FlinkBuildRequest#DEFAULT_TASK_SLOTS}). */
         public Builder taskSlots(Integer slots) {
-            this.taskSlots = slots != null ? slots : taskSlots;
+            this.taskSlots = slots;
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#serviceAccount()}; default {@value FlinkBuildRequest#DEFAULT_SERVICE_ACCOUNT}; {@code null}: unchanged. */
+        /** See {@link FlinkBuildRequest#serviceAccount()}; {@code null}: not given (the file's, else {@value FlinkBuildRequest#DEFAULT_SERVICE_ACCOUNT}). */
         public Builder serviceAccount(String account) {
-            this.serviceAccount = account != null ? account : serviceAccount;
+            this.serviceAccount = account;
             return this;
         }
 
-        /** The JobManager's memory and CPU; either {@code null}: unchanged (the defaults are {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
+        /** The JobManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
         public Builder jobManager(String memory, Double cpu) {
-            this.jobManagerMemory = memory != null ? memory : jobManagerMemory;
-            this.jobManagerCpu = cpu != null ? cpu : jobManagerCpu;
+            this.jobManagerMemory = memory;
+            this.jobManagerCpu = cpu;
             return this;
         }
 
-        /** Each TaskManager's memory and CPU; either {@code null}: unchanged (the defaults are {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
+        /** Each TaskManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
         public Builder taskManager(String memory, Double cpu) {
-            this.taskManagerMemory = memory != null ? memory : taskManagerMemory;
-            this.taskManagerCpu = cpu != null ? cpu : taskManagerCpu;
+            this.taskManagerMemory = memory;
+            this.taskManagerCpu = cpu;
             return this;
         }
 

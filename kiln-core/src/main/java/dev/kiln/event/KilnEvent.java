@@ -43,6 +43,10 @@ public sealed interface KilnEvent {
     record Retrying(String what, int attempt, Duration delay, String reason) implements KilnEvent {
     }
 
+    /** What Kiln did with an input and why, for the log: e.g. where a Flink configuration file's settings went. */
+    record Info(String subject, String message) implements KilnEvent {
+    }
+
     /** Something the user should know that did not stop the operation. */
     record Warning(String message) implements KilnEvent {
     }

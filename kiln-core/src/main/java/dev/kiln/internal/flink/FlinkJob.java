@@ -17,14 +17,16 @@ import java.util.Set;
 /**
  * What a Flink job image adds to its base, and where: Hadoop and Hive configuration (with
  * {@code HADOOP_CONF_DIR} / {@code HIVE_CONF_DIR}), files for {@code $FLINK_HOME/conf/}, jars for
- * {@code $FLINK_HOME/lib/}, and the job jar in {@code $FLINK_HOME/usrlib/}. Each is a layer of its
+ * {@code $FLINK_HOME/lib/}, files the job reads itself where it names them ({@code adds}, never under the
+ * conf dir, which Kubernetes hides), and the job jar in {@code $FLINK_HOME/usrlib/}. Each is a layer of its
  * own, from the least to the most often changing, so that a new release of the job uploads only the
  * job jar's layer. Every input is checked when the job is described, before any request.
  *
+ * @param adds      files or directories at their absolute destinations
  * @param mainClass the entry class: given, or the jar's {@code program-class} / {@code Main-Class}
  * @param uid       owner of the added files (with {@code gid}); the official images run as flink, 9999
  */
-public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, Path hadoopConf, Path hiveConf,
+public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<LayerSource> adds, Path hadoopConf, Path hiveConf,
                        Optional<String> mainClass, int uid, int gid) {
     public static final String DEFAULT_FLINK_HOME = "/opt/flink";
     public static final String HADOOP_CONF_DIR = "/opt/hadoop/conf";
@@ -35,6 +37,7 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, Path h
     public FlinkJob {
         libs = List.copyOf(libs);
         confFiles = List.copyOf(confFiles);
+        adds = List.copyOf(adds);
         mainClass = mainClass.or(jar::mainClass);
         requireUniqueNames(libs, "--lib");
         requireUniqueNames(confFiles, "--conf");
@@ -45,6 +48,12 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, Path h
             if (!Files.isRegularFile(conf)) {
                 throw new InvalidInputException("configuration file '" + conf + "' " + (Files.exists(conf) ? "is not a file" : "does not exist"));
             }
+        }
+        for (LayerSource add : adds) {
+            if (!Files.exists(add.source())) {
+                throw new InvalidInputException("--add source '" + add.source() + "' does not exist");
+            }
+            requireOutsideConf(add.destination(), DEFAULT_FLINK_HOME);
         }
         requireDirectory(hadoopConf, "--hadoop-conf");
         requireDirectory(hiveConf, "--hive-conf");
@@ -65,6 +74,10 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, Path h
         }
         confFiles.forEach(f -> layers.add(new LayerSource(f, home + "/conf/", uid, gid)));
         libs.forEach(f -> layers.add(new LayerSource(f, home + "/lib/", uid, gid)));
+        for (LayerSource add : adds) {
+            requireOutsideConf(add.destination(), home);
+            layers.add(add);
+        }
         String jarPath = home + "/usrlib/" + jar.fileName();
         layers.add(new LayerSource(jar.path(), jarPath, uid, gid));
         Map<String, String> labels = new LinkedHashMap<>();
@@ -105,6 +118,15 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, Path h
             if (name != null && !names.add(name.toString())) {
                 throw new InvalidInputException("two " + option + " files are named '" + name + "': one would replace the other");
             }
+        }
+    }
+
+    /** The conf dir is a volume on Kubernetes (see {@link ConfFiles}): what is added under it would be hidden. */
+    private static void requireOutsideConf(String destination, String flinkHome) {
+        if (Path.of(destination).normalize().startsWith(Path.of(flinkHome, "conf"))) {
+            throw new InvalidInputException("--add destination '" + destination + "' is under " + flinkHome + "/conf, which on "
+                    + "Kubernetes is a volume made from the deployment's configuration that hides it: choose a directory outside it "
+                    + "(e.g. " + flinkHome + "/job-conf/), or give Flink's own files with --conf");
         }
     }
 

@@ -62,6 +62,11 @@ public record FlinkVersion(int major, int minor, Integer patch) {
         return config == null ? List.of() : config.env();
     }
 
+    /** Whether this is {@code major.minor} or later. */
+    public boolean atLeast(int major, int minor) {
+        return this.major > major || this.major == major && this.minor >= minor;
+    }
+
     /** {@code 1.18} */
     public String minorVersion() {
         return major + "." + minor;

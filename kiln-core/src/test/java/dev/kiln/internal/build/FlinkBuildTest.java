@@ -8,9 +8,11 @@ import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.event.KilnEvent;
 import dev.kiln.internal.flink.FlinkJob;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.FlinkBase;
+import dev.kiln.testing.FlinkCrd;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;
 import dev.kiln.testing.TestImages;
@@ -31,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -38,6 +41,7 @@ import java.util.jar.Manifest;
 
 import static dev.kiln.internal.build.BuildSupport.config;
 import static dev.kiln.internal.build.BuildSupport.kiln;
+import static dev.kiln.internal.build.BuildSupport.kilnBuilder;
 import static dev.kiln.internal.build.BuildSupport.manifest;
 import static dev.kiln.internal.build.BuildSupport.texts;
 import static dev.kiln.internal.build.BuildSupport.unpackFromRegistry;
@@ -183,11 +187,13 @@ class FlinkBuildTest {
         }
 
         FlinkDeployment deployment = OPERATOR_YAML.readValue(result.deploymentYaml(), FlinkDeployment.class);
+        assertThat(FlinkCrd.problems(result.deploymentYaml())).isEmpty();
         assertThat(deployment.getMetadata().getName()).isEqualTo("word-count");
         assertThat(deployment.getSpec().getImage()).isEqualTo(result.image());
         assertThat(deployment.getSpec().getFlinkVersion()).isEqualTo(FlinkVersion.v1_18);
         assertThat(deployment.getSpec().getServiceAccount()).isEqualTo("flink-jobs");
         assertThat(deployment.getSpec().getFlinkConfiguration()).containsEntry("taskmanager.numberOfTaskSlots", "2");
+        assertThat(deployment.getSpec().getLogConfiguration()).containsEntry("log4j-console.properties", LOG4J);
         assertThat(deployment.getSpec().getJobManager().getResource().getMemory()).isEqualTo("1600m");
         assertThat(deployment.getSpec().getJobManager().getResource().getCpu()).isEqualTo(0.5);
         assertThat(deployment.getSpec().getTaskManager().getResource().getMemory()).isEqualTo("4g");
@@ -201,7 +207,7 @@ class FlinkBuildTest {
                 .contains("-Dkubernetes.container.image.ref=" + result.image(), "-Dkubernetes.cluster-id=word-count",
                         "-Dkubernetes.service-account=flink-jobs", "-Dparallelism.default=2", "--class", WORD_COUNT)
                 .endsWith(result.jarUri(), "--output", "/tmp/out");
-        assertThat(result.nativeCommand()).startsWith("flink run-application \\\n  --target");
+        assertThat(result.nativeCommand()).contains("\nflink run-application \\\n  --target");
     }
 
     @Test
@@ -218,6 +224,35 @@ class FlinkBuildTest {
         assertThat(result.image()).isEqualTo(TARGET.registry().hostPort() + "/jobs/multi@" + result.build().digest());
         assertThat(result.build().platforms()).hasSize(2);
         assertThat(result.deploymentYaml()).contains("image: " + result.image());
+        assertThat(FlinkCrd.problems(result.deploymentYaml())).isEmpty();
+    }
+
+    @Test
+    void theConfFilesSettingsReachTheDeploymentAGivenOptionWinsAndTheLogSaysWhatWentWhere() throws IOException {
+        Path conf = tmp.resolve("job-conf/flink-conf.yaml");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "taskmanager.numberOfTaskSlots: 2\nstate.backend.type: rocksdb\nparallelism.default: 4\n");
+        List<KilnEvent> events = new CopyOnWriteArrayList<>();
+        FlinkBuildResult result;
+        try (Kiln kiln = kilnBuilder(tmp.resolve("cache")).listener(events::add).build()) {
+            // the job's builder gives parallelism 2 and 2 task slots; here slots are left to the file, parallelism given
+            result = kiln.buildFlink(job(examplesJar(), "jobs/conf:1").conf(conf).taskSlots(null).parallelism(3).build());
+        }
+
+        FlinkDeployment deployment = OPERATOR_YAML.readValue(result.deploymentYaml(), FlinkDeployment.class);
+        assertThat(FlinkCrd.problems(result.deploymentYaml())).isEmpty();
+        assertThat(deployment.getSpec().getFlinkConfiguration()).containsEntry("taskmanager.numberOfTaskSlots", "2")
+                .containsEntry("state.backend.type", "rocksdb").containsEntry("parallelism.default", "3");
+        assertThat(deployment.getSpec().getJob().getParallelism()).isEqualTo(3);
+        assertThat(deployment.getSpec().getLogConfiguration()).containsOnlyKeys("log4j-console.properties");
+        assertThat(result.nativeArgs()).contains("-Dtaskmanager.numberOfTaskSlots=2", "-Dstate.backend.type=rocksdb", "-Dparallelism.default=3");
+        assertThat(result.build().layers()).extracting(l -> l.destination()).as("the image still carries the files")
+                .containsSubsequence("/opt/flink/conf/", "/opt/flink/conf/");
+        assertThat(events).filteredOn(e -> e instanceof KilnEvent.Info).extracting(e -> ((KilnEvent.Info) e).message()).containsExactly(
+                "flink-conf.yaml: 3 settings → the FlinkDeployment's flinkConfiguration and the native-mode -D arguments, "
+                        + "and /opt/flink/conf/ in the image",
+                "log4j-console.properties → the FlinkDeployment's logConfiguration and /opt/flink/conf/ in the image",
+                "--parallelism 3 wins over parallelism.default: 4 in flink-conf.yaml");
     }
 
     @Test
@@ -250,6 +285,10 @@ class FlinkBuildTest {
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("invalid deployment name");
             assertThatThrownBy(() -> kiln.buildFlink(job(examplesJar(), "jobs/bad:1").jobManager("lots", 1.0).build()))
                     .isInstanceOf(InvalidInputException.class).hasMessageContaining("invalid memory 'lots'");
+            Path coreSite = Files.writeString(tmp.resolve("core-site.xml"), CORE_SITE);
+            assertThatThrownBy(() -> kiln.buildFlink(job(examplesJar(), "jobs/bad:1").conf(coreSite).build()))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("hides every other file")
+                    .hasMessageContaining("--add SRC:DEST");
         }
         assertThat(BASE.registry().requestsSince(baseMark)).isEmpty();
         assertThat(TARGET.registry().requestsSince(targetMark)).isEmpty();

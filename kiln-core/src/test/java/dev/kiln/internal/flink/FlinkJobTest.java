@@ -47,20 +47,22 @@ class FlinkJobTest {
     void layersGoUnderTheBasesFlinkHomeFromLeastToMostOftenChanging() throws IOException {
         Path conf = Files.writeString(dir.resolve("flink-conf.yaml"), "parallelism.default: 4\n");
         Path hive = Files.createDirectories(dir.resolve("hive"));
+        Path rules = Files.writeString(dir.resolve("rules.json"), "{}");
         FlinkJob job = new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(jar("kafka.jar", null, null)), List.of(conf),
-                null, hive, Optional.of("com.example.Job"), 9999, 9999);
+                List.of(new LayerSource(rules, "/srv/flink-1.18/job-conf/", 9999, 9999)), null, hive, Optional.of("com.example.Job"), 9999, 9999);
 
         FlinkJob.Plan plan = job.plan(withEnv("FLINK_HOME=/srv/flink-1.18/"));
 
         assertThat(plan.flinkHome()).isEqualTo("/srv/flink-1.18");
         assertThat(plan.layers()).extracting(LayerSource::destination)
-                .containsExactly("/opt/hive/conf/", "/srv/flink-1.18/conf/", "/srv/flink-1.18/lib/", "/srv/flink-1.18/usrlib/job.jar");
+                .containsExactly("/opt/hive/conf/", "/srv/flink-1.18/conf/", "/srv/flink-1.18/lib/", "/srv/flink-1.18/job-conf/",
+                        "/srv/flink-1.18/usrlib/job.jar");
         assertThat(plan.layers()).allMatch(l -> l.uid() == 9999 && l.gid() == 9999);
         assertThat(plan.env()).containsExactly(java.util.Map.entry("HIVE_CONF_DIR", "/opt/hive/conf"));
         assertThat(plan.labels()).containsEntry(FlinkJob.LABEL_JAR, "/srv/flink-1.18/usrlib/job.jar")
                 .containsEntry(FlinkJob.LABEL_MAIN_CLASS, "com.example.Job");
         assertThat(plan.jarUri()).isEqualTo("local:///srv/flink-1.18/usrlib/job.jar");
-        assertThat(new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(), List.of(), null, null, Optional.empty(), 0, 0)
+        assertThat(new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(), List.of(), List.of(), null, null, Optional.empty(), 0, 0)
                 .plan(withEnv()).flinkHome()).as("the default").isEqualTo("/opt/flink");
     }
 
@@ -86,11 +88,21 @@ class FlinkJobTest {
         assertThatThrownBy(() -> JobJar.inspect(text)).isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a jar");
         assertThatThrownBy(() -> JobJar.inspect(empty)).isInstanceOf(InvalidInputException.class).hasMessageContaining("empty archive");
         assertThatThrownBy(() -> JobJar.inspect(dir)).isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a file");
-        assertThatThrownBy(() -> new FlinkJob(job, List.of(libA, libB), List.of(), null, null, Optional.empty(), 0, 0))
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(libA, libB), List.of(), List.of(), null, null, Optional.empty(), 0, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("two --lib files are named 'same.jar'");
-        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(dir.resolve("nope.yaml")), null, null, Optional.empty(), 0, 0))
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(dir.resolve("nope.yaml")), List.of(), null, null, Optional.empty(), 0, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), text, null, Optional.empty(), 0, 0))
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(), text, null, Optional.empty(), 0, 0))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("--hadoop-conf").hasMessageContaining("is not a directory");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(new LayerSource(text, "/opt/flink/conf/rules.json")), null,
+                null, Optional.empty(), 0, 0)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("--add destination '/opt/flink/conf/rules.json' is under /opt/flink/conf")
+                .hasMessageContaining("hides it");
+        FlinkJob hidden = new FlinkJob(job, List.of(), List.of(), List.of(new LayerSource(text, "/srv/flink/lib/../conf/")), null, null,
+                Optional.empty(), 0, 0);
+        assertThatThrownBy(() -> hidden.plan(withEnv("FLINK_HOME=/srv/flink"))).as("under the base's own FLINK_HOME")
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("is under /srv/flink/conf");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(new LayerSource(dir.resolve("gone"), "/opt/x")), null,
+                null, Optional.empty(), 0, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("does not exist");
     }
 }

@@ -1,4 +1,4 @@
-package dev.kiln.daemon;
+package dev.kiln.engine.docker;
 
 import dev.kiln.api.BuildRequest;
 import dev.kiln.api.BuildResult;

@@ -1,4 +1,4 @@
-package dev.kiln.daemon;
+package dev.kiln.engine.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectImageResponse;
