@@ -143,7 +143,33 @@ class FlinkCommandTest {
         assertThat(hiddenConf.errorLines()).singleElement().asString().contains("hides every other file", "--add SRC:DEST");
         assertThat(hiddenAdd.exitCode()).isEqualTo(KilnCommand.USAGE);
         assertThat(hiddenAdd.errorLines()).singleElement().asString().contains("is under /opt/flink/conf");
+        Path noEntry = work.resolve("no-entry.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(noEntry))) {
+            out.putNextEntry(new JarEntry("release.txt"));
+        }
+        Cli.Result noEntryClass = Cli.run(cache, "flink", "build", "--base", base.ref(), "--job-jar", noEntry.toString(),
+                "--to", REGISTRY.registry().hostPort() + "/jobs/bad:1");
+        assertThat(noEntryClass.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(noEntryClass.errorLines()).singleElement().asString().contains("names no entry class", "--main-class");
         assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
         assertThat(work.resolve("d.yaml")).doesNotExist();
+    }
+
+    @Test
+    void aFlinkVersionThatContradictsTheBaseIsAnErrorAndPublishesNothing() throws IOException {
+        long mark = REGISTRY.registry().mark();
+        Cli.Result contradiction = Cli.run(cache, "flink", "build", "--base", base.ref(), "--flink-version", "1.17",
+                "--job-jar", jobJar("1").toString(), "--to", REGISTRY.registry().hostPort() + "/jobs/contradiction:1",
+                "--deployment-out", work.resolve("d.yaml").toString());
+        assertThat(contradiction.exitCode()).as("%s", contradiction).isEqualTo(KilnCommand.USAGE);
+        assertThat(contradiction.errorLines()).singleElement().asString()
+                .contains("--flink-version 1.17 contradicts the base", "holds Flink 1.18");
+        assertThat(REGISTRY.registry().requestsSince(mark)).as("nothing pushed")
+                .noneMatch(e -> e.path().contains("/jobs/contradiction/"));
+        assertThat(work.resolve("d.yaml")).doesNotExist();
+
+        Cli.Result same = Cli.run(cache, "flink", "build", "--base", base.ref(), "--flink-version", "1.18.1",
+                "--job-jar", jobJar("1").toString(), "--to", REGISTRY.registry().hostPort() + "/jobs/contradiction:1");
+        assertThat(same.exitCode()).as("the same major.minor is no contradiction: %s", same).isZero();
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.api;
 import dev.kiln.internal.build.BuildRunner;
 import dev.kiln.internal.build.Built;
 import dev.kiln.internal.build.Target;
+import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
 import dev.kiln.internal.flink.ConfFiles;
@@ -46,12 +47,18 @@ final class FlinkBuilds {
         FlinkVersion givenVersion = request.flinkVersion() == null ? null : FlinkVersion.parse(request.flinkVersion());
         Reference baseRef = request.base() != null ? Reference.parse(request.base())
                 : givenVersion.officialImage(request.java(), request.scala());
+        if (job.mainClass().isEmpty()) {
+            throw new InvalidInputException("the job jar " + request.jobJar().getFileName() + " names no entry class (no program-class "
+                    + "or Main-Class in its manifest), so Flink could not start it: give the class (--main-class, "
+                    + "FlinkBuildRequest.Builder.mainClass)");
+        }
         Target target = request.destination().target();
         String deploymentName = request.deploymentName() != null ? request.deploymentName()
                 : FlinkDeployment.nameFor(target instanceof Target.Registry r ? r.reference().repository() : "flink-job");
         FlinkDeployment.Settings settings = FlinkDeployment.Settings.of(deploymentName, request.jobArgs(), options,
                 request.upgradeMode());
-        FlinkRecipe recipe = new FlinkRecipe(job, baseRef.toString());
+        // without --base the version picked the base: nothing to contradict
+        FlinkRecipe recipe = new FlinkRecipe(job, baseRef, request.base() != null ? givenVersion : null);
         Built built = runner.build(target, request.platform(),
                 platform -> new BuildRunner.Part(plans.spec(baseRef, platform, request), recipe), telemetry);
         BuildResult result = Results.build(built, telemetry);

@@ -4,6 +4,7 @@ import dev.kiln.internal.build.ConfigChanges;
 import dev.kiln.internal.build.Recipe;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.ImageConfig;
+import dev.kiln.image.Reference;
 
 import java.util.List;
 
@@ -14,17 +15,30 @@ import java.util.List;
  */
 public final class FlinkRecipe implements Recipe {
     private final FlinkJob job;
-    private final String base;
+    private final Reference base;
+    private final FlinkVersion expected;
     private FlinkJob.Plan plan;
 
-    /** {@code base}: the base's name, for the error when its platforms disagree. */
-    public FlinkRecipe(FlinkJob job, String base) {
+    /**
+     * {@code base}: the base, for its version and the error when its platforms disagree; {@code expected}: the
+     * Flink version the request names for it ({@code null}: none), which the base must hold.
+     */
+    public FlinkRecipe(FlinkJob job, Reference base, FlinkVersion expected) {
         this.job = job;
         this.base = base;
+        this.expected = expected;
     }
 
     @Override
     public synchronized Addition apply(ImageConfig baseConfig) {
+        if (expected != null) {
+            // checked before any image is made: a deployment for another Flink than the image's would not start
+            FlinkVersion.of(base, baseConfig).filter(held -> !held.minorVersion().equals(expected.minorVersion()))
+                    .ifPresent(held -> {
+                        throw new InvalidInputException("--flink-version " + expected + " contradicts the base " + base
+                                + ", which holds Flink " + held + ": give the base's version, or leave --flink-version out");
+                    });
+        }
         FlinkJob.Plan planned = job.plan(baseConfig);
         if (plan == null) {
             plan = planned;
