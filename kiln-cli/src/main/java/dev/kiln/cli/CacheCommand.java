@@ -28,14 +28,14 @@ final class CacheCommand {
     @Command(name = "ls", description = "List cached images: reference, platform, digest, size, last use.")
     static final class Ls implements Callable<Integer> {
         @Mixin
-        CommonOptions common;
+        GlobalOptions common;
 
 
         @Override
         public Integer call() {
             try (Kiln kiln = common.openExisting(false)) {
                 List<CachedImage> images = kiln.cachedImages();
-                PrintWriter out = common.out();
+                PrintWriter out = common.report();
                 if (common.json) {
                     Output.print(out, Map.of("storeDir", kiln.storeDir().toString(), "images", images));
                     return KilnCommand.OK;
@@ -59,22 +59,21 @@ final class CacheCommand {
         List<String> images = new java.util.ArrayList<>();
 
         @Mixin
-        CommonOptions common;
+        RegistryOptions common;
 
         @Override
         public Integer call() {
             try (Kiln kiln = common.openExisting(true)) {
                 List<RefreshedImage> refreshed = kiln.refresh(images);
                 if (common.json) {
-                    Output.print(common.out(), java.util.Map.of("images", refreshed));
+                    Output.print(common.report(), java.util.Map.of("images", refreshed));
                     return KilnCommand.OK;
                 }
                 for (RefreshedImage image : refreshed) {
-                    common.out().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
+                    common.report().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
                             ? "moved " + Output.shortDigest(image.previousDigest()) + " → " + Output.shortDigest(image.digest()) + ", pulled"
                             : "unchanged " + Output.shortDigest(image.digest()));
                 }
-                common.out().flush();
             }
             return KilnCommand.OK;
         }
@@ -86,13 +85,13 @@ final class CacheCommand {
         String image;
 
         @Mixin
-        CommonOptions common;
+        GlobalOptions common;
 
 
         @Override
         public Integer call() {
             try (Kiln kiln = common.openExisting(false)) {
-                report(common.out(), kiln.removeCached(image), common.json);
+                report(common.report(), kiln.removeCached(image), common.json);
             }
             return KilnCommand.OK;
         }
@@ -121,7 +120,7 @@ final class CacheCommand {
         boolean dryRun;
 
         @Mixin
-        CommonOptions common;
+        GlobalOptions common;
 
 
         @Override
@@ -131,7 +130,7 @@ final class CacheCommand {
                     .maxAge(maxAge == null ? null : Units.parseDuration(maxAge)).keepLast(keepLast).dryRun(dryRun)
                     .partialMaxAge(partialMaxAge == null ? null : Units.parseDuration(partialMaxAge)).build();
             try (Kiln kiln = common.openExisting(false)) {
-                report(common.out(), kiln.prune(request), common.json);
+                report(common.report(), kiln.prune(request), common.json);
             }
             return KilnCommand.OK;
         }
@@ -146,7 +145,7 @@ final class CacheCommand {
         for (CachedImage image : result.removed()) {
             out.printf("%s %s (%s), last used %s%n", verb, image.reference(), image.platform(), image.lastUsed());
         }
-        out.printf("%s %d blobs, %s freed (store %s → %s)%n", verb, result.blobsRemoved(),
+        out.printf("%s %s, %s freed (store %s → %s)%n", verb, Output.count(result.blobsRemoved(), "blob"),
                 Units.formatSize(result.bytesFreed()), Units.formatSize(result.bytesBefore()), Units.formatSize(result.bytesAfter()));
         out.flush();
     }
@@ -155,19 +154,20 @@ final class CacheCommand {
             + "exit 1 if a blob was corrupt (it is removed) or a reference dangles.")
     static final class Verify implements Callable<Integer> {
         @Mixin
-        CommonOptions common;
+        GlobalOptions common;
 
         @Override
         public Integer call() {
             try (Kiln kiln = common.openExisting(false)) {
                 StoreVerification report = kiln.verifyStore();
-                PrintWriter out = common.out();
+                PrintWriter out = common.report();
                 if (common.json) {
                     Output.print(out, report);
                 } else {
-                    out.printf("%d blobs (%s) re-hashed: %d corrupt; %d dangling references; %d layers not fetched; %d ingest files%n",
-                            report.blobsChecked(), Units.formatSize(report.bytesChecked()), report.corruptBlobs().size(),
-                            report.danglingReferences().size(), report.layersNotFetched(), report.ingestFiles());
+                    out.printf("%s (%s) re-hashed: %d corrupt; %s; %s not fetched; %s%n",
+                            Output.count(report.blobsChecked(), "blob"), Units.formatSize(report.bytesChecked()), report.corruptBlobs().size(),
+                            Output.count(report.danglingReferences().size(), "dangling reference"),
+                            Output.count(report.layersNotFetched(), "layer"), Output.count(report.ingestFiles(), "ingest file"));
                     report.corruptBlobs().forEach(d -> out.println("corrupt (removed): " + d));
                     report.danglingReferences().forEach(d -> out.println("dangling: " + d));
                     out.flush();

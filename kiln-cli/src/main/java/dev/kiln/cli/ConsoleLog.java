@@ -98,7 +98,7 @@ final class ConsoleLog implements KilnListener {
             return;
         }
         int filled = (int) Math.min(BAR_WIDTH, BAR_WIDTH * done / size);
-        err.print("\r" + active.size() + " transfers [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] "
+        err.print("\r" + Output.count(active.size(), "transfer") + " [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] "
                 + Units.formatSize(done) + " / " + Units.formatSize(size) + "   ");
         err.flush();
         barShown = true;

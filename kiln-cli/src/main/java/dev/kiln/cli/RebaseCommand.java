@@ -26,7 +26,7 @@ final class RebaseCommand implements Callable<Integer> {
     String platform;
 
     @Mixin
-    CommonOptions common;
+    RegistryOptions common;
 
     @Override
     public Integer call() {

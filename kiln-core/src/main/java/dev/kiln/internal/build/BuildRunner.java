@@ -195,7 +195,8 @@ public final class BuildRunner {
             for (BuildResult image : built.images()) {
                 ResolvedImage base = image.base();
                 store.ledger().append(new Ledger.Entry(name.toString(), image.digest(), image.platform().toString(),
-                        base == null ? null : base.reference().toString(), base == null ? null : base.digest(), clock.instant()));
+                        base == null ? null : base.reference().toString(), base == null ? null : base.digest(),
+                        base == null ? null : base.topDigest(), clock.instant()));
             }
         }
         storeLimit.apply(telemetry);
