@@ -93,6 +93,10 @@ final class BuildCommand implements Callable<Integer> {
         if (dockerfile == null && (context != null || !buildArgs.isEmpty())) {
             throw new InvalidInputException("CONTEXT and --build-arg belong to a Dockerfile build (-f DOCKERFILE)");
         }
+        if (dockerfile != null && chown != null) {
+            throw new InvalidInputException("--chown " + chown + " owns what --add adds, and a Dockerfile build (-f) takes no --add: "
+                    + "use COPY --chown in the Dockerfile");
+        }
         BuildRequest.Builder request = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
                 : BuildRequest.from(from)).to(Destination.parse(target, tarName)).platform(baseOptions.platform)

@@ -24,6 +24,7 @@ final class ConsoleLog implements KilnListener {
     private final long startNanos = System.nanoTime();
     private final Map<String, Transfer> active = new ConcurrentHashMap<>();
     private boolean barShown;
+    private volatile boolean workStarted;
 
     private static final class Transfer {
         final long size;
@@ -43,6 +44,7 @@ final class ConsoleLog implements KilnListener {
 
     @Override
     public synchronized void onEvent(KilnEvent event) {
+        workStarted |= !(event instanceof KilnEvent.Warning);
         if (event instanceof KilnEvent.Warning w) {
             line("warning: " + w.message(), true);
         } else if (event instanceof KilnEvent.StepFailed f) {
@@ -70,6 +72,11 @@ final class ConsoleLog implements KilnListener {
                     + rate(t.bytes(), t.duration()), false);
             drawBar();
         }
+    }
+
+    /** Whether the operation has begun its work (a step, a cache decision, a transfer): what fails after it is no usage error. */
+    boolean workStarted() {
+        return workStarted;
     }
 
     private void line(String text, boolean important) {

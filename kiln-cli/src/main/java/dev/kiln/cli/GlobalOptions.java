@@ -50,6 +50,16 @@ class GlobalOptions {
     }
 
     private PrintWriter resultLine;
+    private ConsoleLog log;
+
+    /**
+     * Whether the command {@code spec} describes had begun its work (a step, a request) when it failed:
+     * an invalid input found then is no error in the command line, and exits 1, not 2.
+     */
+    static boolean workStarted(CommandSpec spec) {
+        return spec.mixins().values().stream().map(CommandSpec::userObject).filter(GlobalOptions.class::isInstance)
+                .map(o -> ((GlobalOptions) o).log).anyMatch(l -> l != null && l.workStarted());
+    }
 
     /**
      * Standard output for a command without a result line (listings, reports): nothing under {@code -q}
@@ -85,7 +95,7 @@ class GlobalOptions {
 
     private Kiln open(boolean stepLog, boolean existingStore) {
         boolean quietLog = quiet || json || !stepLog;
-        ConsoleLog log = new ConsoleLog(err(), quietLog, System.console() != null);
+        log = new ConsoleLog(err(), quietLog, System.console() != null);
         Kiln.Builder builder = config().applyTo(Kiln.builder().listener(log));
         if (cacheDir != null) {
             builder.cacheDir(cacheDir);
