@@ -88,6 +88,11 @@ class FlinkCommandTest {
         Cli.Result result = Cli.ok(cache, args().toArray(String[]::new));
         assertThat(result.out()).contains("/jobs/orders:1@sha256:", "job local:///opt/flink/usrlib/orders.jar (com.example.Orders)");
         assertThat(result.err()).contains("resolve base", "layer 2/2");
+
+        Cli.Result quiet = Cli.ok(cache, args("-q").toArray(String[]::new));
+        assertThat(quiet.out()).as("-q: exactly the result line").isEqualTo(result.out().lines().findFirst().orElseThrow() + "\n")
+                .matches(java.util.regex.Pattern.quote(REGISTRY.registry().hostPort() + "/jobs/orders:1@sha256:") + "[0-9a-f]{64}\n");
+        assertThat(quiet.err()).isEmpty();
     }
 
     @Test
