@@ -43,18 +43,23 @@ final class RegistryOptions extends GlobalOptions {
     void configure(Kiln.Builder builder) {
         insecureRegistries.forEach(builder::insecureRegistry);
         caFiles.forEach(entry -> builder.caFile(key(entry, "--ca-file", "REGISTRY=PEM_FILE, e.g. registry.example.com=ca.pem"),
-                Path.of(value(entry))));
+                requireFile(Path.of(value(entry)), "--ca-file " + entry + ": " + value(entry))));
         if (dockerConfig != null) {
-            if (!Files.isRegularFile(dockerConfig)) {
-                throw new InvalidInputException("--docker-config " + dockerConfig + (Files.exists(dockerConfig) ? " is not a file" : " does not exist"));
-            }
-            builder.dockerConfig(dockerConfig);
+            builder.dockerConfig(requireFile(dockerConfig, "--docker-config " + dockerConfig));
         }
         if (daemon) {
             builder.daemon(null);
         }
         mirrors.forEach(m -> builder.mirror(key(m, "--mirror", MIRROR_FORM), value(m), true));
         digestMirrors.forEach(m -> builder.mirror(key(m, "--digest-mirror", MIRROR_FORM), value(m), false));
+    }
+
+    /** A file the command line names must be there, before any work: else a usage error that names it. */
+    private static Path requireFile(Path file, String named) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(named + (Files.exists(file) ? " is not a file" : " does not exist"));
+        }
+        return file;
     }
 
     private static final String MIRROR_FORM = "REGISTRY=MIRROR, e.g. docker.io=127.0.0.1:5010";

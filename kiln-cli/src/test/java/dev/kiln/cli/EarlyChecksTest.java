@@ -110,6 +110,14 @@ class EarlyChecksTest {
     }
 
     @Test
+    void aCaFileThatDoesNotExistIsAUsageErrorNamingIt() {
+        Path missing = work.resolve("ca.pem");
+        String registry = REGISTRY.registry().hostPort();
+        assertThat(usageError("pull", base.ref(), "--ca-file", registry + "=" + missing).errorLines())
+                .containsExactly("kiln: error: --ca-file " + registry + "=" + missing + ": " + missing + " does not exist");
+    }
+
+    @Test
     void pruneLowWatermarkWithoutMaxSizeIsAUsageError() {
         Cli.ok(cache, "pull", base.ref());
         Cli.Result result = Cli.run(cache, "cache", "prune", "--low-watermark", "1GB");
