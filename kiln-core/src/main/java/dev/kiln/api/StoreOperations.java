@@ -101,7 +101,11 @@ record StoreOperations(LocalStore store, Resolver resolver, KilnListener listene
         List<OutdatedImage> images = new ArrayList<>();
         for (Ledger.Entry entry : latest.values()) {
             Reference base = Reference.parse(entry.base());
-            Object head = base.isPinned() ? base.digest() : heads.computeIfAbsent(entry.base(), k -> head(base, telemetry));
+            if (base.isPinned()) {
+                images.add(row(entry, OutdatedImage.CURRENT, entry.baseDigest(), null));   // a digest never moves
+                continue;
+            }
+            Object head = heads.computeIfAbsent(entry.base(), k -> head(base, telemetry));
             if (head instanceof KilnException failure) {
                 images.add(row(entry, OutdatedImage.ERROR, null, failure.getMessage()));
                 continue;
