@@ -83,7 +83,7 @@ final class BuildCommand implements Callable<Integer> {
     String tarName;
 
     @Mixin
-    CommonOptions common;
+    RegistryOptions common;
 
     @Override
     public Integer call() {
@@ -93,6 +93,10 @@ final class BuildCommand implements Callable<Integer> {
         }
         if (dockerfile == null && (context != null || !buildArgs.isEmpty())) {
             throw new InvalidInputException("CONTEXT and --build-arg belong to a Dockerfile build (-f DOCKERFILE)");
+        }
+        if (dockerfile != null && chown != null) {
+            throw new InvalidInputException("--chown " + chown + " owns what --add adds, and a Dockerfile build (-f) takes no --add: "
+                    + "use COPY --chown in the Dockerfile");
         }
         BuildRequest.Builder request = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
@@ -132,15 +136,25 @@ final class BuildCommand implements Callable<Integer> {
 
     /** The human summary of a build: the image, then what its layers and blobs cost. */
     static String summary(BuildResult result) {
-        StringBuilder text = new StringBuilder(String.format("%s%n  %d layers added (%d reused), blobs: %d uploaded (%s), %d already there, "
-                        + "%d mounted; %d requests, %s downloaded, %s%n",
-                result.image(), result.layers().size(), result.layers().stream().filter(BuildResult.AppLayer::cached).count(),
-                result.blobsUploaded(), Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
-                result.requests(), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration())));
+        StringBuilder text = new StringBuilder(String.format("%s%n  %s, blobs: %d uploaded (%s), %d already there, "
+                        + "%d mounted; %s, %s downloaded, %s%n",
+                Output.withDigest(result.image(), result.digest()), layers(result), result.blobsUploaded(),
+                Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
+                Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration())));
         if (result.platforms().size() > 1) {
             result.platforms().forEach(p -> text.append(String.format("  %s %s%n", p.platform(), p.image())));
         }
         return text.toString();
+    }
+
+    /** {@code 1 layer added}, {@code 2 layers added, 1 reused}, {@code 1 layer reused} (a no-op adds nothing). */
+    private static String layers(BuildResult result) {
+        long reused = result.layers().stream().filter(BuildResult.AppLayer::cached).count();
+        long added = result.layers().size() - reused;
+        if (added == 0) {
+            return reused == 0 ? "no layers added" : Output.count(reused, "layer") + " reused";
+        }
+        return Output.count(added, "layer") + " added" + (reused == 0 ? "" : ", " + reused + " reused");
     }
 
     /** {@code --chown UID:GID}: {null, null} when absent. */

@@ -25,30 +25,44 @@ import java.util.concurrent.Callable;
                 CacheCommand.Verify.class})
 final class CacheCommand {
 
-    @Command(name = "ls", description = "List cached images: reference, platform, digest, size, last use.")
-    static final class Ls implements Callable<Integer> {
+    /** A command that looks after a store that exists (it never creates one) and prints a report, not a result line. */
+    abstract static class StoreCommand implements Callable<Integer> {
         @Mixin
-        CommonOptions common;
+        GlobalOptions common;
 
+        /** Checks the command's own options, before the store is opened; none by default. */
+        void check() {
+        }
+
+        /** Runs on the open store, printing to {@code out} (nothing under -q); returns the exit code. */
+        abstract int run(Kiln kiln, PrintWriter out);
 
         @Override
         public Integer call() {
+            check();
             try (Kiln kiln = common.openExisting(false)) {
-                List<CachedImage> images = kiln.cachedImages();
-                PrintWriter out = common.out();
-                if (common.json) {
-                    Output.print(out, Map.of("storeDir", kiln.storeDir().toString(), "images", images));
-                    return KilnCommand.OK;
-                }
-                out.printf("%-50s %-14s %-19s %10s  %s%n", "REFERENCE", "PLATFORM", "DIGEST", "SIZE", "LAST USED");
-                Instant now = Instant.now();
-                for (CachedImage image : images) {
-                    out.printf("%-50s %-14s %-19s %10s  %s ago%n", image.reference(), image.platform(),
-                            Output.shortDigest(image.digest()), Units.formatSize(image.size()),
-                            Durations.words(Duration.between(image.lastUsed(), now)));
-                }
-                out.flush();
+                return run(kiln, common.report());
             }
+        }
+    }
+
+    @Command(name = "ls", description = "List cached images: reference, platform, digest, size, last use.")
+    static final class Ls extends StoreCommand {
+        @Override
+        int run(Kiln kiln, PrintWriter out) {
+            List<CachedImage> images = kiln.cachedImages();
+            if (common.json) {
+                Output.print(out, Map.of("storeDir", kiln.storeDir().toString(), "images", images));
+                return KilnCommand.OK;
+            }
+            out.printf("%-50s %-14s %-19s %10s  %s%n", "REFERENCE", "PLATFORM", "DIGEST", "SIZE", "LAST USED");
+            Instant now = Instant.now();
+            for (CachedImage image : images) {
+                out.printf("%-50s %-14s %-19s %10s  %s ago%n", image.reference(), image.platform(),
+                        Output.shortDigest(image.digest()), Units.formatSize(image.size()),
+                        Durations.words(Duration.between(image.lastUsed(), now)));
+            }
+            out.flush();
             return KilnCommand.OK;
         }
     }
@@ -59,48 +73,40 @@ final class CacheCommand {
         List<String> images = new java.util.ArrayList<>();
 
         @Mixin
-        CommonOptions common;
+        RegistryOptions common;
 
         @Override
         public Integer call() {
             try (Kiln kiln = common.openExisting(true)) {
                 List<RefreshedImage> refreshed = kiln.refresh(images);
                 if (common.json) {
-                    Output.print(common.out(), java.util.Map.of("images", refreshed));
+                    Output.print(common.report(), java.util.Map.of("images", refreshed));
                     return KilnCommand.OK;
                 }
                 for (RefreshedImage image : refreshed) {
-                    common.out().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
+                    common.report().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
                             ? "moved " + Output.shortDigest(image.previousDigest()) + " → " + Output.shortDigest(image.digest()) + ", pulled"
                             : "unchanged " + Output.shortDigest(image.digest()));
                 }
-                common.out().flush();
             }
             return KilnCommand.OK;
         }
     }
 
     @Command(name = "rm", description = "Remove a cached image (all platforms) and the blobs no other image uses.")
-    static final class Rm implements Callable<Integer> {
+    static final class Rm extends StoreCommand {
         @Parameters(index = "0", paramLabel = "IMAGE")
         String image;
 
-        @Mixin
-        CommonOptions common;
-
-
         @Override
-        public Integer call() {
-            try (Kiln kiln = common.openExisting(false)) {
-                report(common.out(), kiln.removeCached(image), common.json);
-            }
-            return KilnCommand.OK;
+        int run(Kiln kiln, PrintWriter out) {
+            return report(out, kiln.removeCached(image), common.json);
         }
     }
 
     @Command(name = "prune", description = "Free space: drop images unused for --max-age, beyond the --keep-last digests of each repository, "
             + "then, if the store is above --max-size, least recently used ones until it fits --low-watermark; then unreferenced blobs.")
-    static final class Prune implements Callable<Integer> {
+    static final class Prune extends StoreCommand {
         @Option(names = "--max-size", paramLabel = "SIZE", description = "Clean when the store is above SIZE, e.g. 10GB, 512MiB (high watermark).")
         String maxSize;
 
@@ -120,60 +126,55 @@ final class CacheCommand {
         @Option(names = "--dry-run", description = "Only print what would be removed.")
         boolean dryRun;
 
-        @Mixin
-        CommonOptions common;
-
+        private PruneRequest request;
 
         @Override
-        public Integer call() {
-            PruneRequest request = PruneRequest.builder().maxSize(maxSize == null ? null : Units.parseSize(maxSize))
+        void check() {
+            request = PruneRequest.builder().maxSize(maxSize == null ? null : Units.parseSize(maxSize))
                     .lowWatermark(lowWatermark == null ? null : Units.parseSize(lowWatermark))
                     .maxAge(maxAge == null ? null : Units.parseDuration(maxAge)).keepLast(keepLast).dryRun(dryRun)
                     .partialMaxAge(partialMaxAge == null ? null : Units.parseDuration(partialMaxAge)).build();
-            try (Kiln kiln = common.openExisting(false)) {
-                report(common.out(), kiln.prune(request), common.json);
-            }
-            return KilnCommand.OK;
+        }
+
+        @Override
+        int run(Kiln kiln, PrintWriter out) {
+            return report(out, kiln.prune(request), common.json);
         }
     }
 
-    private static void report(PrintWriter out, PruneResult result, boolean json) {
+    private static int report(PrintWriter out, PruneResult result, boolean json) {
         if (json) {
             Output.print(out, Output.tree(result).put("bytesFreed", result.bytesFreed()));
-            return;
+            return KilnCommand.OK;
         }
         String verb = result.dryRun() ? "would remove" : "removed";
         for (CachedImage image : result.removed()) {
             out.printf("%s %s (%s), last used %s%n", verb, image.reference(), image.platform(), image.lastUsed());
         }
-        out.printf("%s %d blobs, %s freed (store %s → %s)%n", verb, result.blobsRemoved(),
+        out.printf("%s %s, %s freed (store %s → %s)%n", verb, Output.count(result.blobsRemoved(), "blob"),
                 Units.formatSize(result.bytesFreed()), Units.formatSize(result.bytesBefore()), Units.formatSize(result.bytesAfter()));
         out.flush();
+        return KilnCommand.OK;
     }
 
     @Command(name = "verify", description = "Re-hash every blob of the store and follow every record's references; "
             + "exit 1 if a blob was corrupt (it is removed) or a reference dangles.")
-    static final class Verify implements Callable<Integer> {
-        @Mixin
-        CommonOptions common;
-
+    static final class Verify extends StoreCommand {
         @Override
-        public Integer call() {
-            try (Kiln kiln = common.openExisting(false)) {
-                StoreVerification report = kiln.verifyStore();
-                PrintWriter out = common.out();
-                if (common.json) {
-                    Output.print(out, report);
-                } else {
-                    out.printf("%d blobs (%s) re-hashed: %d corrupt; %d dangling references; %d layers not fetched; %d ingest files%n",
-                            report.blobsChecked(), Units.formatSize(report.bytesChecked()), report.corruptBlobs().size(),
-                            report.danglingReferences().size(), report.layersNotFetched(), report.ingestFiles());
-                    report.corruptBlobs().forEach(d -> out.println("corrupt (removed): " + d));
-                    report.danglingReferences().forEach(d -> out.println("dangling: " + d));
-                    out.flush();
-                }
-                return report.ok() ? KilnCommand.OK : KilnCommand.FAILURE;
+        int run(Kiln kiln, PrintWriter out) {
+            StoreVerification report = kiln.verifyStore();
+            if (common.json) {
+                Output.print(out, report);
+            } else {
+                out.printf("%s (%s) re-hashed: %d corrupt; %s; %s not fetched; %s%n",
+                        Output.count(report.blobsChecked(), "blob"), Units.formatSize(report.bytesChecked()), report.corruptBlobs().size(),
+                        Output.count(report.danglingReferences().size(), "dangling reference"),
+                        Output.count(report.layersNotFetched(), "layer"), Output.count(report.ingestFiles(), "ingest file"));
+                report.corruptBlobs().forEach(d -> out.println("corrupt (removed): " + d));
+                report.danglingReferences().forEach(d -> out.println("dangling: " + d));
+                out.flush();
             }
+            return report.ok() ? KilnCommand.OK : KilnCommand.FAILURE;
         }
     }
 }

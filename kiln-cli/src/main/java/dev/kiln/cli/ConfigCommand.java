@@ -13,16 +13,16 @@ final class ConfigCommand {
     @Command(name = "show", description = "Print the effective configuration, with every secret redacted.")
     static final class Show implements Callable<Integer> {
         @Mixin
-        CommonOptions common;
+        GlobalOptions common;
 
         @Override
         public Integer call() {
             KilnConfig config = common.config();
             if (common.json) {
-                Output.print(common.out(), config.redacted());
+                Output.print(common.report(), config.redacted());
             } else {
-                common.out().print(config.toYaml());
-                common.out().flush();
+                common.report().print(config.toYaml());
+                common.report().flush();
             }
             return KilnCommand.OK;
         }

@@ -24,6 +24,7 @@ final class ConsoleLog implements KilnListener {
     private final long startNanos = System.nanoTime();
     private final Map<String, Transfer> active = new ConcurrentHashMap<>();
     private boolean barShown;
+    private volatile boolean workStarted;
 
     private static final class Transfer {
         final long size;
@@ -43,6 +44,7 @@ final class ConsoleLog implements KilnListener {
 
     @Override
     public synchronized void onEvent(KilnEvent event) {
+        workStarted |= !(event instanceof KilnEvent.Warning);
         if (event instanceof KilnEvent.Warning w) {
             line("warning: " + w.message(), true);
         } else if (event instanceof KilnEvent.StepFailed f) {
@@ -74,6 +76,11 @@ final class ConsoleLog implements KilnListener {
         }
     }
 
+    /** Whether the operation has begun its work (a step, a cache decision, a transfer): what fails after it is no usage error. */
+    boolean workStarted() {
+        return workStarted;
+    }
+
     private void line(String text, boolean important) {
         if (quiet && !important) {
             return;
@@ -100,7 +107,7 @@ final class ConsoleLog implements KilnListener {
             return;
         }
         int filled = (int) Math.min(BAR_WIDTH, BAR_WIDTH * done / size);
-        err.print("\r" + active.size() + " transfers [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] "
+        err.print("\r" + Output.count(active.size(), "transfer") + " [" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] "
                 + Units.formatSize(done) + " / " + Units.formatSize(size) + "   ");
         err.flush();
         barShown = true;

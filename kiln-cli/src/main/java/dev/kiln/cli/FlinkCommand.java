@@ -126,7 +126,7 @@ final class FlinkCommand {
         List<String> jobArgs = new ArrayList<>();
 
         @Mixin
-        CommonOptions common;
+        RegistryOptions common;
 
         @Override
         public Integer call() {

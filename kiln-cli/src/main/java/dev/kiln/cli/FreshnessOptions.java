@@ -16,7 +16,8 @@ final class FreshnessOptions {
     String policy;
 
     @Option(names = "--max-age", paramLabel = "DURATION",
-            description = "With --policy revalidate: how long a check stays fresh, e.g. 30m, 1h, 7d (default: configured, else 1h).")
+            description = "With --policy revalidate or stale-while-revalidate (the policies it applies to): how long a check stays fresh, "
+                    + "e.g. 30m, 1h, 7d (default: configured, else 1h).")
     String maxAge;
 
     @Option(names = "--max-stale", paramLabel = "DURATION",

@@ -16,7 +16,7 @@ final class InspectCommand implements Callable<Integer> {
     ImageOptions image;
 
     @Mixin
-    CommonOptions common;
+    RegistryOptions common;
 
 
     @Override
@@ -28,6 +28,11 @@ final class InspectCommand implements Callable<Integer> {
                 Output.print(out, info);
                 return KilnCommand.OK;
             }
+            if (common.quiet) {
+                out.println(Output.withDigest(info.reference(), info.digest()));
+                out.flush();
+                return KilnCommand.OK;
+            }
             out.println("Reference:   " + info.reference());
             out.println("Digest:      " + info.digest());
             if (info.indexDigest() != null) {
@@ -35,7 +40,7 @@ final class InspectCommand implements Callable<Integer> {
             }
             out.println("Platform:    " + info.platform());
             out.println("Created:     " + (info.created() == null ? "-" : info.created()));
-            out.println("Size:        " + Units.formatSize(info.size()) + " in " + info.layers().size() + " layers");
+            out.println("Size:        " + Units.formatSize(info.size()) + " in " + Output.count(info.layers().size(), "layer"));
             for (LayerInfo layer : info.layers()) {
                 out.printf("  %s  %10s  %s%n", layer.digest(), Units.formatSize(layer.size()), layer.mediaType());
             }
@@ -52,7 +57,7 @@ final class InspectCommand implements Callable<Integer> {
                 out.println("Labels:");
                 info.labels().forEach((k, v) -> out.println("  " + k + "=" + v));
             }
-            out.println("Source:      " + info.source() + " (" + info.requests() + " requests)");
+            out.println("Source:      " + info.source() + " (" + Output.count(info.requests(), "request") + ")");
             out.flush();
         }
         return KilnCommand.OK;

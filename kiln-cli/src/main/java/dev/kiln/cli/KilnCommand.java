@@ -27,7 +27,10 @@ public final class KilnCommand {
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
 
-    /** Runs the command line; returns the exit code: 0 ok, 1 failure, 2 usage error. */
+    /**
+     * Runs the command line; returns the exit code: 0 ok; 2 for an error in the command line itself (flags,
+     * values, contradictory options, files it names) found before any work; 1 for everything else.
+     */
     public static int execute(String[] args, PrintStream out, PrintStream err) {
         CommandLine commandLine = new CommandLine(new KilnCommand());
         commandLine.setOut(new PrintWriter(out, true));
@@ -36,7 +39,8 @@ public final class KilnCommand {
             cmd.getErr().println("kiln: error: " + oneLine(e));
             hint(e).ifPresent(hint -> cmd.getErr().println("kiln: hint: " + hint));
             cmd.getErr().flush();
-            return e instanceof InvalidInputException ? USAGE : FAILURE;
+            // one rule: 2 for the command line itself, found before any work; 1 for everything else
+            return e instanceof InvalidInputException && !GlobalOptions.workStarted(cmd.getCommandSpec()) ? USAGE : FAILURE;
         });
         // a usage error: the error and where to read more, not the whole usage (it would scroll the error away)
         commandLine.setParameterExceptionHandler((e, arguments) -> {

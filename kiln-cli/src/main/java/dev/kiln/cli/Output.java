@@ -37,6 +37,19 @@ final class Output {
         return digest.substring(0, Math.min(digest.length(), "sha256:".length() + 12));
     }
 
+    /** {@code 1 layer}, {@code 2 layers}, {@code 0 layers}. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    /**
+     * An image with its digest: {@code registry/repo:tag@sha256:…}, {@code oci:DIR:TAG@sha256:…}; a name
+     * that already has the digest as is.
+     */
+    static String withDigest(String image, String digest) {
+        return image.contains("@sha256:") ? image : image + "@" + digest;
+    }
+
     static void print(PrintWriter out, Object document) {
         try {
             out.println(JSON.writeValueAsString(document));

@@ -15,7 +15,7 @@ final class PullCommand implements Callable<Integer> {
     ImageOptions image;
 
     @Mixin
-    CommonOptions common;
+    RegistryOptions common;
 
     @Option(names = "--verify", description = "Re-hash every cached blob instead of trusting verification stamps.")
     boolean verify;
@@ -28,10 +28,11 @@ final class PullCommand implements Callable<Integer> {
             if (common.json) {
                 Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
             } else {
-                common.out().printf("%s@%s (%s) from %s: %d requests, %s downloaded, %d layers fetched, %d cached, %s%n",
-                        result.reference(), result.digest(), result.platform(), result.source(), result.requests(),
-                        Units.formatSize(result.bytesDownloaded()), result.layersFetched(), result.layersCached(),
-                        ConsoleLog.seconds(result.duration()));
+                common.out().printf("%s%n  %s from %s: %s, %s downloaded, %s fetched, %d cached, %s%n",
+                        Output.withDigest(result.reference(), result.digest()), result.platform(), result.source(),
+                        Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()),
+                        Output.count(result.layersFetched(), "layer"), result.layersCached(), ConsoleLog.seconds(result.duration()));
+                common.out().flush();
             }
         }
         return KilnCommand.OK;

@@ -3,18 +3,18 @@ package dev.kiln.cli;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.RebaseRequest;
+import dev.kiln.api.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 import java.util.concurrent.Callable;
 
 @Command(name = "rebase", description = "Move an image Kiln built onto its base's new digest (or another base) without rebuilding "
         + "or re-uploading its application layers.")
 final class RebaseCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to rebase, e.g. registry/jobs/orders:42.")
-    String image;
+    @Mixin
+    ImageArgument image;
 
     @Option(names = "--base", paramLabel = "IMAGE", description = "The new base (default: the old base's tag, as it resolves now).")
     String base;
@@ -22,22 +22,19 @@ final class RebaseCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "TAG", description = "Where to push, in the image's repository (default: IMAGE itself).")
     String target;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Platform of the image (default: this machine's).")
-    String platform;
-
     @Mixin
-    CommonOptions common;
+    RegistryOptions common;
 
     @Override
     public Integer call() {
         try (Kiln kiln = common.open(true)) {
-            BuildResult result = kiln.rebase(RebaseRequest.builder(image).base(base).to(target).platform(platform).build());
+            BuildResult result = kiln.rebase(RebaseRequest.builder(image.image).base(base).to(target).platform(image.platform).build());
             if (common.json) {
                 Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
             } else {
                 common.out().printf("%s%n  now on %s %s; blobs: %d uploaded (%s), %d already there, %d mounted%n", result.image(),
                         result.base().reference(), Output.shortDigest(result.base().digest()), result.blobsUploaded(),
-                        dev.kiln.api.Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted());
+                        Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted());
                 common.out().flush();
             }
         }

@@ -232,7 +232,7 @@ class BuildCommandTest {
         assertThat(out).as("%s", first).isNotEmpty();
         assertThat(out.get(0)).matches(java.util.regex.Pattern.quote(target) + "@" + DIGEST);
         String image = out.get(0);
-        assertThat(first.out()).contains("2 layers added (0 reused)").contains("3 uploaded").contains("2 mounted");
+        assertThat(first.out()).contains("2 layers added, blobs").contains("3 uploaded").contains("2 mounted");
         assertThat(first.err()).contains("resolve base " + base.ref())
                 .contains("cache miss " + base.ref())
                 .contains("layer 1/2 ").contains("layer 2/2 ")
@@ -250,7 +250,8 @@ class BuildCommandTest {
         Cli.Result second = ok(args);
         List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
         assertThat(second.out().lines().findFirst()).as("a reproducible build: the same digest").hasValue(image);
-        assertThat(second.out()).contains("2 layers added (2 reused)").contains("0 uploaded");
+        assertThat(second.out()).as("a no-op adds nothing").contains("2 layers reused, blobs").doesNotContain("added")
+                .contains("0 uploaded");
         assertThat(second.err()).contains("cache hit " + base.ref())
                 .contains("reusing layer")
                 .contains("done in ").contains(": reused ")
@@ -262,7 +263,7 @@ class BuildCommandTest {
         assertThat(log).as("nothing is downloaded").noneMatch(e -> e.method().equals("GET") && e.path().contains("/blobs/"));
 
         Cli.Result quiet = ok(with(args, "-q"));
-        assertThat(quiet.out().lines().findFirst()).hasValue(image);
+        assertThat(quiet.out()).as("-q: exactly the result line").isEqualTo(image + "\n");
         assertThat(quiet.err()).as("-q: no step log").isEmpty();
     }
 
@@ -317,7 +318,12 @@ class BuildCommandTest {
         Path tar = work.resolve("image.tar");
         Cli.Result archive = ok(List.of("build", "--from", base.ref(), "--platform", "linux/amd64",
                 "--add", jar() + ":/opt/flink/usrlib/job.jar", "--to", "tar:" + tar, "--tag", "jobs/x:1"));
-        assertThat(archive.out().lines().findFirst()).hasValue("tar:" + tar);
+        assertThat(archive.out().lines().findFirst()).as("the summary names the image with its digest")
+                .hasValue("tar:" + tar + "@" + ociJson.path("digest").asText());
+        Cli.Result ociHuman = ok(List.of("build", "--from", base.ref(), "--platform", "linux/amd64",
+                "--add", jar() + ":/opt/flink/usrlib/job.jar", "--to", "oci:" + layout + ":v1"));
+        assertThat(ociHuman.out().lines().findFirst()).as("the oci: summary shows the digest")
+                .hasValue("oci:" + layout + ":v1@" + ociJson.path("digest").asText());
         assertThat(tar).isRegularFile();
         JsonNode inspected = json(Skopeo.run("inspect", "docker-archive:" + tar));
         assertThat(inspected.path("Layers")).hasSize(3);

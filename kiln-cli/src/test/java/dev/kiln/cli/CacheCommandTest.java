@@ -251,6 +251,11 @@ class CacheCommandTest {
         byte[] bytes = java.nio.file.Files.readAllBytes(layer);
         bytes[bytes.length / 2] ^= 1;
         java.nio.file.Files.write(layer, bytes);
+        Cli.Result quiet = Cli.run(cache, "cache", "verify", "-q");
+        assertThat(quiet.exitCode()).as("the exit code says it: %s", quiet).isEqualTo(KilnCommand.FAILURE);
+        assertThat(quiet.out()).as("-q: a command without a result line prints nothing").isEmpty();
+        layer.toFile().setWritable(true);
+        java.nio.file.Files.write(layer, bytes);
         Cli.Result corrupt = Cli.run(cache, "cache", "verify");
         assertThat(corrupt.exitCode()).as(corrupt.toString()).isEqualTo(KilnCommand.FAILURE);
         assertThat(corrupt.out()).contains("1 corrupt").contains("corrupt (removed): " + image.layers().get(0).digest());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kiln.image.Digest;
 import dev.kiln.testing.AccessLogEntry;
+import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -69,13 +70,29 @@ final class Cli {
     }
 
     /**
-     * Runs kiln with {@code args} plus {@code --cache-dir cacheDir} and a Docker config without
-     * credentials (so that the user's credentials never play a part).
+     * Runs kiln with {@code args} plus {@code --cache-dir cacheDir} and, for a command that talks to
+     * registries, a Docker config without credentials (so that the user's credentials never play a part).
      */
     static Result run(Path cacheDir, String... args) {
         List<String> all = new ArrayList<>(Arrays.asList(args));
-        all.addAll(List.of("--cache-dir", cacheDir.toString(), "--docker-config", noCredentials().toString()));
+        all.addAll(List.of("--cache-dir", cacheDir.toString()));
+        if (takesRegistryOptions(args)) {
+            all.addAll(List.of("--docker-config", noCredentials().toString()));
+        }
         return run(all.toArray(String[]::new));
+    }
+
+    /** Whether the command {@code args} name (their leading words) has {@code --docker-config}. */
+    static boolean takesRegistryOptions(String... args) {
+        CommandLine command = new CommandLine(new KilnCommand());
+        for (String word : args) {
+            CommandLine sub = command.getSubcommands().get(word);
+            if (sub == null) {
+                break;
+            }
+            command = sub;
+        }
+        return command.getCommandSpec().findOption("--docker-config") != null;
     }
 
     /** A Docker client config with no credentials ({@code {}}), so that the user's own never play a part. */

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -209,6 +210,26 @@ class ExitCodesTest {
         Cli.Result cacheHelp = Cli.run("help", "cache");
         assertThat(cacheHelp.exitCode()).isZero();
         assertThat(cacheHelp.out()).contains("ls").contains("rm").contains("prune");
+    }
+
+    @Test
+    void registryOptionsAppearOnlyOnCommandsThatTalkToRegistriesAndGlobalOnesEverywhere() {
+        List<String> global = List.of("--json", "--cache-dir", "--config", "--quiet");
+        List<String> registry = List.of("--mirror", "--digest-mirror", "--daemon", "--insecure-registry", "--ca-file", "--docker-config");
+        for (String command : List.of("build", "flink build", "pull", "inspect", "cache refresh", "outdated", "rebase")) {
+            String help = Cli.run(("help " + command).split(" ")).out();
+            assertThat(help).as(command).contains(global).contains(registry);
+        }
+        for (String command : List.of("cache ls", "cache rm", "cache prune", "cache verify", "config show")) {
+            String help = Cli.run(("help " + command).split(" ")).out();
+            assertThat(help).as(command).contains(global);
+            assertThat(registry).as(command).allSatisfy(option -> assertThat(help).doesNotContain(option));
+            Cli.Result given = Cli.run(cache, (command + (command.equals("cache rm") ? " flink:1" : "") + " --daemon").split(" "));
+            assertThat(given.exitCode()).as(command).isEqualTo(KilnCommand.USAGE);
+            assertThat(given.errLines()).as(command).containsExactly("kiln: error: Unknown option: '--daemon'", "see 'kiln " + command + " --help'");
+        }
+        assertThat(Cli.run("help", "pull").out()).as("--max-age names both policies it applies to")
+                .containsPattern("--max-age=DURATION\\s+With --policy revalidate or\\s+stale-while-revalidate");
     }
 
     @Test

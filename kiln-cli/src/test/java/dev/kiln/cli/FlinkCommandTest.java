@@ -114,6 +114,11 @@ class FlinkCommandTest {
                         + "and /opt/flink/conf/ in the image")
                 .as("the given option wins over the file's, and the log says so")
                 .contains("flink conf: --parallelism 3 wins over parallelism.default: 4 in flink-conf.yaml");
+
+        Cli.Result quiet = Cli.ok(cache, args("-q").toArray(String[]::new));
+        assertThat(quiet.out()).as("-q: exactly the result line").isEqualTo(result.out().lines().findFirst().orElseThrow() + "\n")
+                .matches(java.util.regex.Pattern.quote(REGISTRY.registry().hostPort() + "/jobs/orders:1@sha256:") + "[0-9a-f]{64}\n");
+        assertThat(quiet.err()).isEmpty();
     }
 
     @Test
@@ -161,7 +166,8 @@ class FlinkCommandTest {
         Cli.Result contradiction = Cli.run(cache, "flink", "build", "--base", base.ref(), "--flink-version", "1.17",
                 "--job-jar", jobJar("1").toString(), "--to", REGISTRY.registry().hostPort() + "/jobs/contradiction:1",
                 "--deployment-out", work.resolve("d.yaml").toString());
-        assertThat(contradiction.exitCode()).as("%s", contradiction).isEqualTo(KilnCommand.USAGE);
+        // found once the base is resolved, so after work began: exit 1 by the README's rule
+        assertThat(contradiction.exitCode()).as("%s", contradiction).isEqualTo(KilnCommand.FAILURE);
         assertThat(contradiction.errorLines()).singleElement().asString()
                 .contains("--flink-version 1.17 contradicts the base", "holds Flink 1.18");
         assertThat(REGISTRY.registry().requestsSince(mark)).as("nothing pushed")

@@ -110,6 +110,10 @@ class InspectCommandTest {
             assertThat(Cli.blobGets(log, layer.digest())).isEmpty();
         }
         assertThat(result.err()).contains("inspect " + image.ref()).contains("cache miss " + image.ref());
+
+        Cli.Result quiet = Cli.ok(cache, "inspect", image.ref(), "--platform", "linux/amd64", "-q");
+        assertThat(quiet.out()).as("-q: exactly the result line").isEqualTo(image.ref() + "@" + image.digest() + "\n");
+        assertThat(quiet.err()).isEmpty();
     }
 
     @Test

@@ -86,7 +86,8 @@ class PullCommandTest {
 
         Cli.Result cold = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64");
         assertThat(cold.out()).contains(image.digest().toString()).contains(REGISTRY.registry().hostPort());
-        assertThat(cold.out().lines().count()).as("one result line: %s", cold.out()).isEqualTo(1);
+        assertThat(cold.out().lines().toList()).as("the result line, then what it cost: %s", cold.out()).hasSize(2)
+                .first().isEqualTo(image.ref() + "@" + image.digest());
         assertThat(cold.out()).doesNotContain("cache miss").doesNotContain("downloaded sha256");
         assertThat(cold.err()).contains("pull " + image.ref())
                 .contains("cache miss " + image.ref())
@@ -103,8 +104,9 @@ class PullCommandTest {
                 .doesNotContain("downloaded ");
 
         Cli.Result quiet = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--quiet");
-        assertThat(quiet.out()).contains(image.digest().toString());
+        assertThat(quiet.out()).as("--quiet: exactly the result line").isEqualTo(image.ref() + "@" + image.digest() + "\n");
         assertThat(quiet.err()).as("--quiet: no step log").isEmpty();
+        assertThat(warm.out()).as("plurals").contains(" 0 requests, ").contains(" 0 layers fetched, 2 cached");
     }
 
     @Test

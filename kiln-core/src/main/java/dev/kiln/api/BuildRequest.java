@@ -2,6 +2,8 @@ package dev.kiln.api;
 
 import dev.kiln.error.InvalidInputException;
 
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,6 +57,9 @@ public final class BuildRequest extends ImageBuildRequest {
         if (b.dockerfile != null && !b.layers.isEmpty()) {
             throw new InvalidInputException("a Dockerfile build takes its files from the Dockerfile (COPY, ADD), not from --add");
         }
+        for (Add add : b.layers) {
+            checkReadable(add);
+        }
         this.base = b.base;
         this.layers = List.copyOf(b.layers);
         this.env = Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
@@ -67,6 +72,20 @@ public final class BuildRequest extends ImageBuildRequest {
         this.dockerfile = b.dockerfile;
         this.context = b.context;
         this.buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
+    }
+
+    /** Every {@code --add} source exists and can be read: checked in {@code build()}, before any request. */
+    private static void checkReadable(Add add) {
+        Path source = add.source();
+        if (source == null) {
+            throw new InvalidInputException("--add :" + add.destination() + ": no source given");
+        }
+        if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw new InvalidInputException("--add " + source + ":" + add.destination() + ": " + source + " does not exist");
+        }
+        if (!Files.isReadable(source)) {
+            throw new InvalidInputException("--add " + source + ":" + add.destination() + ": " + source + " is not readable (permission denied)");
+        }
     }
 
     /** A build on {@code image} (a reference as users write it, or {@code scratch}). */

@@ -57,7 +57,7 @@ public final class Destination {
         return parse(text, null);
     }
 
-    /** {@link #parse(String)}, with {@code tarImageName} naming the image inside a {@code tar:} (ignored for the others). */
+    /** {@link #parse(String)}, with {@code tarImageName} naming the image inside a {@code tar:} (refused for the others, which it would not apply to). */
     public static Destination parse(String text, String tarImageName) {
         return new Destination(Target.parse(text, tarImageName));
     }

@@ -26,6 +26,18 @@ public record Freshness(PullPolicy policy, Duration maxAge, Duration maxStale, b
         }
     }
 
+    /**
+     * Refuses settings the policy would ignore, naming both (the CLI's option names): a max-age with a
+     * policy other than revalidate and stale-while-revalidate. What is left open here and comes from the
+     * configuration is never a contradiction. The request builders call this in {@code build()}.
+     */
+    void check() {
+        if (maxAge != null && policy != null && policy != PullPolicy.REVALIDATE && policy != PullPolicy.STALE_WHILE_REVALIDATE) {
+            throw new InvalidInputException("--max-age " + Units.formatDuration(maxAge) + " does not apply to --policy " + policy.cliName()
+                    + ": max-age applies only to revalidate and stale-while-revalidate");
+        }
+    }
+
     /** This freshness under {@code newPolicy}. */
     public Freshness withPolicy(PullPolicy newPolicy) {
         return new Freshness(newPolicy, maxAge, maxStale, staleIfError);

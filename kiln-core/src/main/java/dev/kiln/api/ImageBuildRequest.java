@@ -21,6 +21,7 @@ public abstract class ImageBuildRequest {
         this.destination = builder.destination != null ? builder.destination : Destination.parse(builder.target);
         this.platform = builder.platform;
         this.freshness = builder.freshness();
+        freshness.check();
         this.compression = Compression.parse(builder.compression).name().toLowerCase(java.util.Locale.ROOT);
         this.time = builder.time;
     }

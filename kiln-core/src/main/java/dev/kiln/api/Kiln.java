@@ -132,9 +132,11 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
-     * The images Kiln built (the latest build of each image and platform, from the ledger) whose base
-     * tag has moved since: one manifest HEAD per base tag; a moved base's manifest and config are
-     * fetched (not its layers) to know its new digest for the platform. Bases pinned by digest never move.
+     * Every image Kiln built on a base (the latest build of each image and platform, from the ledger), with
+     * whether its base tag has moved since: one manifest HEAD per base tag, and nothing fetched or written
+     * to the store. A base whose registry cannot be asked (unreachable, credentials refused) makes its
+     * images {@code error} rows with the reason; the others are checked all the same. Bases pinned by
+     * digest never move.
      */
     public List<OutdatedImage> outdated() {
         return engine.storeOperations.outdated();

@@ -1,5 +1,7 @@
 package dev.kiln.api;
 
+import dev.kiln.error.InvalidInputException;
+
 import java.time.Duration;
 
 /**
@@ -77,8 +79,11 @@ public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Int
             return this;
         }
 
-        /** The immutable request. */
+        /** The immutable request; a low watermark without a maximum size (which it would not apply to) is refused. */
         public PruneRequest build() {
+            if (lowWatermark != null && maxSize == null) {
+                throw new InvalidInputException("--low-watermark applies only with --max-size (the size above which cleaning starts); give both");
+            }
             return new PruneRequest(maxSize, lowWatermark, maxAge, keepLast, dryRun, partialMaxAge);
         }
     }

@@ -28,6 +28,7 @@ public final class PullRequest {
         this.image = b.image;
         this.platform = b.platform;
         this.freshness = b.freshness();
+        freshness.check();
         this.verify = b.verify;
     }
 

@@ -2,6 +2,8 @@ package dev.kiln.api;
 
 import dev.kiln.internal.build.StoreLimit;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.error.KilnException;
+import dev.kiln.error.RegistryException;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Digest;
@@ -9,10 +11,10 @@ import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.image.Reference;
 import dev.kiln.internal.resolve.PullSpec;
-import dev.kiln.internal.resolve.ResolvedImage;
 import dev.kiln.internal.resolve.Resolver;
 import dev.kiln.internal.store.Ledger;
 import dev.kiln.internal.store.LocalStore;
+import dev.kiln.internal.store.RefRecord;
 import dev.kiln.internal.store.StoreCollector;
 import dev.kiln.internal.store.StoreVerifier;
 
@@ -23,6 +25,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** What {@link Kiln} does to the store itself: list, refresh, remove, prune, verify, and the outdated check. */
@@ -81,30 +84,61 @@ record StoreOperations(LocalStore store, Resolver resolver, KilnListener listene
                 report.dangling(), report.layersNotFetched(), report.ingestFiles(), report.ok());
     }
 
+    /**
+     * Every image Kiln built on a base (the latest build of each image and platform), with whether its
+     * base tag moved: one manifest HEAD per base tag, nothing fetched or written; a base whose registry
+     * fails makes its images {@code error} rows, and the others are checked all the same.
+     */
     List<OutdatedImage> outdated() {
         Telemetry telemetry = new Telemetry(listener);
         Map<String, Ledger.Entry> latest = new LinkedHashMap<>();
         for (Ledger.Entry entry : store.ledger().entries()) {
-            if (entry.base() != null && !Reference.parse(entry.base()).isPinned()) {
+            if (entry.base() != null) {
                 latest.put(entry.image() + " " + entry.platform(), entry);
             }
         }
-        Set<String> checked = new HashSet<>();
-        Map<String, Digest> baseNow = new HashMap<>();
-        List<OutdatedImage> outdated = new ArrayList<>();
+        Map<String, Object> heads = new HashMap<>();
+        List<OutdatedImage> images = new ArrayList<>();
         for (Ledger.Entry entry : latest.values()) {
-            String key = entry.base() + " " + entry.platform();
-            Digest now = baseNow.computeIfAbsent(key, k -> {
-                PullPolicy policy = checked.add(entry.base()) ? PullPolicy.ALWAYS : PullPolicy.IF_NOT_PRESENT;
-                return telemetry.step("check base", entry.base() + " (" + entry.platform() + ")",
-                        () -> resolver.resolve(new PullSpec(Reference.parse(entry.base()), Platform.parse(entry.platform()), policy, null,
-                                false), telemetry), ResolvedImage::decision).digest();
-            });
-            if (!now.equals(entry.baseDigest())) {
-                outdated.add(new OutdatedImage(entry.image(), entry.platform(), entry.digest().toString(), entry.base(),
-                        entry.baseDigest().toString(), now.toString()));
+            Reference base = Reference.parse(entry.base());
+            if (base.isPinned()) {
+                images.add(row(entry, OutdatedImage.CURRENT, entry.baseDigest(), null));   // a digest never moves
+                continue;
             }
+            Object head = heads.computeIfAbsent(entry.base(), k -> head(base, telemetry));
+            if (head instanceof KilnException failure) {
+                images.add(row(entry, OutdatedImage.ERROR, null, failure.getMessage()));
+                continue;
+            }
+            Digest now = (Digest) head;
+            Optional<Digest> platformNow = platformManifest(base, now, Platform.parse(entry.platform()));
+            boolean current = now.equals(entry.baseDigest()) || now.equals(entry.baseTop())
+                    || platformNow.filter(entry.baseDigest()::equals).isPresent();
+            images.add(current ? row(entry, OutdatedImage.CURRENT, entry.baseDigest(), null)
+                    : row(entry, OutdatedImage.MOVED, platformNow.orElse(now), null));
         }
-        return outdated;
+        return images;
+    }
+
+    /** What the base tag names now (a {@link Digest}), or why that could not be asked (a {@link KilnException}). */
+    private Object head(Reference base, Telemetry telemetry) {
+        try {
+            return telemetry.step("check base", base.toString(), () -> resolver.head(base, telemetry).orElseThrow(
+                    () -> new RegistryException("registry " + base.registry() + " did not give the digest of " + base + " on HEAD",
+                            base.registry(), 0, null, null)).digest(), Digest::shortHex);
+        } catch (KilnException e) {
+            return e;
+        }
+    }
+
+    /** The platform's manifest under the top-level digest {@code top}, when the store's record of {@code base} knows it. */
+    private Optional<Digest> platformManifest(Reference base, Digest top, Platform platform) {
+        return store.records().find(base).filter(r -> r.digest().equals(top)).flatMap(r -> r.platform(platform))
+                .map(RefRecord.PlatformEntry::manifest);
+    }
+
+    private static OutdatedImage row(Ledger.Entry entry, String status, Digest baseNow, String error) {
+        return new OutdatedImage(entry.image(), entry.platform(), entry.digest().toString(), entry.base(), entry.baseDigest().toString(),
+                baseNow == null ? null : baseNow.toString(), status, error);
     }
 }

@@ -58,9 +58,11 @@ public final class BuildRunner {
     /**
      * Builds for {@code platforms} ({@code null}: this machine's; else comma-separated, each once) and
      * puts the image, or an index of them, into {@code target}'s sink. {@code part} makes each
-     * platform's part; it runs before any request, so what it checks fails early.
+     * platform's part; it runs before any request, so what it checks fails early, as does a local
+     * destination that cannot be written.
      */
     public Built build(Target target, String platforms, Function<Platform, Part> part, Telemetry telemetry) {
+        target.checkWritable();
         ImageSink sink = sink(target);
         List<Part> parts = new ArrayList<>();
         try {
@@ -195,7 +197,8 @@ public final class BuildRunner {
             for (BuildResult image : built.images()) {
                 ResolvedImage base = image.base();
                 store.ledger().append(new Ledger.Entry(name.toString(), image.digest(), image.platform().toString(),
-                        base == null ? null : base.reference().toString(), base == null ? null : base.digest(), clock.instant()));
+                        base == null ? null : base.reference().toString(), base == null ? null : base.digest(),
+                        base == null ? null : base.topDigest(), clock.instant()));
             }
         }
         storeLimit.apply(telemetry);

@@ -3,10 +3,19 @@ package dev.kiln.internal.build;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Reference;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where a built image goes: a registry, a Docker engine, an OCI image layout directory, or a {@code docker load} tar. */
 public sealed interface Target {
+
+    /**
+     * Checks, before any request, that a destination on this machine can be written: an OCI layout's
+     * directory is a writable directory or can be created as one, a tar is not a directory and its
+     * directory exists and is writable. A usage error names the path and what is wrong with it.
+     */
+    default void checkWritable() {
+    }
 
     record Registry(Reference reference) implements Target {
         @Override
@@ -16,6 +25,24 @@ public sealed interface Target {
     }
 
     record OciLayout(Path directory, String tag) implements Target {
+        @Override
+        public void checkWritable() {
+            Path dir = directory.toAbsolutePath().normalize();
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw unwritable(this, dir + " is a file, not a directory");
+            }
+            Path existing = dir;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            if (existing == null || !Files.isDirectory(existing)) {
+                throw unwritable(this, existing + " is a file, not a directory, so " + dir + " cannot be created");
+            }
+            if (!Files.isWritable(existing)) {
+                throw unwritable(this, existing + " is not writable (permission denied)");
+            }
+        }
+
         @Override
         public String toString() {
             return "oci:" + directory + ":" + tag;
@@ -28,6 +55,21 @@ public sealed interface Target {
             return new DockerArchive(file, Reference.parse(name == null ? "kiln-image:latest" : name));
         }
 
+
+        @Override
+        public void checkWritable() {
+            Path target = file.toAbsolutePath().normalize();
+            Path parent = target.getParent();
+            if (Files.isDirectory(target)) {
+                throw unwritable(this, target + " is a directory, not a file");
+            }
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw unwritable(this, "directory " + parent + (parent != null && Files.exists(parent) ? " is a file" : " does not exist"));
+            }
+            if (!Files.isWritable(parent) || Files.exists(target) && !Files.isWritable(target)) {
+                throw unwritable(this, (Files.exists(target) ? target : parent) + " is not writable (permission denied)");
+            }
+        }
 
         @Override
         public String toString() {
@@ -47,6 +89,10 @@ public sealed interface Target {
         public String toString() {
             return "docker-daemon:" + name;
         }
+    }
+
+    private static InvalidInputException unwritable(Target target, String why) {
+        return new InvalidInputException("cannot write --to " + target + ": " + why);
     }
 
     /**
@@ -77,6 +123,9 @@ public sealed interface Target {
                 throw new InvalidInputException("invalid target '" + text + "': expected tar:FILE");
             }
             return DockerArchive.of(Path.of(file), name);
+        }
+        if (name != null) {
+            throw new InvalidInputException("--tag " + name + " names the image inside a tar:FILE target; it does not apply to --to " + text);
         }
         return new Registry(Reference.parse(text));
     }

@@ -109,6 +109,14 @@ public final class Resolver {
         }
     }
 
+    /**
+     * What {@code ref} (a tag) names now, from one manifest HEAD (a mirror that may resolve tags is asked
+     * first); nothing is stored or recorded. Empty when the registry does not say the digest.
+     */
+    public Optional<Descriptor> head(Reference ref, Telemetry telemetry) {
+        return new Sources(ref, Platform.host(), telemetry, false, false).chain().head(ref);
+    }
+
     private ImageLoader.Loaded resolveImage(PullSpec spec, Telemetry telemetry) {
         Reference ref = spec.reference();
         Instant now = clock.instant();

@@ -34,8 +34,9 @@ public final class Ledger {
      * @param image     the image as published, by tag ({@code registry/repo:tag})
      * @param base      the base as the build named it ({@code null} for scratch)
      * @param baseDigest what the base resolved to for the build (the platform's manifest)
+     * @param baseTop   what the base's tag named then (an index, or {@code baseDigest} itself); {@code null} in older entries
      */
-    public record Entry(String image, Digest digest, String platform, String base, Digest baseDigest, Instant builtAt) {
+    public record Entry(String image, Digest digest, String platform, String base, Digest baseDigest, Digest baseTop, Instant builtAt) {
     }
 
     public void append(Entry entry) {

@@ -1,0 +1,79 @@
+package dev.kiln.cli;
+
+import dev.kiln.api.Kiln;
+import dev.kiln.error.InvalidInputException;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The global options plus how to reach registries: the options of commands that talk to registries
+ * (build, flink build, pull, inspect, cache refresh, outdated, rebase), and only theirs.
+ */
+final class RegistryOptions extends GlobalOptions {
+    @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]",
+            description = "Allow plain HTTP or unverified TLS for this registry (repeatable). Loopback registries may use HTTP anyway.")
+    List<String> insecureRegistries = new ArrayList<>();
+
+    @Option(names = "--ca-file", paramLabel = "REGISTRY=PEM",
+            description = "Trust the CA certificates in PEM for REGISTRY, besides the system's (repeatable).")
+    List<String> caFiles = new ArrayList<>();
+
+    @Option(names = "--mirror", paramLabel = "REGISTRY=MIRROR",
+            description = "Try MIRROR (host[:port], e.g. a pull-through cache) before REGISTRY, for tags and content (repeatable, in order).")
+    List<String> mirrors = new ArrayList<>();
+
+    @Option(names = "--digest-mirror", paramLabel = "REGISTRY=MIRROR",
+            description = "Like --mirror, but MIRROR only serves content by digest; tags are resolved by REGISTRY.")
+    List<String> digestMirrors = new ArrayList<>();
+
+    @Option(names = "--daemon",
+            description = "Use the Docker (or Podman) engine as a cache level: a base the local store lacks is imported from it "
+                    + "when it holds exactly that name and platform ($DOCKER_HOST, or the config's daemon.host).")
+    boolean daemon;
+
+    @Option(names = "--docker-config", paramLabel = "FILE",
+            description = "Docker client config to read credentials from (default: $DOCKER_CONFIG/config.json or ~/.docker/config.json).")
+    Path dockerConfig;
+
+    @Override
+    void configure(Kiln.Builder builder) {
+        insecureRegistries.forEach(builder::insecureRegistry);
+        caFiles.forEach(entry -> builder.caFile(key(entry, "--ca-file", "REGISTRY=PEM_FILE, e.g. registry.example.com=ca.pem"),
+                requireFile(Path.of(value(entry)), "--ca-file " + entry + ": " + value(entry))));
+        if (dockerConfig != null) {
+            builder.dockerConfig(requireFile(dockerConfig, "--docker-config " + dockerConfig));
+        }
+        if (daemon) {
+            builder.daemon(null);
+        }
+        mirrors.forEach(m -> builder.mirror(key(m, "--mirror", MIRROR_FORM), value(m), true));
+        digestMirrors.forEach(m -> builder.mirror(key(m, "--digest-mirror", MIRROR_FORM), value(m), false));
+    }
+
+    /** A file the command line names must be there, before any work: else a usage error that names it. */
+    private static Path requireFile(Path file, String named) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidInputException(named + (Files.exists(file) ? " is not a file" : " does not exist"));
+        }
+        return file;
+    }
+
+    private static final String MIRROR_FORM = "REGISTRY=MIRROR, e.g. docker.io=127.0.0.1:5010";
+
+    /** The {@code KEY} of {@code KEY=VALUE}; both must be there. */
+    private static String key(String entry, String option, String form) {
+        int eq = entry.indexOf('=');
+        if (eq <= 0 || eq == entry.length() - 1) {
+            throw new InvalidInputException("invalid " + option + " '" + entry + "': expected " + form);
+        }
+        return entry.substring(0, eq);
+    }
+
+    private static String value(String entry) {
+        return entry.substring(entry.indexOf('=') + 1);
+    }
+}
