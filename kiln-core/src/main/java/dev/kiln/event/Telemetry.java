@@ -12,7 +12,6 @@ public final class Telemetry {
     private final KilnListener listener;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bytesDownloaded = new AtomicLong();
-    private final AtomicLong bytesUploaded = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private final java.util.List<KilnEvent.StepFinished> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -53,20 +52,12 @@ public final class Telemetry {
         bytesDownloaded.addAndGet(bytes);
     }
 
-    public void countUploaded(long bytes) {
-        bytesUploaded.addAndGet(bytes);
-    }
-
     public long requests() {
         return requests.get();
     }
 
     public long bytesDownloaded() {
         return bytesDownloaded.get();
-    }
-
-    public long bytesUploaded() {
-        return bytesUploaded.get();
     }
 
     /** The steps finished so far, in the order they finished. */

@@ -28,8 +28,4 @@ public record Manifest(
         all.addAll(layers);
         return all;
     }
-
-    public long layersSize() {
-        return layers.stream().mapToLong(Descriptor::size).sum();
-    }
 }

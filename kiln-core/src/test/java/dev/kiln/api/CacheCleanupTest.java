@@ -68,7 +68,7 @@ class CacheCleanupTest {
             pullAt(kiln, a, Duration.ZERO);
             pullAt(kiln, b, Duration.ofHours(2));
             clock.advance(Duration.ofMinutes(1));
-            PruneResult result = kiln.prune(null, Duration.ofHours(1), false);
+            PruneResult result = kiln.prune(PruneRequest.builder().maxAge(Duration.ofHours(1)).build());
             assertThat(result.removed()).extracting(CachedImage::reference).containsExactly(a.reference().toString());
             assertThat(result.bytesFreed()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(a)).containsAll(digests(b));
@@ -88,17 +88,17 @@ class CacheCleanupTest {
             long sizeAandC = kiln.cachedImages().stream().filter(i -> !i.reference().equals(b.reference().toString()))
                     .mapToLong(CachedImage::size).sum();
 
-            PruneResult dryRun = kiln.prune(sizeAandC, null, true);
+            PruneResult dryRun = kiln.prune(PruneRequest.builder().maxSize(sizeAandC).dryRun(true).build());
             assertThat(dryRun.removed()).extracting(CachedImage::reference).containsExactly(b.reference().toString());
             assertThat(dryRun.dryRun()).isTrue();
             assertThat(blobNames()).containsAll(digests(b));
 
-            PruneResult real = kiln.prune(sizeAandC, null, false);
+            PruneResult real = kiln.prune(PruneRequest.builder().maxSize(sizeAandC).build());
             assertThat(real.removed()).extracting(CachedImage::reference).containsExactly(b.reference().toString());
             assertThat(real.bytesAfter()).isEqualTo(sizeAandC).isEqualTo(dryRun.bytesAfter());
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(b)).containsAll(digests(a)).containsAll(digests(c));
 
-            PruneResult toZero = kiln.prune(0L, null, false);
+            PruneResult toZero = kiln.prune(PruneRequest.builder().maxSize(0L).build());
             assertThat(toZero.removed()).extracting(CachedImage::reference)
                     .containsExactly(c.reference().toString(), a.reference().toString());
             assertThat(blobNames()).isEmpty();

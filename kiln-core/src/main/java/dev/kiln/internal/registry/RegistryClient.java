@@ -174,7 +174,6 @@ public final class RegistryClient {
             throw RegistryErrors.unexpected(registry, response, what);
         }
         Bodies.discard(response);
-        telemetry.countUploaded(size);
     }
 
     /** Bytes {@code offset} to {@code offset + length} of the content, re-openable. */
@@ -261,7 +260,6 @@ public final class RegistryClient {
             throw RegistryErrors.unexpected(ref.registry(), response, "manifest PUT " + ref);
         }
         Bodies.discard(response);
-        telemetry.countUploaded(manifest.bytes().length);
         Digest digest = response.header("Docker-Content-Digest").map(Digest::parse).orElse(manifest.digest());
         if (!digest.equals(manifest.digest())) {
             throw new DigestMismatchException("registry " + ref.registry() + " stored manifest " + ref + " as " + digest
