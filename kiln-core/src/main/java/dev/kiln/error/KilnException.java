@@ -6,10 +6,12 @@ package dev.kiln.error;
  * credentials never appear in it.
  */
 public class KilnException extends RuntimeException {
+    /** A failure described by {@code message}, one line a user can act on. */
     public KilnException(String message) {
         super(message);
     }
 
+    /** A failure described by {@code message}, caused by {@code cause}. */
     public KilnException(String message, Throwable cause) {
         super(message, cause);
     }

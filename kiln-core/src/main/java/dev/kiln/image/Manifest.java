@@ -16,6 +16,7 @@ public record Manifest(
         Descriptor subject,
         Map<String, String> annotations) {
 
+    /** Copies layers and annotations; {@code null} becomes empty. */
     public Manifest {
         layers = layers == null ? List.of() : List.copyOf(layers);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);

@@ -28,10 +28,12 @@ public enum PullPolicy {
         this.cliName = cliName;
     }
 
+    /** The name the CLI and the configuration file use: {@code if-not-present}, {@code always}, … */
     public String cliName() {
         return cliName;
     }
 
+    /** The policy named {@code text} (its CLI name or constant name, any case); {@code null} for {@code null}. */
     public static PullPolicy parse(String text) {
         if (text == null) {
             return null;
