@@ -4,6 +4,7 @@ import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,7 +43,7 @@ class CacheCleanupTest {
 
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json")).build();
+        return TestKilns.builder(cacheDir).clock(clock).build();
     }
 
     private void pullAt(Kiln kiln, TestImages.Pushed image, Duration later) {
@@ -192,7 +193,7 @@ class CacheCleanupTest {
     @Test
     void aStoreLimitCleansAfterThePullThatCrossesIt() {
         java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+        try (Kiln kiln = TestKilns.builder(cacheDir).clock(clock)
                 .listener(events::add).storeLimit(size(a) + size(b), size(c)).build()) {
             pullAt(kiln, a, Duration.ZERO);
             pullAt(kiln, b, Duration.ofMinutes(1));
@@ -209,7 +210,7 @@ class CacheCleanupTest {
     @Test
     void aStoreLimitNeverWaitsForAnotherUserOfTheStore() {
         java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+        try (Kiln kiln = TestKilns.builder(cacheDir).clock(clock)
                 .listener(events::add).storeLimit(1, 0).build();
              dev.kiln.internal.store.Lease otherBuild = dev.kiln.internal.store.LocalStore.open(cacheDir.resolve("store"), dev.kiln.event.KilnListener.NONE).lease()) {
             pullAt(kiln, a, Duration.ZERO);
