@@ -22,16 +22,8 @@ import java.util.function.Supplier;
  * bytes are counted in the operation's {@link Telemetry}. Cheap to create; the shared state
  * (connections, tokens) lives in the {@link RegistryTransport}.
  */
-public final class RegistryClient {
+public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
     private static final String ACCEPT = String.join(", ", MediaTypes.MANIFEST_ACCEPT);
-
-    private final RegistryTransport transport;
-    private final Telemetry telemetry;
-
-    public RegistryClient(RegistryTransport transport, Telemetry telemetry) {
-        this.transport = transport;
-        this.telemetry = telemetry;
-    }
 
     public static String pullScope(String repository) {
         return "repository:" + repository + ":pull";
