@@ -6,10 +6,10 @@ import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.RegistryFixture;
-import org.junit.jupiter.api.AfterAll;
+import dev.kiln.testing.SharedRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -27,10 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * store's cross-process blob locks make them download every blob once and leave a consistent store.
  */
 class ConcurrentPullProcessesTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(99);
     private static final int RACES = 3;
     private static final int PROCESSES = 2;
     private static final long PROCESS_TIMEOUT_SECONDS = 120;
-    private static RegistryFixture registry;
     private static TestImages.Pushed image;
 
     @TempDir
@@ -38,17 +39,9 @@ class ConcurrentPullProcessesTest {
 
     @BeforeAll
     static void pushImage() {
-        registry = RegistryFixture.plain();
         // five layers of 2-4 MB of random bytes (gzip cannot shrink them): downloads long enough to overlap
-        image = new TestImages(registry, 99).push("cli/race:1", Platform.parse("linux/amd64"),
+        image = REGISTRY.images().push("cli/race:1", Platform.parse("linux/amd64"),
                 3_000_000, 2_000_000, 4_000_000, 2_500_000, 3_500_000);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
     }
 
     private record Run(Process process, Path out, Path err) {
@@ -67,7 +60,7 @@ class ConcurrentPullProcessesTest {
         int racesWithOverlap = 0;
         for (int race = 1; race <= RACES; race++) {
             Path cache = Files.createDirectories(work.resolve("race-" + race).resolve("cache"));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
 
             List<Run> runs = new ArrayList<>();
             for (int p = 0; p < PROCESSES; p++) {
@@ -84,7 +77,7 @@ class ConcurrentPullProcessesTest {
             } finally {
                 runs.forEach(r -> r.process().destroyForcibly());
             }
-            List<AccessLogEntry> log = registry.requestsSince(mark);
+            List<AccessLogEntry> log = REGISTRY.registry().requestsSince(mark);
 
             for (JsonNode result : results) {
                 assertThat(result.path("digest").asText()).as("race %d: %s", race, result).isEqualTo(image.digest().toString());
@@ -123,10 +116,10 @@ class ConcurrentPullProcessesTest {
             assertThat(Cli.allFiles(cache.resolve("store").resolve("ingest"))).as("race %d: leftovers in ingest/", race)
                     .isEmpty();
 
-            long mark2 = registry.mark();
+            long mark2 = REGISTRY.registry().mark();
             JsonNode after = Cli.ok(cache, "pull", image.ref(), "--platform", "linux/amd64", "--json").json();
             assertThat(after.path("source").asText()).as("race %d: the raced store serves a pull", race).isEqualTo("cache");
-            assertThat(registry.requestsSince(mark2)).isEmpty();
+            assertThat(REGISTRY.registry().requestsSince(mark2)).isEmpty();
         }
         assertThat(racesWithOverlap).as("races in which both processes were pulling at the same time").isPositive();
     }

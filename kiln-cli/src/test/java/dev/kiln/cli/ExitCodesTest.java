@@ -1,9 +1,8 @@
 package dev.kiln.cli;
 
-import dev.kiln.testing.RegistryFixture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.kiln.testing.SharedRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,22 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Exit codes (0 ok, 1 failure, 2 usage) and one-line error messages. */
 class ExitCodesTest {
-    private static RegistryFixture registry;
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(0);
 
     @TempDir
     Path cache;
-
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryFixture.plain();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"Flink:1", " flink", "flink ", "flink:-bad", "", "127.0.0.1:5000/App:1"})
@@ -54,10 +42,10 @@ class ExitCodesTest {
     @Test
     void aDockerConfigThatDoesNotExistIsAUsageErrorNamingIt() {
         Path missing = cache.resolve("nope.json");
-        Cli.Result result = Cli.run("pull", registry.hostPort() + "/x/y:1", "--cache-dir", cache.toString(), "--docker-config", missing.toString());
+        Cli.Result result = Cli.run("pull", REGISTRY.registry().hostPort() + "/x/y:1", "--cache-dir", cache.toString(), "--docker-config", missing.toString());
         assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
         assertThat(result.errLines()).containsExactly("kiln: error: --docker-config " + missing + " does not exist");
-        assertThat(registry.requests()).as("no request before the check").isEmpty();
+        assertThat(REGISTRY.registry().requests()).as("no request before the check").isEmpty();
     }
 
     @ParameterizedTest
@@ -74,7 +62,7 @@ class ExitCodesTest {
     @Test
     void aCacheDirectoryThatCannotBeCreatedNamesTheCause() throws IOException {
         Path file = java.nio.file.Files.writeString(cache.resolve("a-file"), "x");
-        Cli.Result result = Cli.run(file.resolve("cache"), "pull", registry.hostPort() + "/x/y:1");
+        Cli.Result result = Cli.run(file.resolve("cache"), "pull", REGISTRY.registry().hostPort() + "/x/y:1");
         assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
         assertThat(result.errLines()).singleElement().asString().endsWith(": not a directory");
     }
@@ -87,12 +75,12 @@ class ExitCodesTest {
 
     @Test
     void unknownPlatformIsAUsageError() {
-        Cli.Result result = Cli.run(cache, "pull", registry.hostPort() + "/x/y:1", "--platform", "foo/bar");
+        Cli.Result result = Cli.run(cache, "pull", REGISTRY.registry().hostPort() + "/x/y:1", "--platform", "foo/bar");
         assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
         assertThat(result.errLines()).as("%s", result).hasSize(1);
         assertThat(result.errLines().get(0)).startsWith("kiln: error: ").contains("foo/bar");
 
-        Cli.Result malformed = Cli.run(cache, "pull", registry.hostPort() + "/x/y:1", "--platform", "linux");
+        Cli.Result malformed = Cli.run(cache, "pull", REGISTRY.registry().hostPort() + "/x/y:1", "--platform", "linux");
         assertThat(malformed.exitCode()).as("%s", malformed).isEqualTo(2);
         assertThat(malformed.errLines()).hasSize(1);
         assertThat(malformed.errLines().get(0)).contains("os/arch");
@@ -100,7 +88,7 @@ class ExitCodesTest {
 
     @Test
     void unknownPolicyIsAUsageError() {
-        Cli.Result result = Cli.run(cache, "pull", registry.hostPort() + "/x/y:1", "--policy", "sometimes");
+        Cli.Result result = Cli.run(cache, "pull", REGISTRY.registry().hostPort() + "/x/y:1", "--policy", "sometimes");
         assertThat(result.exitCode()).as("%s", result).isEqualTo(2);
         assertThat(result.errLines()).hasSize(1);
         assertThat(result.errLines().get(0)).contains("sometimes").contains("if-not-present");
@@ -132,15 +120,15 @@ class ExitCodesTest {
 
     @Test
     void imageNotInTheRegistryFailsWithNotFound() {
-        String ref = registry.hostPort() + "/cli/absent:1";
-        long mark = registry.mark();
+        String ref = REGISTRY.registry().hostPort() + "/cli/absent:1";
+        long mark = REGISTRY.registry().mark();
         Cli.Result result = Cli.run(cache, "pull", ref, "--platform", "linux/amd64");
         assertThat(result.exitCode()).as("%s", result).isEqualTo(1);
         assertThat(result.out()).isEmpty();
         assertThat(result.errorLines()).as("%s", result).hasSize(1);
         assertThat(result.errorLines().get(0)).contains("not found").contains(ref);
         assertThat(result.err()).doesNotContain("\tat ");
-        assertThat(registry.requestsSince(mark)).as("the 404 is not retried")
+        assertThat(REGISTRY.registry().requestsSince(mark)).as("the 404 is not retried")
                 .filteredOn(e -> e.path().endsWith("/manifests/1")).hasSize(1);
 
         Cli.Result inspect = Cli.run(cache, "inspect", ref, "--platform", "linux/amd64", "--json");

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * What a build produced and what it cost.
  *
- * @param image         the published image: {@code registry/repo:tag@sha256:…}, {@code oci:DIR:TAG} or {@code tar:FILE}
+ * @param image         the published image: {@code registry/repo:tag@sha256:…}, {@code oci:DIR:TAG},
+ *                      {@code tar:FILE} or {@code docker-daemon:NAME:TAG}
  * @param digest        the image manifest's digest
  * @param base          the base it was built on, or {@code null} for scratch
  * @param layers        the application layers, bottom first, with whether each was reused unchanged

@@ -16,6 +16,7 @@ import java.util.List;
  */
 public record FlinkBuildResult(BuildResult build, String flinkHome, String jarUri, String mainClass, String flinkVersion,
                                String image, String deploymentYaml, List<String> nativeArgs, String nativeCommand) {
+    /** Copies the native arguments. */
     public FlinkBuildResult {
         nativeArgs = List.copyOf(nativeArgs);
     }

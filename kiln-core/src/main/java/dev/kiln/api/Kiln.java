@@ -161,14 +161,6 @@ public final class Kiln implements AutoCloseable {
         return engine.storeOperations.remove(image);
     }
 
-    /**
-     * Cleans the store: drops images unused for longer than {@code maxAge}, then least recently used
-     * ones until it fits {@code maxSizeBytes}, then every unreferenced blob. Either limit may be null.
-     */
-    public PruneResult prune(Long maxSizeBytes, Duration maxAge, boolean dryRun) {
-        return prune(PruneRequest.builder().maxSize(maxSizeBytes).maxAge(maxAge).dryRun(dryRun).build());
-    }
-
     /** Cleans the store by size (watermarks), age and keep-last-N per repository; waits for running pulls and builds. */
     public PruneResult prune(PruneRequest request) {
         return engine.storeOperations.prune(request);

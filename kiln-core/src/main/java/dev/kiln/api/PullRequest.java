@@ -10,26 +10,24 @@ import dev.kiln.image.Reference;
  * <pre>{@code
  * PullRequest.builder("flink:1.18").platform("linux/amd64").policy(PullPolicy.REVALIDATE).build();
  * }</pre>
+ *
+ * @param image     the image reference as given ({@code flink:1.18}, {@code host:5000/ns/repo@sha256:…})
+ * @param platform  {@code os/arch[/variant]}, or {@code null} for the platform Kiln runs on
+ * @param freshness how fresh the cached image must be ({@code null}: {@link Freshness#DEFAULT})
+ * @param verify    re-hash every cached blob instead of trusting verification stamps
  */
-public final class PullRequest {
-    private final String image;
-    private final String platform;
-    private final Freshness freshness;
-    private final boolean verify;
-
-    private PullRequest(Builder b) {
-        if (b.image == null) {
+public record PullRequest(String image, String platform, Freshness freshness, boolean verify) {
+    /** Refuses a missing or malformed reference or platform, as the command line does. */
+    public PullRequest {
+        if (image == null) {
             throw new InvalidInputException("no image given");
         }
-        Reference.parse(b.image);
-        if (b.platform != null) {
-            Platform.parse(b.platform);
+        Reference.parse(image);
+        if (platform != null) {
+            Platform.parse(platform);
         }
-        this.image = b.image;
-        this.platform = b.platform;
-        this.freshness = b.freshness();
+        freshness = freshness == null ? Freshness.DEFAULT : freshness;
         freshness.check();
-        this.verify = b.verify;
     }
 
     /** {@code image} for this machine's platform, with the configured freshness. */
@@ -39,9 +37,7 @@ public final class PullRequest {
 
     /** A builder for {@code image}: a reference as users write it ({@code flink:1.18}, {@code host:5000/ns/repo@sha256:…}). */
     public static Builder builder(String image) {
-        Builder builder = new Builder();
-        builder.image = image;
-        return builder;
+        return new Builder(image);
     }
 
     /** A builder holding this request's settings. */
@@ -49,33 +45,14 @@ public final class PullRequest {
         return builder(image).platform(platform).freshness(freshness).verify(verify);
     }
 
-    /** The image reference as given. */
-    public String image() {
-        return image;
-    }
-
-    /** {@code os/arch[/variant]}, or {@code null} for the platform Kiln runs on. */
-    public String platform() {
-        return platform;
-    }
-
-    /** How fresh the cached image must be. */
-    public Freshness freshness() {
-        return freshness;
-    }
-
-    /** Re-hash every cached blob instead of trusting verification stamps. */
-    public boolean verify() {
-        return verify;
-    }
-
     /** Collects a pull's settings; {@link #build()} checks them. */
     public static final class Builder extends Freshness.Builder<Builder> {
-        private String image;
+        private final String image;
         private String platform;
         private boolean verify;
 
-        private Builder() {
+        private Builder(String image) {
+            this.image = image;
         }
 
         /** See {@link PullRequest#platform()}. */
@@ -92,7 +69,7 @@ public final class PullRequest {
 
         /** The immutable request; a malformed reference or platform is an error here, as on the command line. */
         public PullRequest build() {
-            return new PullRequest(this);
+            return new PullRequest(image, platform, freshness(), verify);
         }
     }
 }

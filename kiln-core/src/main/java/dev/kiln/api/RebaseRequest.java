@@ -10,65 +10,42 @@ import dev.kiln.image.Reference;
  * <pre>{@code
  * RebaseRequest.builder("registry.example.com/jobs/orders:42").base("flink:1.18.2-java17").build();
  * }</pre>
+ *
+ * @param image       the image to rebase, a reference as users write it
+ * @param base        the new base; {@code null}: the old base's tag, as it resolves now
+ * @param destination where the rebased image goes: a tag in the image's repository ({@code null}: the image's own)
+ * @param platform    the image's platform; {@code null}: this machine's
  */
-public final class RebaseRequest {
-    private final String image;
-    private final String base;
-    private final Destination destination;
-    private final String platform;
-
-    private RebaseRequest(Builder b) {
-        Reference imageRef = Reference.parse(b.image == null ? "" : b.image);
-        this.destination = b.target != null ? Destination.parse(b.target) : Destination.registry(imageRef.toString());
+public record RebaseRequest(String image, String base, Destination destination, String platform) {
+    /** Refuses a malformed reference or platform, and a destination that is not a registry. */
+    public RebaseRequest {
+        Reference imageRef = Reference.parse(image == null ? "" : image);
+        destination = destination != null ? destination : Destination.registry(imageRef.toString());
         if (destination.kind() != Destination.Kind.REGISTRY) {
             throw new InvalidInputException("a rebase is pushed to a registry (a tag in the image's repository), not to " + destination);
         }
-        if (b.base != null) {
-            Reference.parse(b.base);
+        if (base != null) {
+            Reference.parse(base);
         }
-        if (b.platform != null) {
-            Platform.parse(b.platform);
+        if (platform != null) {
+            Platform.parse(platform);
         }
-        this.image = b.image;
-        this.base = b.base;
-        this.platform = b.platform;
     }
 
     /** A builder for rebasing {@code image} (a reference as users write it). */
     public static Builder builder(String image) {
-        Builder builder = new Builder();
-        builder.image = image;
-        return builder;
-    }
-
-    /** The image to rebase. */
-    public String image() {
-        return image;
-    }
-
-    /** The new base; {@code null}: the old base's tag, as it resolves now. */
-    public String base() {
-        return base;
-    }
-
-    /** Where the rebased image goes: a tag in the image's repository (by default the image's own). */
-    public Destination destination() {
-        return destination;
-    }
-
-    /** The image's platform; {@code null}: this machine's. */
-    public String platform() {
-        return platform;
+        return new Builder(image);
     }
 
     /** Collects a rebase's settings; {@link #build()} checks them. */
     public static final class Builder {
-        private String image;
+        private final String image;
         private String base;
         private String target;
         private String platform;
 
-        private Builder() {
+        private Builder(String image) {
+            this.image = image;
         }
 
         /** See {@link RebaseRequest#base()}. */
@@ -91,7 +68,7 @@ public final class RebaseRequest {
 
         /** The immutable request; a malformed reference or platform, or a target that is not a registry, is an error here. */
         public RebaseRequest build() {
-            return new RebaseRequest(this);
+            return new RebaseRequest(image, base, target == null ? null : Destination.parse(target), platform);
         }
     }
 }

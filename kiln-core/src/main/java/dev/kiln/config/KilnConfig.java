@@ -33,6 +33,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
     /** No file, no overrides. */
     public static final KilnConfig EMPTY = new KilnConfig(null, Map.of(), null, List.of());
 
+    /** Copies the collections ({@code null} becomes empty) and checks every registry pattern. */
     public KilnConfig {
         registries = registries == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(registries));
         registries.keySet().forEach(HostPattern::of);
@@ -45,6 +46,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
      * @param lowWatermark what cleaning brings it down to (default 80% of {@code maxSize})
      */
     public record Store(Path dir, Long maxSize, Long lowWatermark) {
+        /** Refuses a size limit below one byte, and a low watermark without a larger size limit. */
         public Store {
             if (maxSize != null && maxSize < 1) {
                 throw new InvalidInputException("maxSize must be positive");
@@ -65,6 +67,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
      */
     public record Registry(PullPolicy policy, Duration maxAge, Duration maxStale, Boolean staleIfError, List<Mirror> mirrors,
                            Boolean insecure, Path caFile, Credentials credentials) {
+        /** Copies the mirrors; {@code null} becomes empty. */
         public Registry {
             mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
         }
@@ -76,6 +79,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
      * @param timeout how long it may take to connect or send more bytes before the next level is tried
      */
     public record Mirror(String url, boolean resolve, Duration timeout) {
+        /** Needs a URL; a timeout must be positive. */
         public Mirror {
             if (url == null || url.isBlank()) {
                 throw new InvalidInputException("a mirror needs a url, e.g. { url: \"http://127.0.0.1:5010\", resolve: true }");
@@ -92,6 +96,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
      */
     public record Credentials(String username, @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String password,
                               String passwordEnv, Path passwordFile, String helper) {
+        /** Needs either a helper, or a user name with exactly one source of its password. */
         public Credentials {
             int secrets = (password != null ? 1 : 0) + (passwordEnv != null ? 1 : 0) + (passwordFile != null ? 1 : 0);
             if (helper != null ? username != null || secrets > 0 : username == null || secrets != 1) {

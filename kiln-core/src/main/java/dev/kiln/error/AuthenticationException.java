@@ -2,16 +2,6 @@ package dev.kiln.error;
 
 /** The registry refused the credentials (401) or the access (403). Adds no data to {@link RegistryException}. */
 public class AuthenticationException extends RegistryException {
-    /** A failure without registry data. */
-    public AuthenticationException(String message) {
-        super(message);
-    }
-
-    /** A failure without registry data, with its cause. */
-    public AuthenticationException(String message, Throwable cause) {
-        super(message, cause);
-    }
-
     /** See {@link RegistryException#RegistryException(String, String, int, String, Throwable)}. */
     public AuthenticationException(String message, String registry, int status, String code, Throwable cause) {
         super(message, registry, status, code, cause);

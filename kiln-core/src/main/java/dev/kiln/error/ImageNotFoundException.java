@@ -2,14 +2,9 @@ package dev.kiln.error;
 
 /** The registry has no such repository, tag or digest (404). Adds no data to {@link RegistryException}. */
 public class ImageNotFoundException extends RegistryException {
-    /** A failure without registry data. */
+    /** A failure described by {@code message}, one line a user can act on. */
     public ImageNotFoundException(String message) {
         super(message);
-    }
-
-    /** A failure without registry data, with its cause. */
-    public ImageNotFoundException(String message, Throwable cause) {
-        super(message, cause);
     }
 
     /** See {@link RegistryException#RegistryException(String, String, int, String, Throwable)}. */

@@ -17,8 +17,11 @@ public class RegistryException extends KilnException {
     private static final Set<String> AUTHENTICATION_CODES = Set.of("UNAUTHORIZED", "DENIED");
     private static final Set<String> NOT_FOUND_CODES = Set.of("MANIFEST_UNKNOWN", "BLOB_UNKNOWN", "NAME_UNKNOWN");
 
+    /** The registry involved, or {@code null}. */
     private final String registry;
+    /** The HTTP status, or 0 when there was no answer. */
     private final int status;
+    /** The registry's error code, or {@code null}. */
     private final String code;
 
     /** A failure without registry data (malformed content). */

@@ -2,16 +2,6 @@ package dev.kiln.error;
 
 /** The registry could not be reached at all (DNS, connection refused, TLS, timeouts after retries): no status. Adds no data to {@link RegistryException}. */
 public class RegistryUnreachableException extends RegistryException {
-    /** A failure without registry data. */
-    public RegistryUnreachableException(String message) {
-        super(message);
-    }
-
-    /** A failure without registry data, with its cause. */
-    public RegistryUnreachableException(String message, Throwable cause) {
-        super(message, cause);
-    }
-
     /** See {@link RegistryException#RegistryException(String, String, int, String, Throwable)}. */
     public RegistryUnreachableException(String message, String registry, int status, String code, Throwable cause) {
         super(message, registry, status, code, cause);

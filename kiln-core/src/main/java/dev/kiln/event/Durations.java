@@ -7,6 +7,7 @@ public final class Durations {
     private Durations() {
     }
 
+    /** The duration in the largest unit that keeps it readable: {@code 45s}, {@code 12m}, {@code 5h}, {@code 3d}. */
     public static String words(Duration duration) {
         long seconds = Math.max(0, duration.toSeconds());
         if (seconds < 120) {

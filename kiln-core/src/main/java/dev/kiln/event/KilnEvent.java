@@ -16,6 +16,7 @@ public sealed interface KilnEvent {
     record StepFinished(String step, Duration duration, String detail) implements KilnEvent {
     }
 
+    /** A step failed after {@code duration}; {@code error} is the failure's message. */
     record StepFailed(String step, Duration duration, String error) implements KilnEvent {
     }
 
@@ -26,7 +27,13 @@ public sealed interface KilnEvent {
     record CacheDecision(String subject, String outcome, String reason) implements KilnEvent {
     }
 
-    enum Direction { DOWNLOAD, UPLOAD }
+    /** Which way a blob moves. */
+    enum Direction {
+        /** From a registry (or a mirror) into the store. */
+        DOWNLOAD,
+        /** From the store to a registry. */
+        UPLOAD
+    }
 
     /** A blob transfer began; {@code size} is its expected length. */
     record TransferStarted(String digest, long size, Direction direction, String peer) implements KilnEvent {
@@ -36,6 +43,7 @@ public sealed interface KilnEvent {
     record TransferProgress(String digest, long transferred, long size, Direction direction) implements KilnEvent {
     }
 
+    /** A blob transfer ended: {@code bytes} moved in {@code duration}. */
     record TransferFinished(String digest, long bytes, Duration duration, Direction direction) implements KilnEvent {
     }
 

@@ -12,14 +12,15 @@ public final class Telemetry {
     private final KilnListener listener;
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong bytesDownloaded = new AtomicLong();
-    private final AtomicLong bytesUploaded = new AtomicLong();
     private final long startNanos = System.nanoTime();
     private final java.util.List<KilnEvent.StepFinished> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /** Telemetry forwarding to {@code listener} ({@code null}: none). */
     public Telemetry(KilnListener listener) {
         this.listener = listener == null ? KilnListener.NONE : listener;
     }
 
+    /** Sends {@code event} to the listener; a listener that throws does not break the operation. */
     public void emit(KilnEvent event) {
         try {
             listener.onEvent(event);
@@ -45,28 +46,24 @@ public final class Telemetry {
         }
     }
 
+    /** Counts one HTTP request. */
     public void countRequest() {
         requests.incrementAndGet();
     }
 
+    /** Counts {@code bytes} downloaded. */
     public void countDownloaded(long bytes) {
         bytesDownloaded.addAndGet(bytes);
     }
 
-    public void countUploaded(long bytes) {
-        bytesUploaded.addAndGet(bytes);
-    }
-
+    /** HTTP requests made so far. */
     public long requests() {
         return requests.get();
     }
 
+    /** Bytes downloaded so far. */
     public long bytesDownloaded() {
         return bytesDownloaded.get();
-    }
-
-    public long bytesUploaded() {
-        return bytesUploaded.get();
     }
 
     /** The steps finished so far, in the order they finished. */
@@ -74,6 +71,7 @@ public final class Telemetry {
         return java.util.List.copyOf(steps);
     }
 
+    /** Time since this telemetry was made. */
     public Duration elapsed() {
         return Duration.ofNanos(System.nanoTime() - startNanos);
     }

@@ -16,15 +16,18 @@ public record Descriptor(
         List<String> urls,
         String artifactType) {
 
+    /** Copies annotations and URLs; {@code null} becomes empty. */
     public Descriptor {
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
         urls = urls == null ? List.of() : List.copyOf(urls);
     }
 
+    /** A descriptor with only media type, digest and size. */
     public static Descriptor of(String mediaType, Digest digest, long size) {
         return new Descriptor(mediaType, digest, size, null, null, null, null);
     }
 
+    /** This descriptor with {@code newPlatform} (as an index lists its manifests). */
     public Descriptor withPlatform(Platform newPlatform) {
         return new Descriptor(mediaType, digest, size, newPlatform, annotations, urls, artifactType);
     }

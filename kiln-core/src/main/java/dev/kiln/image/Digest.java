@@ -18,6 +18,7 @@ public record Digest(String algorithm, String hex) {
     private static final Pattern SHA512_HEX = Pattern.compile("[a-f0-9]{128}");
     private static final java.util.concurrent.atomic.AtomicBoolean WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** Checks the hex against the algorithm: 64 lowercase hex characters for sha256, 128 for sha512. */
     public Digest {
         Pattern pattern = switch (algorithm) {
             case "sha256" -> SHA256_HEX;
@@ -30,6 +31,7 @@ public record Digest(String algorithm, String hex) {
         }
     }
 
+    /** Parses {@code algorithm:hex}, as manifests and registries write digests. */
     @JsonCreator
     public static Digest parse(String text) {
         int colon = text.indexOf(':');
@@ -39,10 +41,12 @@ public record Digest(String algorithm, String hex) {
         return new Digest(text.substring(0, colon), text.substring(colon + 1));
     }
 
+    /** The sha256 digest of {@code content}. */
     public static Digest sha256(byte[] content) {
         return fromSha256(newSha256().digest(content));
     }
 
+    /** The digest whose hash is {@code digestBytes}, from a SHA-256 engine. */
     public static Digest fromSha256(byte[] digestBytes) {
         return new Digest("sha256", HexFormat.of().formatHex(digestBytes));
     }
@@ -98,6 +102,7 @@ public record Digest(String algorithm, String hex) {
         return hex.substring(0, 12);
     }
 
+    /** The {@code algorithm:hex} form, as written in JSON. */
     @JsonValue
     @Override
     public String toString() {

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 public record HostPattern(String pattern) {
     private static final Pattern VALID = Pattern.compile("[a-z0-9.*?\\-:\\[\\]_]+");
 
+    /** Folds the pattern to lower case; a blank or malformed one is refused. */
     public HostPattern {
         if (pattern == null || pattern.isBlank()) {
             throw new InvalidInputException("empty registry pattern");
@@ -29,14 +30,17 @@ public record HostPattern(String pattern) {
         }
     }
 
+    /** The pattern for {@code pattern}: a host, {@code host:port}, or a glob. */
     public static HostPattern of(String pattern) {
         return new HostPattern(pattern);
     }
 
+    /** Whether the pattern has a {@code *} or {@code ?}. */
     public boolean isGlob() {
         return pattern.indexOf('*') >= 0 || pattern.indexOf('?') >= 0;
     }
 
+    /** Whether {@code host} (case-insensitive) matches the pattern. */
     public boolean matches(String host) {
         return matches(pattern, 0, host.toLowerCase(Locale.ROOT), 0);
     }
@@ -89,6 +93,7 @@ public record HostPattern(String pattern) {
         return false;
     }
 
+    /** The pattern as normalised. */
     @Override
     public String toString() {
         return pattern;

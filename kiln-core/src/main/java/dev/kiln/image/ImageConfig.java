@@ -23,6 +23,7 @@ public record ImageConfig(
         RootFs rootfs,
         List<History> history) {
 
+    /** Copies the history; {@code null} becomes empty. */
     public ImageConfig {
         history = history == null ? List.of() : List.copyOf(history);
     }
@@ -39,6 +40,7 @@ public record ImageConfig(
         return config == null || config.env() == null ? List.of() : config.env();
     }
 
+    /** The platform the config declares (architecture, OS, variant, OS version), normalised. */
     @JsonIgnore
     public Platform platform() {
         return new Platform(architecture, os, variant, osVersion, null).normalized();
@@ -58,10 +60,12 @@ public record ImageConfig(
             @JsonProperty("StopSignal") String stopSignal) {
     }
 
+    /** The layers as the config lists them: {@code type} {@code layers}, and their uncompressed digests. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record RootFs(String type, @JsonProperty("diff_ids") List<Digest> diffIds) {
     }
 
+    /** One entry of the build history; {@code emptyLayer} marks steps that added no layer. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record History(
             String created,

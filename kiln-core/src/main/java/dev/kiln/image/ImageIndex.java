@@ -17,6 +17,7 @@ public record ImageIndex(
     /** Docker's (BuildKit's) marker of attestation manifests inside an index. */
     private static final String REFERENCE_TYPE = "vnd.docker.reference.type";
 
+    /** Copies manifests and annotations; {@code null} becomes empty. */
     public ImageIndex {
         manifests = manifests == null ? List.of() : List.copyOf(manifests);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);

@@ -15,6 +15,7 @@ public final class ImageJson {
     /** Configs are read whole into memory; larger ones are refused. */
     public static final int MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
+    /** The mapper for manifests, indexes and configs: unknown properties ignored, trailing content refused. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // like Go's json.Unmarshal (registry, containerd): a second value after the document is malformed
@@ -36,6 +37,7 @@ public final class ImageJson {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), ImageConfig.class, "sample config");
     }
 
+    /** Reads {@code json} as {@code type}; malformed JSON is a {@link RegistryException} naming {@code what}. */
     public static <T> T read(byte[] json, Class<T> type, String what) {
         try {
             return MAPPER.readValue(json, type);
@@ -44,6 +46,7 @@ public final class ImageJson {
         }
     }
 
+    /** Reads {@code json} as a tree; anything but an object is a {@link RegistryException} naming {@code what}. */
     public static JsonNode tree(byte[] json, String what) {
         try {
             JsonNode node = MAPPER.readTree(json);
@@ -56,6 +59,7 @@ public final class ImageJson {
         }
     }
 
+    /** Writes {@code value} as compact JSON. */
     public static byte[] write(Object value) {
         try {
             return MAPPER.writeValueAsBytes(value);

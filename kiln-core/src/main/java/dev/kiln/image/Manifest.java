@@ -16,6 +16,7 @@ public record Manifest(
         Descriptor subject,
         Map<String, String> annotations) {
 
+    /** Copies layers and annotations; {@code null} becomes empty. */
     public Manifest {
         layers = layers == null ? List.of() : List.copyOf(layers);
         annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
@@ -27,9 +28,5 @@ public record Manifest(
         all.add(config);
         all.addAll(layers);
         return all;
-    }
-
-    public long layersSize() {
-        return layers.stream().mapToLong(Descriptor::size).sum();
     }
 }

@@ -29,6 +29,7 @@ public record Platform(
             "riscv64", "mips64le", "mips64", "mipsle", "mips", "loong64", "wasm");
     private static final Platform ATTESTATION = new Platform("unknown", "unknown", null, null, null);
 
+    /** The platform {@code os/architecture[/variant]} ({@code variant} may be {@code null}). */
     public static Platform of(String os, String architecture, String variant) {
         return new Platform(architecture, os, variant, null, null);
     }

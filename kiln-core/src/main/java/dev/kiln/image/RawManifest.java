@@ -38,10 +38,12 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
         return new RawManifest(mediaType, bytes, Digest.sha256(bytes));
     }
 
+    /** Whether this is an index (several platforms) rather than one image's manifest. */
     public boolean isIndex() {
         return MediaTypes.isIndex(mediaType);
     }
 
+    /** The index these bytes hold; refused when this is an image manifest. */
     public ImageIndex asIndex() {
         if (!isIndex()) {
             throw new IllegalStateException(mediaType + " is not an index");
@@ -49,6 +51,7 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
         return ImageJson.read(bytes, ImageIndex.class, "image index " + digest.shortHex());
     }
 
+    /** The image manifest these bytes hold; refused when this is an index or has no config. */
     public Manifest asManifest() {
         if (isIndex()) {
             throw new IllegalStateException(mediaType + " is not an image manifest");
@@ -60,6 +63,7 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
         return manifest;
     }
 
+    /** A descriptor of these bytes: media type, digest and size. */
     public Descriptor descriptor() {
         return Descriptor.of(mediaType, digest, bytes.length);
     }

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
  * @param digest     the pinned manifest digest, or {@code null}
  */
 public record Reference(String registry, String repository, String tag, Digest digest) {
+    /** The registry of references without a host ({@code flink:1.18}). */
     public static final String DOCKER_HUB = "docker.io";
     private static final int MAX_NAME_LENGTH = 255;
     private static final Pattern DOMAIN = Pattern.compile(
@@ -25,6 +26,7 @@ public record Reference(String registry, String repository, String tag, Digest d
     /** A bare image ID; Docker refuses it as a name so that it is never mistaken for a repository. */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-f0-9]{64}");
 
+    /** Checks every part as Docker does; without tag and digest, the tag is {@code latest}. */
     public Reference {
         if (tag == null && digest == null) {
             tag = "latest";
@@ -109,10 +111,12 @@ public record Reference(String registry, String repository, String tag, Digest d
         return digest != null ? digest.toString() : tag;
     }
 
+    /** Whether a digest pins the reference (then its content never changes). */
     public boolean isPinned() {
         return digest != null;
     }
 
+    /** This reference pinned to {@code newDigest}, keeping its tag. */
     public Reference withDigest(Digest newDigest) {
         return new Reference(registry, repository, tag, newDigest);
     }

@@ -14,8 +14,10 @@ import java.time.Duration;
  *                     (within {@code maxStale}) instead of failing
  */
 public record Staleness(Duration maxStale, boolean staleIfError) {
+    /** No max-stale limit, and no stale-if-error: a failed check is an error. */
     public static final Staleness STRICT = new Staleness(null, false);
 
+    /** Refuses a negative max-stale. */
     public Staleness {
         if (maxStale != null && maxStale.isNegative()) {
             throw new InvalidInputException("max-stale must not be negative");

@@ -5,6 +5,7 @@ import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class AuthenticationTest {
             Files.createDirectories(config.getParent());
             String auth = Base64.getEncoder().encodeToString((registry.username() + ":" + registry.password()).getBytes());
             Files.writeString(config, "{\"auths\":{\"" + registry.hostPort() + "\":{\"auth\":\"" + auth + "\"}}}");
-            try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).dockerConfig(config).build()) {
+            try (Kiln kiln = TestKilns.builder(cacheDir).dockerConfig(config).build()) {
                 PullResult result = kiln.pull(PullRequest.of(image.reference().toString()));
                 assertThat(result.digest()).isEqualTo(image.digest().toString());
                 long mark = registry.mark();
@@ -45,7 +46,7 @@ class AuthenticationTest {
     void wrongOrMissingCredentialsAreClearErrorsThatNameTheRegistry() {
         try (RegistryFixture registry = RegistryFixture.basicAuth()) {
             TestImages.Pushed image = new TestImages(registry, 2).push("secure/app:1", AMD64, 20_000);
-            try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json"))
+            try (Kiln kiln = TestKilns.builder(cacheDir)
                     .credential(registry.hostPort(), registry.username(), "wrong-secret-123").build()) {
                 assertThatThrownBy(() -> kiln.pull(PullRequest.of(image.reference().toString())))
                         .isInstanceOf(AuthenticationException.class)
@@ -60,7 +61,7 @@ class AuthenticationTest {
                             assertThat(e.isAuthentication()).isTrue();
                         });
             }
-            try (Kiln anonymous = Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json")).build()) {
+            try (Kiln anonymous = TestKilns.builder(cacheDir).build()) {
                 assertThatThrownBy(() -> anonymous.pull(PullRequest.of(image.reference().toString())))
                         .isInstanceOf(AuthenticationException.class)
                         .hasMessageContaining("requires authentication")
@@ -75,7 +76,7 @@ class AuthenticationTest {
         try (RegistryFixture registry = RegistryFixture.tokenAuth()) {
             TestImages.Pushed image = new TestImages(registry, 3).push("token/app:1", AMD64, 20_000, 10_000);
             int tokensBefore = registry.tokenServer().tokenRequests();
-            try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json"))
+            try (Kiln kiln = TestKilns.builder(cacheDir)
                     .credential(registry.hostPort(), registry.username(), registry.password()).build()) {
                 PullResult result = kiln.pull(PullRequest.of(image.reference().toString()));
                 assertThat(result.digest()).isEqualTo(image.digest().toString());
@@ -92,7 +93,7 @@ class AuthenticationTest {
     void tokenServerRefusingTheCredentialsIsAnAuthenticationError() {
         try (RegistryFixture registry = RegistryFixture.tokenAuth()) {
             TestImages.Pushed image = new TestImages(registry, 4).push("token/app:1", AMD64, 10_000);
-            try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json"))
+            try (Kiln kiln = TestKilns.builder(cacheDir)
                     .credential(registry.hostPort(), "mallory", "not-the-password").build()) {
                 assertThatThrownBy(() -> kiln.pull(PullRequest.of(image.reference().toString())))
                         .isInstanceOf(AuthenticationException.class)

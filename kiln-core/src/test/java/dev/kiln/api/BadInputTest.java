@@ -6,6 +6,7 @@ import dev.kiln.error.RegistryUnreachableException;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,7 +14,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,8 +24,7 @@ class BadInputTest {
     Path cacheDir;
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json"))
-                .retries(2, Duration.ofMillis(10)).build();
+        return TestKilns.kiln(cacheDir);
     }
 
     @ParameterizedTest

@@ -4,6 +4,7 @@ import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -42,7 +43,7 @@ class CacheCleanupTest {
 
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json")).build();
+        return TestKilns.builder(cacheDir).clock(clock).build();
     }
 
     private void pullAt(Kiln kiln, TestImages.Pushed image, Duration later) {
@@ -68,7 +69,7 @@ class CacheCleanupTest {
             pullAt(kiln, a, Duration.ZERO);
             pullAt(kiln, b, Duration.ofHours(2));
             clock.advance(Duration.ofMinutes(1));
-            PruneResult result = kiln.prune(null, Duration.ofHours(1), false);
+            PruneResult result = kiln.prune(PruneRequest.builder().maxAge(Duration.ofHours(1)).build());
             assertThat(result.removed()).extracting(CachedImage::reference).containsExactly(a.reference().toString());
             assertThat(result.bytesFreed()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(a)).containsAll(digests(b));
@@ -88,17 +89,17 @@ class CacheCleanupTest {
             long sizeAandC = kiln.cachedImages().stream().filter(i -> !i.reference().equals(b.reference().toString()))
                     .mapToLong(CachedImage::size).sum();
 
-            PruneResult dryRun = kiln.prune(sizeAandC, null, true);
+            PruneResult dryRun = kiln.prune(PruneRequest.builder().maxSize(sizeAandC).dryRun(true).build());
             assertThat(dryRun.removed()).extracting(CachedImage::reference).containsExactly(b.reference().toString());
             assertThat(dryRun.dryRun()).isTrue();
             assertThat(blobNames()).containsAll(digests(b));
 
-            PruneResult real = kiln.prune(sizeAandC, null, false);
+            PruneResult real = kiln.prune(PruneRequest.builder().maxSize(sizeAandC).build());
             assertThat(real.removed()).extracting(CachedImage::reference).containsExactly(b.reference().toString());
             assertThat(real.bytesAfter()).isEqualTo(sizeAandC).isEqualTo(dryRun.bytesAfter());
             assertThat(blobNames()).doesNotContainAnyElementsOf(digests(b)).containsAll(digests(a)).containsAll(digests(c));
 
-            PruneResult toZero = kiln.prune(0L, null, false);
+            PruneResult toZero = kiln.prune(PruneRequest.builder().maxSize(0L).build());
             assertThat(toZero.removed()).extracting(CachedImage::reference)
                     .containsExactly(c.reference().toString(), a.reference().toString());
             assertThat(blobNames()).isEmpty();
@@ -192,7 +193,7 @@ class CacheCleanupTest {
     @Test
     void aStoreLimitCleansAfterThePullThatCrossesIt() {
         java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+        try (Kiln kiln = TestKilns.builder(cacheDir).clock(clock)
                 .listener(events::add).storeLimit(size(a) + size(b), size(c)).build()) {
             pullAt(kiln, a, Duration.ZERO);
             pullAt(kiln, b, Duration.ofMinutes(1));
@@ -209,7 +210,7 @@ class CacheCleanupTest {
     @Test
     void aStoreLimitNeverWaitsForAnotherUserOfTheStore() {
         java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
+        try (Kiln kiln = TestKilns.builder(cacheDir).clock(clock)
                 .listener(events::add).storeLimit(1, 0).build();
              dev.kiln.internal.store.Lease otherBuild = dev.kiln.internal.store.LocalStore.open(cacheDir.resolve("store"), dev.kiln.event.KilnListener.NONE).lease()) {
             pullAt(kiln, a, Duration.ZERO);

@@ -6,6 +6,7 @@ import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class CacheLogTest {
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json")).listener(events::add).build();
+        return TestKilns.builder(cacheDir).listener(events::add).build();
     }
 
     private List<KilnEvent.CacheDecision> decisions(TestImages.Pushed image) {

@@ -7,6 +7,7 @@ import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -34,8 +34,7 @@ class MirrorsTest {
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private Kiln kiln(String cache, String mirror, boolean resolve) {
-        return Kiln.builder().cacheDir(tmp.resolve(cache)).dockerConfig(tmp.resolve("none.json")).retries(2, Duration.ofMillis(10))
-                .listener(events::add).mirror(ORIGIN.registry().hostPort(), mirror, resolve).build();
+        return TestKilns.builder(tmp.resolve(cache)).listener(events::add).mirror(ORIGIN.registry().hostPort(), mirror, resolve).build();
     }
 
     private static List<AccessLogEntry> blobGets(List<AccessLogEntry> log) {

@@ -6,6 +6,7 @@ import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.Skopeo;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,7 +39,7 @@ class PlatformSelectionTest {
 
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json")).build();
+        return TestKilns.kiln(cacheDir);
     }
 
     @Test

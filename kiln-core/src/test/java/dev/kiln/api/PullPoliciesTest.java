@@ -6,6 +6,7 @@ import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,7 @@ class PullPoliciesTest {
 
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("no-docker-config.json")).build();
+        return TestKilns.builder(cacheDir).clock(clock).build();
     }
 
     private static String freshRepo() {
@@ -103,7 +104,7 @@ class PullPoliciesTest {
         String repo = freshRepo();
         TestImages.Pushed first = REGISTRY.images().push(repo + ":1.18", AMD64, 30_000);
         List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (Kiln kiln = Kiln.builder().cacheDir(cacheDir).clock(clock)
+        try (Kiln kiln = TestKilns.builder(cacheDir).clock(clock)
                 .listener(e -> {
                     if (e instanceof dev.kiln.event.KilnEvent.Warning w) {
                         warnings.add(w.message());

@@ -12,6 +12,7 @@ import dev.kiln.testing.FaultProxy;
 import dev.kiln.testing.FaultProxy.Fault;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,12 +44,12 @@ class ReliabilityTest {
     @TempDir
     Path tmp;
 
-    private Kiln kiln(Kiln.Builder builder) {
-        return builder.cacheDir(tmp.resolve("cache")).dockerConfig(tmp.resolve("none.json")).build();
+    private Kiln.Builder builder() {
+        return TestKilns.builder(tmp.resolve("cache"));
     }
 
     private Kiln kiln() {
-        return kiln(Kiln.builder().retries(4, Duration.ofMillis(10)));
+        return builder().retries(4, Duration.ofMillis(10)).build();
     }
 
     private static String via(FaultProxy proxy, TestImages.Pushed image) {
@@ -82,7 +83,7 @@ class ReliabilityTest {
     void aStalledTransferTimesOutAndIsResumed() {
         TestImages.Pushed image = ORIGIN.pushFresh("reliability/stalled", AMD64, 200_000);
         try (FaultProxy proxy = FaultProxy.start(ORIGIN.registry());
-             Kiln kiln = kiln(Kiln.builder().retries(4, Duration.ofMillis(10)).timeouts(Duration.ofSeconds(2), Duration.ofMillis(500)))) {
+             Kiln kiln = builder().retries(4, Duration.ofMillis(10)).timeouts(Duration.ofSeconds(2), Duration.ofMillis(500)).build()) {
             proxy.on("GET", blobPath(image.layers().get(0)), 1, Fault.stallAfter(30_000, Duration.ofSeconds(20)));
             PullResult result = kiln.pull(PullRequest.of(via(proxy, image)));
             assertThat(result.digest()).isEqualTo(image.digest().toString());
@@ -95,7 +96,7 @@ class ReliabilityTest {
     @ValueSource(ints = {500, 502, 503, 429})
     void aBurstOfServerErrorsIsRetried(int status) {
         TestImages.Pushed image = ORIGIN.pushFresh("reliability/burst-" + status, AMD64, 20_000);
-        try (FaultProxy proxy = FaultProxy.start(ORIGIN.registry()); Kiln kiln = kiln(Kiln.builder().retries(5, Duration.ofMillis(10)))) {
+        try (FaultProxy proxy = FaultProxy.start(ORIGIN.registry()); Kiln kiln = builder().retries(5, Duration.ofMillis(10)).build()) {
             Map<String, String> headers = status == 429 ? Map.of("Retry-After", "1") : Map.of();
             proxy.on("GET", ".*/manifests/.*", 3, Fault.status(status, headers));
             proxy.on("GET", blobPath(image.layers().get(0)), 3, Fault.status(status, headers));
@@ -200,7 +201,7 @@ class ReliabilityTest {
             TestImages.Pushed image = ORIGIN.pushFresh("reliability/full-disk", AMD64, 1_500_000, 1_500_000);
             Path filler = mount.resolve("filler");
             Files.write(filler, new byte[4 * 1024 * 1024]);
-            try (Kiln kiln = Kiln.builder().cacheDir(mount.resolve("kiln")).dockerConfig(tmp.resolve("none.json")).build()) {
+            try (Kiln kiln = TestKilns.kiln(mount.resolve("kiln"))) {
                 assertThatThrownBy(() -> kiln.pull(PullRequest.of(image.ref()))).isInstanceOf(StoreException.class)
                         .hasMessageContaining("No space left on device");
                 try (var blobs = Files.list(mount.resolve("kiln/store/blobs/sha256"))) {

@@ -8,6 +8,7 @@ import dev.kiln.image.PullPolicy;
 import dev.kiln.testing.FaultProxy;
 import dev.kiln.testing.FaultProxy.Fault;
 import dev.kiln.testing.SharedRegistry;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,8 +36,7 @@ class StalenessTest {
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private Kiln kiln() {
-        return Kiln.builder().cacheDir(cacheDir).clock(clock).dockerConfig(cacheDir.resolve("none.json"))
-                .retries(2, Duration.ofMillis(10)).listener(events::add).build();
+        return TestKilns.builder(cacheDir).clock(clock).listener(events::add).build();
     }
 
     /** An image pulled through {@code proxy}, cached now. */

@@ -13,6 +13,7 @@ import dev.kiln.testing.FaultProxy;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,8 +44,7 @@ class ConfigAppliedTest {
         Path file = tmp.resolve("config.yaml");
         Files.writeString(file, yaml);
         KilnConfig config = ConfigLoader.load(file, Map.of());
-        return config.applyTo(Kiln.builder().cacheDir(tmp.resolve("cache")).dockerConfig(tmp.resolve("none.json"))
-                .retries(2, Duration.ofMillis(10)).listener(events::add)).build();
+        return config.applyTo(TestKilns.builder(tmp.resolve("cache")).listener(events::add)).build();
     }
 
     private static long manifestRequests(List<AccessLogEntry> log) {

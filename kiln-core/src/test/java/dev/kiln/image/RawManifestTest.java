@@ -217,7 +217,7 @@ class RawManifestTest {
                 .containsEntry("org.opencontainers.image.base.name", "eclipse-temurin:17-jre-jammy")
                 .containsEntry("org.opencontainers.image.base.digest", Samples.LAYER3);
         assertThat(manifest.subject()).isNull();
-        assertThat(manifest.layersSize()).isEqualTo(29538961L + 16930468L);
+        assertThat(layersSize(manifest)).isEqualTo(29538961L + 16930468L);
         assertThatThrownBy(raw::asIndex).isInstanceOf(IllegalStateException.class);
     }
 
@@ -231,7 +231,7 @@ class RawManifestTest {
         assertThat(manifest.blobs()).extracting(Descriptor::mediaType).containsExactly(
                 MediaTypes.DOCKER_CONFIG, MediaTypes.DOCKER_LAYER_GZIP,
                 MediaTypes.DOCKER_LAYER_GZIP, MediaTypes.DOCKER_LAYER_GZIP);
-        assertThat(manifest.layersSize()).isEqualTo(29538961L + 16930468L + 47326143L);
+        assertThat(layersSize(manifest)).isEqualTo(29538961L + 16930468L + 47326143L);
     }
 
     @Test
@@ -263,5 +263,9 @@ class RawManifestTest {
         assertThatThrownBy(raw::asIndex)
                 .isInstanceOf(RegistryException.class)
                 .hasMessageStartingWith("malformed image index");
+    }
+
+    private static long layersSize(Manifest manifest) {
+        return manifest.layers().stream().mapToLong(Descriptor::size).sum();
     }
 }

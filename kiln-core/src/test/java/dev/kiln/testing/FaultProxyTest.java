@@ -19,12 +19,14 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The fault proxy itself: forwarding, recording, each fault, and robustness against non-HTTP clients. */
 class FaultProxyTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(7);
 
     private static final HttpClient HTTP = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -32,27 +34,18 @@ class FaultProxyTest {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
-    private static RegistryFixture registry;
     private static TestImages.Pushed image;
 
     @BeforeAll
     static void startRegistry() {
-        registry = RegistryFixture.plain();
-        image = new TestImages(registry, 7).push("proxy/test:1", Platform.parse("linux/amd64"), 150_000);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
+        image = REGISTRY.images().push("proxy/test:1", Platform.parse("linux/amd64"), 150_000);
     }
 
     @Test
     void forwardsAndRecordsRequestsAndSurvivesTlsAndGarbage() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(registry)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry())) {
             // a TLS client fails the same way against the proxy as against the real registry
-            Class<?> direct = tlsFailure(registry.hostPort());
+            Class<?> direct = tlsFailure(REGISTRY.registry().hostPort());
             Class<?> proxied = tlsFailure(proxy.hostPort());
             assertThat(proxied).isEqualTo(direct);
             assertThat(SSLException.class).isAssignableFrom(proxied);
@@ -66,11 +59,11 @@ class FaultProxyTest {
             assertThat(proxy.rejectedConnections()).isEqualTo(2);
             assertThat(proxy.requests()).isEmpty();
 
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
             HttpResponse<String> response = get(proxy, "/v2/", Map.of("X-Test", "yes", "Authorization", "Basic Zm9vOmJhcg=="));
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Docker-Distribution-Api-Version")).hasValue("registry/2.0");
-            assertThat(registry.requestsSince(mark)).containsExactly(new AccessLogEntry("GET", "/v2/", 200));
+            assertThat(REGISTRY.registry().requestsSince(mark)).containsExactly(new AccessLogEntry("GET", "/v2/", 200));
 
             assertThat(proxy.requests()).singleElement().satisfies(r -> {
                 assertThat(r.method()).isEqualTo("GET");
@@ -85,8 +78,8 @@ class FaultProxyTest {
 
     @Test
     void statusFaultAppliesExactlyTheGivenNumberOfTimes() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(registry)) {
-            long mark = registry.mark();
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry())) {
+            long mark = REGISTRY.registry().mark();
             FaultProxy.Rule rule = proxy.on("GET", "/v2/", 2, FaultProxy.Fault.status(429, Map.of("Retry-After", "7")));
             HttpResponse<String> first = get(proxy, "/v2/", Map.of());
             HttpResponse<String> second = get(proxy, "/v2/", Map.of());
@@ -99,7 +92,7 @@ class FaultProxyTest {
             assertThat(rule.hits()).isEqualTo(2);
             assertThat(rule.remaining()).isZero();
             assertThat(proxy.requests()).extracting(FaultProxy.Request::status).containsExactly(429, 429, 200);
-            assertThat(registry.requestsSince(mark)).as("faulted requests never reach the registry")
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("faulted requests never reach the registry")
                     .containsExactly(new AccessLogEntry("GET", "/v2/", 200));
         }
     }
@@ -108,7 +101,7 @@ class FaultProxyTest {
     void resetCutsTheBodyAfterTheGivenBytesAndRangeRequestsAreForwarded() throws Exception {
         Descriptor layer = image.layers().get(0);
         String path = "/v2/proxy/test/blobs/" + layer.digest();
-        try (FaultProxy proxy = FaultProxy.start(registry)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry())) {
             proxy.on("GET", "/v2/proxy/test/blobs/.+", 1, FaultProxy.Fault.resetAfter(10_000));
             HttpResponse<InputStream> cut = HTTP.send(request(proxy.hostPort(), path, Map.of()).build(),
                     HttpResponse.BodyHandlers.ofInputStream());
@@ -139,7 +132,7 @@ class FaultProxyTest {
     void corruptFlipsOneByteAndRedirectPointsAtTheBlobStore() throws Exception {
         Descriptor layer = image.layers().get(0);
         String path = "/v2/proxy/test/blobs/" + layer.digest();
-        try (FaultProxy proxy = FaultProxy.start(registry)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry())) {
             proxy.on("GET", ".*/blobs/.+", 1, FaultProxy.Fault.corruptByteAt(5));
             proxy.on("GET", ".*/blobs/.+", 1, FaultProxy.Fault.redirectToBlobStore());
             byte[] corrupt = HTTP.send(request(proxy.hostPort(), path, Map.of()).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
@@ -167,7 +160,7 @@ class FaultProxyTest {
 
     @Test
     void uploadLocationsAreRewrittenToTheProxy() throws Exception {
-        try (FaultProxy proxy = FaultProxy.start(registry)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry())) {
             HttpResponse<String> started = HTTP.send(request(proxy.hostPort(), "/v2/proxy/upload/blobs/uploads/", Map.of())
                     .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(started.statusCode()).isEqualTo(202);

@@ -24,8 +24,14 @@ public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback
         this.seed = seed;
     }
 
+    /** A plain-HTTP registry; {@code seed} makes the images' content. */
     public static SharedRegistry plain(long seed) {
         return new SharedRegistry(RegistryFixture::plain, seed);
+    }
+
+    /** A registry that speaks HTTPS only, with a self-signed certificate ({@link RegistryFixture#tls()}). */
+    public static SharedRegistry tls(long seed) {
+        return new SharedRegistry(RegistryFixture::tls, seed);
     }
 
     @Override

@@ -29,10 +29,8 @@ import java.util.function.Supplier;
  * same guarantees without code of its own; a rebase shares the ending (sink, ledger, store limit).
  */
 public final class BuildRunner {
-    private final LocalStore store;
-    private final Resolver resolver;
+    private final BuildContext context;
     private final RegistryTransport transport;
-    private final ExecutorService transfers;
     private final Supplier<DockerDaemon> daemons;
     private final StoreLimit storeLimit;
     private final Clock clock;
@@ -41,14 +39,12 @@ public final class BuildRunner {
     /** {@code daemons}: the Docker engine for {@code docker-daemon:} destinations, connected on first use. */
     public BuildRunner(LocalStore store, Resolver resolver, RegistryTransport transport, ExecutorService transfers,
                        Supplier<DockerDaemon> daemons, StoreLimit storeLimit, Clock clock) {
-        this.store = store;
-        this.resolver = resolver;
+        this.context = new BuildContext(store, resolver, transfers);
         this.transport = transport;
-        this.transfers = transfers;
         this.daemons = daemons;
         this.storeLimit = storeLimit;
         this.clock = clock;
-        this.images = new ImageBuilder(store, resolver, transfers);
+        this.images = new ImageBuilder(context);
     }
 
     /** One platform's build: its base and freshness ({@code spec}'s layers and changes are the recipe's) and its recipe. */
@@ -81,8 +77,9 @@ public final class BuildRunner {
         ImageSink sink = sink(registry);
         Built built = telemetry.step("rebase", image.toString(), () -> {
             // under a lease: the new config and manifest are referenced by no record until the push is done
-            try (Lease ignored = store.lease()) {
-                Rebase.Result rebased = new Rebase(store, resolver, images).rebase(image, newBase, registry.reference(), platform, telemetry);
+            try (Lease ignored = context.store().lease()) {
+                Rebase.Result rebased = new Rebase(context.store(), context.resolver(), images)
+                        .rebase(image, newBase, registry.reference(), platform, telemetry);
                 BuildResult result = publish(sink, registry, rebased.manifest(), rebased.newBase(), rebased.image().platform(), List.of(), false,
                         telemetry);
                 return new Built(result.target(), result.digest(), List.of(result));
@@ -94,15 +91,15 @@ public final class BuildRunner {
     /** The sink for {@code target}: the one place a destination becomes a writer. */
     private ImageSink sink(Target target) {
         if (target instanceof Target.Registry registry) {
-            return new RegistryPublisher(store, resolver, transport, transfers, registry.reference());
+            return new RegistryPublisher(context, transport, registry.reference());
         }
         if (target instanceof Target.OciLayout layout) {
-            return LocalSinks.ociLayout(store, resolver, transfers, layout);
+            return LocalSinks.ociLayout(context, layout);
         }
         if (target instanceof Target.DockerArchive archive) {
-            return LocalSinks.dockerArchive(store, resolver, transfers, archive);
+            return LocalSinks.dockerArchive(context, archive);
         }
-        return LocalSinks.daemon(store, resolver, transfers, daemons, (Target.DockerDaemon) target);
+        return LocalSinks.daemon(context, daemons, (Target.DockerDaemon) target);
     }
 
     /** Parsed, each once; several only into a sink that holds an index, checked here, before any request. */
@@ -126,7 +123,7 @@ public final class BuildRunner {
     }
 
     private Built run(List<Part> parts, ImageSink sink, Telemetry telemetry) {
-        try (Lease ignored = store.lease()) {
+        try (Lease ignored = context.store().lease()) {
             // a recipe that ignores the base is asked first, and its layers pack while the bases resolve
             Recipe first = parts.get(0).recipe();
             Recipe.Addition early = first.dependsOnBase() ? null : first.apply(null);
@@ -196,7 +193,7 @@ public final class BuildRunner {
         if (name != null) {
             for (BuildResult image : built.images()) {
                 ResolvedImage base = image.base();
-                store.ledger().append(new Ledger.Entry(name.toString(), image.digest(), image.platform().toString(),
+                context.store().ledger().append(new Ledger.Entry(name.toString(), image.digest(), image.platform().toString(),
                         base == null ? null : base.reference().toString(), base == null ? null : base.digest(),
                         base == null ? null : base.topDigest(), clock.instant()));
             }

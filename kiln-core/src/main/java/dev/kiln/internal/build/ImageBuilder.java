@@ -38,10 +38,10 @@ final class ImageBuilder {
     private final Resolver resolver;
     private final ExecutorService transfers;
 
-    ImageBuilder(LocalStore store, Resolver resolver, ExecutorService transfers) {
-        this.store = store;
-        this.resolver = resolver;
-        this.transfers = transfers;
+    ImageBuilder(BuildContext context) {
+        this.store = context.store();
+        this.resolver = context.resolver();
+        this.transfers = context.transfers();
     }
 
     /** Resolves {@code spec}'s base (store-first, under its freshness), as one build step. */

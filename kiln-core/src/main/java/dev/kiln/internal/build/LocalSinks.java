@@ -9,13 +9,11 @@ import dev.kiln.image.Manifest;
 import dev.kiln.image.RawManifest;
 import dev.kiln.internal.resolve.Futures;
 import dev.kiln.internal.resolve.ResolvedImage;
-import dev.kiln.internal.resolve.Resolver;
 import dev.kiln.internal.store.LocalStore;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
@@ -29,17 +27,13 @@ final class LocalSinks implements ImageSink {
         void write(RawManifest manifest, List<Descriptor> blobs);
     }
 
-    private final LocalStore store;
-    private final Resolver resolver;
-    private final ExecutorService transfers;
+    private final BuildContext context;
     private final String name;
     private final Writer writer;
     private final boolean holdsIndex;
 
-    private LocalSinks(LocalStore store, Resolver resolver, ExecutorService transfers, Target target, boolean holdsIndex, Writer writer) {
-        this.store = store;
-        this.resolver = resolver;
-        this.transfers = transfers;
+    private LocalSinks(BuildContext context, Target target, boolean holdsIndex, Writer writer) {
+        this.context = context;
         this.name = target.toString();
         this.holdsIndex = holdsIndex;
         this.writer = writer;
@@ -49,24 +43,23 @@ final class LocalSinks implements ImageSink {
      * An OCI image layout: one image, or an index whose {@code index.json} descriptor (tagged) points at the
      * image index blob listing the platforms' manifests, as skopeo and Buildah write a multi-platform layout.
      */
-    static ImageSink ociLayout(LocalStore store, Resolver resolver, ExecutorService transfers, Target.OciLayout layout) {
-        return new LocalSinks(store, resolver, transfers, layout, true,
-                (manifest, blobs) -> new OciLayoutWriter().write(layout.directory(), layout.tag(), manifest, blobs, store.blobs()::open));
+    static ImageSink ociLayout(BuildContext context, Target.OciLayout layout) {
+        return new LocalSinks(context, layout, true,
+                (manifest, blobs) -> new OciLayoutWriter().write(layout.directory(), layout.tag(), manifest, blobs, context.store().blobs()::open));
     }
 
     /** A {@code docker load} tar, the image named inside as the target says. */
-    static ImageSink dockerArchive(LocalStore store, Resolver resolver, ExecutorService transfers, Target.DockerArchive archive) {
-        return new LocalSinks(store, resolver, transfers, archive, false, (manifest, blobs) -> new DockerArchiveWriter().write(
-                archive.file(), DockerArchiveWriter.repoTag(archive.name()), manifest, config(store, manifest.asManifest()),
-                manifest.asManifest().layers(), store.blobs()::open));
+    static ImageSink dockerArchive(BuildContext context, Target.DockerArchive archive) {
+        return new LocalSinks(context, archive, false, (manifest, blobs) -> new DockerArchiveWriter().write(
+                archive.file(), DockerArchiveWriter.repoTag(archive.name()), manifest, config(context.store(), manifest.asManifest()),
+                manifest.asManifest().layers(), context.store().blobs()::open));
     }
 
     /** A Docker (or Podman) engine, which {@code docker load}s the image streamed from the store. */
-    static ImageSink daemon(LocalStore store, Resolver resolver, ExecutorService transfers, Supplier<DockerDaemon> daemons,
-                            Target.DockerDaemon engine) {
+    static ImageSink daemon(BuildContext context, Supplier<DockerDaemon> daemons, Target.DockerDaemon engine) {
         DockerDaemon daemon = daemons.get();   // before any work: without engine support on the class path, say so now
-        return new LocalSinks(store, resolver, transfers, engine, false, (manifest, blobs) -> daemon.loadImage(engine.name(),
-                manifest, config(store, manifest.asManifest()), store.blobs()::open, transfers));
+        return new LocalSinks(context, engine, false, (manifest, blobs) -> daemon.loadImage(engine.name(),
+                manifest, config(context.store(), manifest.asManifest()), context.store().blobs()::open, context.transfers()));
     }
 
     private static byte[] config(LocalStore store, Manifest parsed) {
@@ -77,7 +70,7 @@ final class LocalSinks implements ImageSink {
     public BuildResult.Publication putImage(RawManifest manifest, ResolvedImage base, boolean inIndex, Telemetry telemetry) {
         if (base != null) {
             Futures.joinAll(base.parsedManifest().layers().stream()
-                    .map(l -> CompletableFuture.supplyAsync(() -> resolver.ensureLayer(base, l, telemetry), transfers))
+                    .map(l -> CompletableFuture.supplyAsync(() -> context.resolver().ensureLayer(base, l, telemetry), context.transfers()))
                     .toList());
         }
         if (!inIndex) { // an index's images are written with it, so that its tag appears only when all are in place

@@ -39,11 +39,11 @@ final class RegistryPublisher implements ImageSink {
     private final ExecutorService transfers;
     private final Reference target;
 
-    RegistryPublisher(LocalStore store, Resolver resolver, RegistryTransport transport, ExecutorService transfers, Reference target) {
-        this.store = store;
-        this.resolver = resolver;
+    RegistryPublisher(BuildContext context, RegistryTransport transport, Reference target) {
+        this.store = context.store();
+        this.resolver = context.resolver();
+        this.transfers = context.transfers();
         this.transport = transport;
-        this.transfers = transfers;
         this.target = target;
     }
 

@@ -30,8 +30,12 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Failure messages name the helper and the registry and quote the helper's own error line, but
  * never its stdout when that looks like JSON, since that is where secrets travel.
+ *
+ * @param program    {@code docker-credential-<name>}, as messages name it
+ * @param executable where the program was found
+ * @param timeout    how long one run may take
  */
-final class CredentialHelper {
+record CredentialHelper(String program, Path executable, Duration timeout) {
     /** The phrase docker-credential-helpers uses (on stdout, with a non-zero exit) for "no entry". */
     private static final String NOT_FOUND = "credentials not found";
     private static final String HELPER_PREFIX = "docker-credential-";
@@ -44,16 +48,6 @@ final class CredentialHelper {
                 thread.setDaemon(true);
                 thread.start();
             };
-
-    private final String program;
-    private final Path executable;
-    private final Duration timeout;
-
-    CredentialHelper(String program, Path executable, Duration timeout) {
-        this.program = program;
-        this.executable = executable;
-        this.timeout = timeout;
-    }
 
     /**
      * The helper {@code docker-credential-NAME} found in {@code helperPath}; {@code configuredBy} says,

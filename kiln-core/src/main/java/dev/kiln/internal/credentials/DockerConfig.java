@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 
 /**
  * The credential-related parts of a Docker client {@code config.json}, keyed by canonical host.
@@ -80,30 +81,37 @@ record DockerConfig(
             throw malformed(file, "the top level is not a JSON object");
         }
         return new DockerConfig(
-                file, auths(file, root.get("auths")), credHelpers(file, root.get("credHelpers")),
+                file, byHost(file, root.get("auths"), "auths", (key, entry) -> credential(file, key, entry)),
+                byHost(file, root.get("credHelpers"), "credHelpers", (key, value) -> helper(file, key, value)),
                 credsStore(file, root.get("credsStore")));
     }
 
-    private static Map<String, Credential> auths(Path file, JsonNode auths) {
-        if (isAbsent(auths)) {
+    /**
+     * The entries of the object {@code section} by canonical host, each value made by {@code value}
+     * (empty: a placeholder, skipped); an exact host key beats an alias spelling, otherwise the first
+     * in the file wins.
+     */
+    private static <T> Map<String, T> byHost(Path file, JsonNode section, String name,
+                                             BiFunction<String, JsonNode, Optional<T>> value) {
+        if (isAbsent(section)) {
             return Map.of();
         }
-        if (!auths.isObject()) {
-            throw malformed(file, "'auths' is not a JSON object");
+        if (!section.isObject()) {
+            throw malformed(file, "'" + name + "' is not a JSON object");
         }
-        Map<String, Credential> byHost = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
+        Map<String, T> byHost = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = section.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             String key = entry.getKey();
-            Optional<Credential> credential = credential(file, key, entry.getValue());
-            if (credential.isEmpty()) {
-                continue; // placeholder entries such as {} (written when a credsStore holds the secret)
+            Optional<T> found = value.apply(key, entry.getValue());
+            if (found.isEmpty()) {
+                continue; // placeholder auths such as {} (written when a credsStore holds the secret)
             }
             String host = RegistryHosts.canonical(key);
             if (host.equals(key)) {
-                byHost.put(host, credential.get()); // an exact key beats an alias spelling
+                byHost.put(host, found.get());
             } else {
-                byHost.putIfAbsent(host, credential.get()); // otherwise the first in the file wins
+                byHost.putIfAbsent(host, found.get());
             }
         }
         return byHost;
@@ -148,29 +156,11 @@ record DockerConfig(
         return Credential.basic(decoded.substring(0, colon), decoded.substring(colon + 1));
     }
 
-    private static Map<String, String> credHelpers(Path file, JsonNode helpers) {
-        if (isAbsent(helpers)) {
-            return Map.of();
+    private static Optional<String> helper(Path file, String key, JsonNode value) {
+        if (!value.isTextual()) {
+            throw malformed(file, "credHelpers entry '" + key + "' is not a string");
         }
-        if (!helpers.isObject()) {
-            throw malformed(file, "'credHelpers' is not a JSON object");
-        }
-        Map<String, String> byHost = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = helpers.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            if (!entry.getValue().isTextual()) {
-                throw malformed(file, "credHelpers entry '" + entry.getKey() + "' is not a string");
-            }
-            String key = entry.getKey();
-            String host = RegistryHosts.canonical(key);
-            String helper = entry.getValue().textValue().trim();
-            if (host.equals(key)) {
-                byHost.put(host, helper);
-            } else {
-                byHost.putIfAbsent(host, helper);
-            }
-        }
-        return byHost;
+        return Optional.of(value.textValue().trim());
     }
 
     private static Optional<String> credsStore(Path file, JsonNode store) {

@@ -46,7 +46,8 @@ public final class DockerConfigCredentials implements CredentialProvider {
     private DockerConfig config; // guarded by lock; read once
     private CredentialException configFailure; // guarded by lock; a failed read is not retried
 
-    private DockerConfigCredentials(Path configFile, List<Path> helperPath, Duration helperTimeout) {
+    /** A config file, with helpers looked up only in {@code helperPath} and each given {@code helperTimeout}. */
+    DockerConfigCredentials(Path configFile, List<Path> helperPath, Duration helperTimeout) {
         this.configFile = Objects.requireNonNull(configFile, "configFile");
         this.helperPath = List.copyOf(helperPath);
         this.helperTimeout = Objects.requireNonNull(helperTimeout, "helperTimeout");
@@ -77,11 +78,6 @@ public final class DockerConfigCredentials implements CredentialProvider {
     /** An explicit config file, with helpers looked up only in {@code helperPath}, in order. */
     public static DockerConfigCredentials fromFile(Path configFile, List<Path> helperPath) {
         return new DockerConfigCredentials(configFile, helperPath, DEFAULT_HELPER_TIMEOUT);
-    }
-
-    /** The same source with another per-helper timeout. */
-    public DockerConfigCredentials withHelperTimeout(Duration timeout) {
-        return new DockerConfigCredentials(configFile, helperPath, timeout);
     }
 
     /** Where Docker looks: {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */

@@ -1,11 +1,10 @@
 package dev.kiln.internal.layer;
 
-import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.MediaTypes;
+import dev.kiln.internal.text.EnumNames;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Locale;
 
 /** How a layer's tar stream is compressed, and the OCI media type that says so. */
 public enum Compression {
@@ -24,17 +23,7 @@ public enum Compression {
 
     /** {@code gzip} or {@code zstd}, in any case. */
     public static Compression parse(String text) {
-        if (text != null) {
-            switch (text.trim().toLowerCase(Locale.ROOT)) {
-                case "gzip":
-                    return GZIP;
-                case "zstd":
-                    return ZSTD;
-                default:
-                    break;
-            }
-        }
-        throw new InvalidInputException("unknown compression '" + text + "': expected gzip or zstd");
+        return EnumNames.parse(Compression.class, text, EnumNames::lowerCase, "compression");
     }
 
     Compressor open(OutputStream out) throws IOException {

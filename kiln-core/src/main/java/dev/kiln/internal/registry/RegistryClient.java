@@ -22,16 +22,8 @@ import java.util.function.Supplier;
  * bytes are counted in the operation's {@link Telemetry}. Cheap to create; the shared state
  * (connections, tokens) lives in the {@link RegistryTransport}.
  */
-public final class RegistryClient {
+public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
     private static final String ACCEPT = String.join(", ", MediaTypes.MANIFEST_ACCEPT);
-
-    private final RegistryTransport transport;
-    private final Telemetry telemetry;
-
-    public RegistryClient(RegistryTransport transport, Telemetry telemetry) {
-        this.transport = transport;
-        this.telemetry = telemetry;
-    }
 
     public static String pullScope(String repository) {
         return "repository:" + repository + ":pull";
@@ -174,7 +166,6 @@ public final class RegistryClient {
             throw RegistryErrors.unexpected(registry, response, what);
         }
         Bodies.discard(response);
-        telemetry.countUploaded(size);
     }
 
     /** Bytes {@code offset} to {@code offset + length} of the content, re-openable. */
@@ -261,7 +252,6 @@ public final class RegistryClient {
             throw RegistryErrors.unexpected(ref.registry(), response, "manifest PUT " + ref);
         }
         Bodies.discard(response);
-        telemetry.countUploaded(manifest.bytes().length);
         Digest digest = response.header("Docker-Content-Digest").map(Digest::parse).orElse(manifest.digest());
         if (!digest.equals(manifest.digest())) {
             throw new DigestMismatchException("registry " + ref.registry() + " stored manifest " + ref + " as " + digest

@@ -18,9 +18,6 @@ import java.util.function.Function;
  * specific pattern that sets it wins, so {@code "*"} can give defaults that {@code docker.io} refines.
  */
 public final class RegistryRules {
-    /** No rules: built-in defaults, no mirrors. */
-    public static final RegistryRules NONE = new RegistryRules(Map.of());
-
     private final Map<HostPattern, Rule> rules;
 
     public RegistryRules(Map<HostPattern, Rule> rules) {

@@ -16,21 +16,17 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
 
-/** A registry as an {@link ImageSource}; blob downloads resume with HTTP Range after a broken connection. */
-final class RegistrySource implements ImageSource {
+/**
+ * A registry as an {@link ImageSource}; blob downloads resume with HTTP Range after a broken connection.
+ *
+ * @param registry  the registry ({@code host[:port]}), also the source's name
+ * @param client    the distribution API for this operation
+ * @param telemetry the operation's events and counters
+ */
+record RegistrySource(String registry, RegistryClient client, Telemetry telemetry) implements ImageSource {
     /** Broken connections tolerated in a row without a byte of progress. */
     private static final int MAX_STALLED_RESUMES = 3;
     private static final long PROGRESS_INTERVAL_NANOS = 250_000_000L;
-
-    private final RegistryClient client;
-    private final Telemetry telemetry;
-    private final String registry;
-
-    RegistrySource(String registry, RegistryClient client, Telemetry telemetry) {
-        this.registry = registry;
-        this.client = client;
-        this.telemetry = telemetry;
-    }
 
     @Override
     public String name() {

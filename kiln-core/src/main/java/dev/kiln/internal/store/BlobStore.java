@@ -14,17 +14,16 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NotDirectoryException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Content-addressable blobs, containerd's way: write to {@code ingest/}, fsync, verify size and
@@ -253,20 +252,8 @@ public final class BlobStore {
 
     /** Every blob digest present, verified or not. */
     public List<Digest> list() {
-        Path dir = layout.blobsDir();
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            List<Digest> digests = new ArrayList<>();
-            files.forEach(f -> {
-                try {
-                    digests.add(new Digest("sha256", f.getFileName().toString()));
-                } catch (RuntimeException notABlob) {
-                    // stray file: not content, ignored
-                }
-            });
-            return digests;
+        try {
+            return StoreFiles.readEach(layout.blobsDir(), 1, f -> Optional.of(new Digest("sha256", f.getFileName().toString())));
         } catch (IOException e) {
             throw storeFailure("listing blobs", e);
         }
@@ -305,13 +292,9 @@ public final class BlobStore {
     }
 
     private void stamp(Digest digest) throws IOException {
-        Path stamp = layout.verifiedStamp(digest);
-        Files.createDirectories(stamp.getParent());
         Optional<String> stat = stat(layout.blob(digest));
         if (stat.isPresent()) {
-            Path temp = stamp.resolveSibling(stamp.getFileName() + ".tmp" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
-            Files.writeString(temp, stat.get());
-            Files.move(temp, stamp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            StoreFiles.writeAtomically(layout.verifiedStamp(digest), stat.get().getBytes(StandardCharsets.UTF_8));
         }
     }
 

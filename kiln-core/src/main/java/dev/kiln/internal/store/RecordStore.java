@@ -12,14 +12,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 /**
  * Records of (reference, platform) → manifest digest, one JSON file per reference. Writes are
@@ -66,10 +63,7 @@ public final class RecordStore {
                 Files.deleteIfExists(file);
                 return null;
             }
-            Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(temp, JSON.writeValueAsBytes(updated));
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            StoreFiles.writeAtomically(file, JSON.writeValueAsBytes(updated));
             return updated;
         } catch (IOException e) {
             throw BlobStore.storeFailure("writing the record of " + ref, e);
@@ -82,24 +76,16 @@ public final class RecordStore {
 
     /** Every record, for listings and garbage collection; unreadable ones are skipped. */
     public List<RefRecord> list() {
-        Path dir = layout.refsDir();
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            List<RefRecord> records = new ArrayList<>();
-            files.filter(f -> f.getFileName().toString().startsWith("@") && f.getFileName().toString().endsWith(".json"))
-                    .forEach(f -> {
-                        try {
-                            read(f).ifPresent(records::add);
-                        } catch (StoreException unreadable) {
-                            // skipped here; reading it by its reference reports it
-                        }
-                    });
-            return records;
+        try {
+            return StoreFiles.readEach(layout.refsDir(), Integer.MAX_VALUE, f -> isRecord(f) ? read(f) : Optional.empty());
         } catch (IOException e) {
             throw BlobStore.storeFailure("listing records", e);
         }
+    }
+
+    private static boolean isRecord(Path file) {
+        String name = file.getFileName().toString();
+        return name.startsWith("@") && name.endsWith(".json");
     }
 
     private Optional<RefRecord> read(Path file) {

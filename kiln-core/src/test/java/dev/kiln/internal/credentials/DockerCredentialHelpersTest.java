@@ -185,8 +185,8 @@ class DockerCredentialHelpersTest {
 
     @Test
     void aHangingHelperTimesOut() throws IOException {
-        DockerConfigCredentials provider =
-                provider("{\"credsStore\":\"slow\"}").withHelperTimeout(Duration.ofMillis(500));
+        DockerConfigCredentials provider = new DockerConfigCredentials(
+                Files.writeString(dir.resolve("config.json"), "{\"credsStore\":\"slow\"}"), List.of(bin), Duration.ofMillis(500));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> provider.find("ghcr.io"))

@@ -18,7 +18,9 @@ import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.FaultProxy;
 import dev.kiln.testing.FaultProxy.Fault;
 import dev.kiln.testing.RegistryFixture;
+import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestKilns;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,9 +36,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -46,34 +47,23 @@ import org.junit.jupiter.api.io.TempDir;
  * stored.
  */
 class RegistryFaultsTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(0);
 
     private static final Platform AMD64 = Platform.parse("linux/amd64");
 
-    private static RegistryFixture registry;
 
     @TempDir
     Path cache;
 
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
-    @BeforeAll
-    static void startRegistry() {
-        registry = RegistryFixture.plain();
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        if (registry != null) {
-            registry.close();
-        }
-    }
-
     @Test
     void manifestGetFailingWith503TwiceIsRetriedAndCounted() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 1).push("faults/retry503:1", AMD64, 50_000);
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(4)) {
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 1).push("faults/retry503:1", AMD64, 50_000);
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(4)) {
             FaultProxy.Rule rule = proxy.on("GET", "/v2/faults/retry503/manifests/1", 2, Fault.status(503));
-            long mark = registry.mark();
+            long mark = REGISTRY.registry().mark();
 
             PullResult result = kiln.pull(request(proxy, image));
 
@@ -84,7 +74,7 @@ class RegistryFaultsTest {
             assertThat(result.requests()).as("every request that reached the proxy, retries included, is counted")
                     .isEqualTo(proxy.requests().size())
                     .isGreaterThanOrEqualTo(3 + 2); // three manifest GETs, the config and the layer
-            assertThat(registry.requestsSince(mark)).as("the registry answered only the successful attempt")
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("the registry answered only the successful attempt")
                     .filteredOn(e -> e.path().contains("/manifests/"))
                     .containsExactly(new AccessLogEntry("GET", "/v2/faults/retry503/manifests/1", 200));
             assertThat(events).filteredOn(KilnEvent.Retrying.class::isInstance).hasSize(2);
@@ -94,8 +84,8 @@ class RegistryFaultsTest {
 
     @Test
     void retryWaitsAsLongAsRetryAfterAsks() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 2).push("faults/retryafter:1", AMD64, 20_000);
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 2).push("faults/retryafter:1", AMD64, 20_000);
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", ".+/manifests/1", 1, Fault.status(429, Map.of("Retry-After", "1")));
 
             PullResult result = kiln.pull(request(proxy, image));
@@ -116,8 +106,8 @@ class RegistryFaultsTest {
 
     @Test
     void persistent500OnTheManifestFailsAfterMaxAttemptsAndStoresNothing() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 3).push("faults/down:1", AMD64, 20_000);
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 3).push("faults/down:1", AMD64, 20_000);
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", ".+/manifests/.+", FaultProxy.ALWAYS, Fault.status(500));
 
             assertThatThrownBy(() -> kiln.pull(request(proxy, image)))
@@ -133,9 +123,9 @@ class RegistryFaultsTest {
 
     @Test
     void persistent500OnALayerFailsAfterMaxAttemptsAndLeavesNoPartialBlob() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 4).push("faults/layerdown:1", AMD64, 200_000);
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 4).push("faults/layerdown:1", AMD64, 200_000);
         Descriptor layer = image.layers().get(0);
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", ".+/blobs/" + layer.digest(), FaultProxy.ALWAYS, Fault.status(500));
 
             assertThatThrownBy(() -> kiln.pull(request(proxy, image)))
@@ -152,11 +142,11 @@ class RegistryFaultsTest {
 
     @Test
     void connectionResetInTheMiddleOfALayerResumesWithRange() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 5).push("faults/reset:1", AMD64, 1_000_000);
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 5).push("faults/reset:1", AMD64, 1_000_000);
         Descriptor layer = image.layers().get(0);
         assertThat(layer.size()).isGreaterThan(900_000);
         String layerPath = "/v2/faults/reset/blobs/" + layer.digest();
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", layerPath, 1, Fault.resetAfter(100_000));
 
             PullResult result = kiln.pull(request(proxy, image));
@@ -180,10 +170,10 @@ class RegistryFaultsTest {
 
     @Test
     void resumeAgainstAServerIgnoringRangeStartsOverAndStillVerifies() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 8).push("faults/norange:1", AMD64, 400_000);
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 8).push("faults/norange:1", AMD64, 400_000);
         Descriptor layer = image.layers().get(0);
         String layerPath = "/v2/faults/norange/blobs/" + layer.digest();
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", layerPath, 1, Fault.resetAfter(100_000));
             proxy.on("GET", layerPath, 1, Fault.ignoreRange());
 
@@ -202,10 +192,10 @@ class RegistryFaultsTest {
 
     @Test
     void resetsThatStillMakeProgressAreResumedUntilTheBlobIsComplete() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 9).push("faults/flaky:1", AMD64, 200_000);
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 9).push("faults/flaky:1", AMD64, 200_000);
         Descriptor layer = image.layers().get(0);
         String layerPath = "/v2/faults/flaky/blobs/" + layer.digest();
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", layerPath, FaultProxy.ALWAYS, Fault.resetAfter(40_000));
 
             PullResult result = kiln.pull(request(proxy, image));
@@ -224,10 +214,10 @@ class RegistryFaultsTest {
 
     @Test
     void resetsWithoutProgressGiveUpAfterBoundedAttempts() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 19).push("faults/dead:1", AMD64, 100_000);
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 19).push("faults/dead:1", AMD64, 100_000);
         Descriptor layer = image.layers().get(0);
         String layerPath = "/v2/faults/dead/blobs/" + layer.digest();
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", layerPath, FaultProxy.ALWAYS, Fault.resetAfter(0));
 
             assertThatThrownBy(() -> kiln.pull(request(proxy, image)))
@@ -243,8 +233,8 @@ class RegistryFaultsTest {
 
     @Test
     void droppedConnectionOnTheManifestIsRetried() {
-        TestImages.Pushed image = new TestImages(registry, 10).push("faults/drop:1", AMD64, 20_000);
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 10).push("faults/drop:1", AMD64, 20_000);
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", ".+/manifests/.+", 1, Fault.drop());
 
             PullResult result = kiln.pull(request(proxy, image));
@@ -264,8 +254,7 @@ class RegistryFaultsTest {
             String expectedAuthorization = "Basic " + Base64.getEncoder().encodeToString(
                     (authRegistry.username() + ":" + authRegistry.password()).getBytes(StandardCharsets.UTF_8));
             long mark = authRegistry.mark();
-            try (Kiln kiln = Kiln.builder().cacheDir(cache).dockerConfig(cache.resolve("no-docker-config.json"))
-                    .credential(proxy.hostPort(), authRegistry.username(), authRegistry.password())
+            try (Kiln kiln = TestKilns.builder(cache).credential(proxy.hostPort(), authRegistry.username(), authRegistry.password())
                     .retries(3, Duration.ofMillis(10)).build()) {
 
                 PullResult result = kiln.pull(request(proxy, image));
@@ -294,9 +283,9 @@ class RegistryFaultsTest {
 
     @Test
     void layerNotMatchingItsDigestIsRejectedAndNotStored() throws IOException {
-        TestImages.Pushed image = new TestImages(registry, 7).push("faults/corrupt:1", AMD64, 200_000);
+        TestImages.Pushed image = new TestImages(REGISTRY.registry(), 7).push("faults/corrupt:1", AMD64, 200_000);
         Descriptor layer = image.layers().get(0);
-        try (FaultProxy proxy = FaultProxy.start(registry); Kiln kiln = kiln(3)) {
+        try (FaultProxy proxy = FaultProxy.start(REGISTRY.registry()); Kiln kiln = kiln(3)) {
             proxy.on("GET", ".+/blobs/" + layer.digest(), FaultProxy.ALWAYS, Fault.corruptByteAt(1_000));
 
             assertThatThrownBy(() -> kiln.pull(request(proxy, image)))
@@ -351,9 +340,7 @@ class RegistryFaultsTest {
 
     private Kiln kiln(int attempts) {
         KilnListener listener = events::add;
-        return Kiln.builder()
-                .cacheDir(cache)
-                .dockerConfig(cache.resolve("no-docker-config.json"))
+        return TestKilns.builder(cache)
                 .retries(attempts, Duration.ofMillis(10))
                 .listener(listener)
                 .build();
