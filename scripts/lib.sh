@@ -1,6 +1,10 @@
 # Shared by the quick start and the benchmarks: a throw-away registry and test images made with
 # independent tools (umoci builds the image, skopeo pushes it), so Kiln is measured, not used, here.
 
+# a command failing inside $(…) fails the script that sourced this, as it would outside (bash does not
+# pass set -e into command substitutions by default): a failed build is never timed as a fast one
+shopt -s inherit_errexit
+
 # free_port: prints a free TCP port on loopback
 free_port() {
   local port
