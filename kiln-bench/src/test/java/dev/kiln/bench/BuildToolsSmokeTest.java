@@ -72,9 +72,12 @@ class BuildToolsSmokeTest {
     }
 
     @Test
-    void parsesAFullCommandLine() throws Exception {
-        BuildOptions options = BuildOptions.parse(new String[]{"--from", "127.0.0.1:5000/flink:1.18", "--add", "conf/:/opt/flink/conf/",
-                "--add=target/job.jar:/opt/flink/usrlib/:9999:9999", "--to=10.0.0.1:5000/jobs/job:1", "--cache", "/tmp/c",
+    void parsesAFullCommandLine(@TempDir Path dir) throws Exception {
+        // the sources exist: a build request checks its --add sources before anything else
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        Path jar = Files.writeString(dir.resolve("job.jar"), "jar");
+        BuildOptions options = BuildOptions.parse(new String[]{"--from", "127.0.0.1:5000/flink:1.18", "--add", conf + "/:/opt/flink/conf/",
+                "--add=" + jar + ":/opt/flink/usrlib/:9999:9999", "--to=10.0.0.1:5000/jobs/job:1", "--cache", "/tmp/c",
                 "--insecure", "--repeat", "3", "--platform", "linux/arm64"});
         assertThat(options.from()).isEqualTo("127.0.0.1:5000/flink:1.18");
         assertThat(options.to()).isEqualTo("10.0.0.1:5000/jobs/job:1");
