@@ -23,6 +23,8 @@ class ContainerEngineAbsentTest {
     void withoutTheDaemonModuleTheEngineIsAClearErrorNamingIt() throws java.io.IOException {
         assertThat(ServiceLoader.load(dev.kiln.api.spi.ContainerEngineProvider.class).findFirst())
                 .as("kiln-core's own class path has no engine provider").isEmpty();
+        assertThatThrownBy(() -> Class.forName("com.github.dockerjava.api.DockerClient"))
+                .as("docker-java is not a dependency of kiln-core").isInstanceOf(ClassNotFoundException.class);
         try (Kiln kiln = TestKilns.kiln(work.resolve("cache"))) {
             BuildRequest request = BuildRequest.scratch().add(java.nio.file.Files.createDirectories(work.resolve("app")), "/app").to(Destination.daemon("example.com/app:1")).build();
             assertThatThrownBy(() -> kiln.build(request)).isInstanceOf(DaemonException.class)
