@@ -36,6 +36,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A value for one of the Dockerfile's ARGs (repeatable).")
     List<String> buildArgs = new ArrayList<>();
 
+    @Option(names = "--run", paramLabel = "MODE", description = "What a Dockerfile's RUN may do: 'files' (default: file operations "
+            + "such as mkdir, rm, ln, chmod, chown, cp, mv, touch, echo > file, carried out without a container) or 'none' (every RUN is refused).")
+    String run;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT", description = "The build context of a Dockerfile build (default: the Dockerfile's directory).")
     Path context;
 
@@ -89,15 +93,15 @@ final class BuildCommand implements Callable<Integer> {
             throw new InvalidInputException(from == null ? "nothing to build: give --from IMAGE, or -f DOCKERFILE [CONTEXT]"
                     : "give --from or -f, not both");
         }
-        if (dockerfile == null && (context != null || !buildArgs.isEmpty())) {
-            throw new InvalidInputException("CONTEXT and --build-arg belong to a Dockerfile build (-f DOCKERFILE)");
+        if (dockerfile == null && (context != null || !buildArgs.isEmpty() || run != null)) {
+            throw new InvalidInputException("CONTEXT, --build-arg and --run belong to a Dockerfile build (-f DOCKERFILE)");
         }
         BuildRequest.Builder request = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
                 : BuildRequest.from(from)).to(target).tarName(tarName).platform(baseOptions.platform)
                 .policy(baseOptions.freshness.policy()).maxAge(baseOptions.freshness.maxAge()).maxStale(baseOptions.freshness.maxStale())
                 .staleIfError(baseOptions.freshness.staleIfError).compression(compression)
-                .workingDir(workdir).user(user);
+                .workingDir(workdir).user(user).run(run);
         Integer[] owner = owner(chown);
         for (String add : adds) {
             Matcher m = ADD.matcher(add);

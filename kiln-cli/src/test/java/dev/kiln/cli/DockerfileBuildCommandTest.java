@@ -61,7 +61,7 @@ class DockerfileBuildCommandTest {
         Cli.Result neither = Cli.run(cache, "build", "--to", "x/y:1");
 
         assertThat(run.exitCode()).isEqualTo(KilnCommand.USAGE);
-        assertThat(run.errorLines()).singleElement().asString().contains("Dockerfile:2: RUN executes a command");
+        assertThat(run.errorLines()).singleElement().asString().contains("Dockerfile:2: RUN make …: make is a program");
         assertThat(both.exitCode()).isEqualTo(KilnCommand.USAGE);
         assertThat(neither.exitCode()).isEqualTo(KilnCommand.USAGE);
         assertThat(neither.errorLines()).singleElement().asString().contains("give --from IMAGE, or -f DOCKERFILE");

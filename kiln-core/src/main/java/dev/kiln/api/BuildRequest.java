@@ -50,6 +50,7 @@ public final class BuildRequest {
     private final Path dockerfile;
     private final Path context;
     private final Map<String, String> buildArgs;
+    private final String run;
 
     private BuildRequest(Builder b) {
         this.maxStale = b.maxStale;
@@ -57,6 +58,7 @@ public final class BuildRequest {
         this.dockerfile = b.dockerfile;
         this.context = b.context;
         this.buildArgs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
+        this.run = b.run;
         this.base = b.base;
         this.layers = List.copyOf(b.layers);
         this.env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.env));
@@ -124,6 +126,11 @@ public final class BuildRequest {
     /** {@code --build-arg}s for the Dockerfile's ARGs. */
     public Map<String, String> buildArgs() {
         return buildArgs;
+    }
+
+    /** What a Dockerfile's RUN may do: {@code files} (file operations; the default, also for {@code null}) or {@code none}. */
+    public String run() {
+        return run;
     }
 
     /** {@code null} for scratch. */
@@ -223,6 +230,7 @@ public final class BuildRequest {
         private Path dockerfile;
         private Path context;
         private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private String run;
         private Duration maxStale;
         private boolean staleIfError;
 
@@ -238,6 +246,12 @@ public final class BuildRequest {
         /** See {@link BuildRequest#staleIfError()}. */
         public Builder staleIfError(boolean useStaleOnError) {
             this.staleIfError = useStaleOnError;
+            return this;
+        }
+
+        /** See {@link BuildRequest#run()}: {@code none} refuses every RUN of the Dockerfile, before any request. */
+        public Builder run(String mode) {
+            this.run = mode;
             return this;
         }
 

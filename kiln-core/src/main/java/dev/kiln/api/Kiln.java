@@ -16,6 +16,8 @@ import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.dockerfile.DockerfileBuild;
+import dev.kiln.store.BaseFiles;
+import dev.kiln.store.StoredBaseFiles;
 import dev.kiln.flink.FlinkDeployment;
 import dev.kiln.flink.FlinkJob;
 import dev.kiln.flink.FlinkVersion;
@@ -225,7 +227,8 @@ public final class Kiln implements AutoCloseable {
         }
         Target target = Target.parse(request.target(), request.tarName());
         List<DockerfileBuild> files = platforms(request.platform(), target).stream()
-                .map(p -> DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), p)).toList();
+                .map(p -> DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), p,
+                        DockerfileBuild.runsAllowed(request.run()))).toList();
         Compression compression = Compression.parse(request.compression());
         Instant time = request.time() != null ? request.time() : sourceDateEpoch();
         Path scratch;
@@ -248,7 +251,10 @@ public final class Kiln implements AutoCloseable {
                     ResolvedImage base = template.base() == null ? null : builder.resolveBase(template, telemetry);
                     List<String> baseEnv = base == null || base.config().config() == null || base.config().config().env() == null
                             ? List.of() : base.config().config().env();
-                    DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, scratch.resolve("platform-" + i));
+                    // a RUN reads the base's files (layer indexes in the store) only when it must
+                    BaseFiles baseFiles = base == null ? BaseFiles.NONE : new StoredBaseFiles(store, base.parsedManifest().layers(),
+                            layer -> resolver.ensureLayer(base, layer, telemetry), telemetry::emit);
+                    DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, scratch.resolve("platform-" + i), baseFiles);
                     specs.add(template.with(stage.layers(), stage.changes()));
                     bases.add(base);
                 }

@@ -4,6 +4,7 @@ import dev.kiln.build.ConfigChanges;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Platform;
 import dev.kiln.layer.LayerSource;
+import dev.kiln.store.BaseFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +45,7 @@ public final class DockerfileBuild {
     private final Map<String, String> globals;
     private final String base;
     private final Platform platform;
+    private final boolean runs;
 
     /** What the Dockerfile builds on: the base ({@code null} for scratch) and the platform of the base to use. */
     public record From(String base, Platform platform) {
@@ -54,7 +56,7 @@ public final class DockerfileBuild {
     }
 
     private DockerfileBuild(String file, Path context, List<Instruction> stage, Map<String, String> buildArgs,
-                            Map<String, String> globals, String base, Platform platform) {
+                            Map<String, String> globals, String base, Platform platform, boolean runs) {
         this.file = file;
         this.context = context;
         this.stage = stage;
@@ -62,10 +64,27 @@ public final class DockerfileBuild {
         this.globals = globals;
         this.base = base;
         this.platform = platform;
+        this.runs = runs;
     }
 
-    /** Reads {@code dockerfile} for {@code target}; nothing here touches the network. */
+    /** Reads {@code dockerfile} for {@code target}, RUN allowed for file operations; nothing here touches the network. */
     public static DockerfileBuild read(Path dockerfile, Path context, Map<String, String> buildArgs, Platform target) {
+        return read(dockerfile, context, buildArgs, target, true);
+    }
+
+    /** {@code --run}'s value: {@code files} (the default: RUN carries out file operations) or {@code none} (every RUN is refused). */
+    public static boolean runsAllowed(String mode) {
+        if (mode == null || mode.equals("files")) {
+            return true;
+        }
+        if (mode.equals("none")) {
+            return false;
+        }
+        throw new InvalidInputException("--run=" + mode + ": expected files (RUN carries out file operations) or none (RUN is refused)");
+    }
+
+    /** {@link #read(Path, Path, Map, Platform)}, with every RUN refused unless {@code runs}. */
+    public static DockerfileBuild read(Path dockerfile, Path context, Map<String, String> buildArgs, Platform target, boolean runs) {
         String text;
         try {
             text = Files.readString(dockerfile, StandardCharsets.UTF_8);
@@ -97,7 +116,11 @@ public final class DockerfileBuild {
                         throw new InvalidInputException(file + ":" + instruction.line() + ": " + instruction.keyword()
                                 + " before FROM: only ARG may come before FROM");
                     }
-                    refuseUnsupported(instruction, file);
+                    if (instruction.keyword().equals("RUN")) {
+                        RunStep.check(instruction, file, runs);
+                    } else {
+                        refuseUnsupported(instruction, file);
+                    }
                 }
             }
         }
@@ -131,7 +154,7 @@ public final class DockerfileBuild {
         Platform platform = flags.containsKey("platform")
                 ? Platform.parse(Variables.substitute(flags.get("platform"), globals, m -> error(file, fromInstruction, m))) : target;
         return new DockerfileBuild(file, context.toAbsolutePath().normalize(), all.subList(from + 1, all.size()), buildArgs, globals,
-                base.equals("scratch") ? null : base, platform);
+                base.equals("scratch") ? null : base, platform, runs);
     }
 
     public From from() {
@@ -140,9 +163,10 @@ public final class DockerfileBuild {
 
     /**
      * The stage's layers and configuration on a base whose environment is {@code baseEnv}
-     * ({@code NAME=value} entries). Archives that {@code ADD} extracts go under {@code scratch}.
+     * ({@code NAME=value} entries) and whose files {@code baseFiles} reads (only when a RUN or an owner name
+     * needs them). Archives that {@code ADD} extracts and the content RUN writes go under {@code scratch}.
      */
-    public Stage evaluate(List<String> baseEnv, Path scratch) {
+    public Stage evaluate(List<String> baseEnv, Path scratch, BaseFiles baseFiles) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String entry : baseEnv) {
             int eq = entry.indexOf('=');
@@ -162,6 +186,8 @@ public final class DockerfileBuild {
         String user = null;
         DockerIgnore ignore = DockerIgnore.read(context);
         int archives = 0;
+        ImageTree tree = new ImageTree(baseFiles, scratch.resolve("tree"));
+        boolean runLater = stage.stream().anyMatch(i -> i.keyword().equals("RUN"));
         for (Instruction instruction : stage) {
             Map<String, String> scope = new LinkedHashMap<>(args);
             scope.putAll(env);
@@ -189,7 +215,18 @@ public final class DockerfileBuild {
                 }
                 case "CMD" -> cmd = command(instruction);
                 case "COPY", "ADD" -> {
-                    for (LayerSource layer : copy(instruction, scope, workdir, ignore, scratch.resolve("add-" + archives++), error)) {
+                    for (LayerSource layer : copy(instruction, scope, workdir, ignore, scratch.resolve("add-" + archives++), tree, error)) {
+                        layers.add(layer);
+                        if (runLater) {
+                            tree.apply(layer); // a later RUN sees what COPY put there
+                        }
+                    }
+                }
+                case "RUN" -> {
+                    // the RUN's process sees the base's environment, ARG and ENV (ENV winning), as in Docker
+                    LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir, user,
+                            scratch.resolve("run-line-" + instruction.line()));
+                    if (layer != null) {
                         layers.add(layer);
                     }
                 }
@@ -200,7 +237,7 @@ public final class DockerfileBuild {
     }
 
     private List<LayerSource> copy(Instruction instruction, Map<String, String> scope, String workdir, DockerIgnore ignore, Path scratch,
-                                   Function<String, InvalidInputException> error) {
+                                   ImageTree tree, Function<String, InvalidInputException> error) {
         Integer uid = null;
         Integer gid = null;
         Integer mode = null;
@@ -208,11 +245,15 @@ public final class DockerfileBuild {
             String value = Variables.substitute(flag.getValue(), scope, error);
             if (flag.getKey().equals("chown")) {
                 Matcher m = CHOWN.matcher(value);
-                if (!m.matches()) {
-                    throw error.apply("--chown=" + value + ": Kiln needs numeric UID[:GID] (names need the base's /etc/passwd)");
+                if (m.matches()) {
+                    uid = Integer.valueOf(m.group(1));
+                    gid = Integer.valueOf(m.group(2) != null ? m.group(2) : m.group(1));
+                } else {
+                    int[] owner = Accounts.read(tree).chownFlag(value, (what, consulted) ->
+                            error.apply("--chown=" + value + ": no " + what + " in the image's " + consulted));
+                    uid = owner[0];
+                    gid = owner[1];
                 }
-                uid = Integer.valueOf(m.group(1));
-                gid = Integer.valueOf(m.group(2) != null ? m.group(2) : m.group(1));
             } else if (flag.getKey().equals("chmod")) {
                 if (!CHMOD.matcher(value).matches()) {
                     throw error.apply("--chmod=" + value + ": expected an octal mode such as 0644 or 755");
@@ -372,8 +413,6 @@ public final class DockerfileBuild {
 
     private static void refuseUnsupported(Instruction instruction, String file) {
         String why = switch (instruction.keyword()) {
-            case "RUN" -> "RUN executes a command inside the image, which needs a container runtime; Kiln builds without one "
-                    + "(put what RUN would do into the base image, or into files you COPY)";
             case "SHELL", "HEALTHCHECK", "ONBUILD", "STOPSIGNAL", "MAINTAINER" -> instruction.keyword() + " is not supported by Kiln";
             case "COPY", "ADD" -> instruction.flags().keySet().stream().filter(f -> !COPY_FLAGS.contains(f)).findFirst()
                     .map(f -> f.equals("from") ? "COPY --from copies from another stage or image, which Kiln cannot build or unpack"
