@@ -254,7 +254,8 @@ public final class Kiln implements AutoCloseable {
                     // a RUN reads the base's files (layer indexes in the store) only when it must
                     BaseFiles baseFiles = base == null ? BaseFiles.NONE : new StoredBaseFiles(store, base.parsedManifest().layers(),
                             layer -> resolver.ensureLayer(base, layer, telemetry), telemetry::emit);
-                    DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, scratch.resolve("platform-" + i), baseFiles);
+                    String baseWorkdir = base == null || base.config().config() == null ? null : base.config().config().workingDir();
+                    DockerfileBuild.Stage stage = files.get(i).evaluate(baseEnv, baseWorkdir, scratch.resolve("platform-" + i), baseFiles);
                     specs.add(template.with(stage.layers(), stage.changes()));
                     bases.add(base);
                 }

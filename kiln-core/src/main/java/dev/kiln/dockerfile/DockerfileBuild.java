@@ -163,10 +163,11 @@ public final class DockerfileBuild {
 
     /**
      * The stage's layers and configuration on a base whose environment is {@code baseEnv}
-     * ({@code NAME=value} entries) and whose files {@code baseFiles} reads (only when a RUN or an owner name
+     * ({@code NAME=value} entries), whose working directory is {@code baseWorkdir} (where a RUN runs until a
+     * WORKDIR says otherwise; null: {@code /}) and whose files {@code baseFiles} reads (only when a RUN or an owner name
      * needs them). Archives that {@code ADD} extracts and the content RUN writes go under {@code scratch}.
      */
-    public Stage evaluate(List<String> baseEnv, Path scratch, BaseFiles baseFiles) {
+    public Stage evaluate(List<String> baseEnv, String baseWorkdir, Path scratch, BaseFiles baseFiles) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String entry : baseEnv) {
             int eq = entry.indexOf('=');
@@ -224,7 +225,7 @@ public final class DockerfileBuild {
                 }
                 case "RUN" -> {
                     // the RUN's process sees the base's environment, ARG and ENV (ENV winning), as in Docker
-                    LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir, user,
+                    LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir != null ? workdir : baseWorkdir, user,
                             scratch.resolve("run-line-" + instruction.line()));
                     if (layer != null) {
                         layers.add(layer);

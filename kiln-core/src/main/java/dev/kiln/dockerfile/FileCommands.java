@@ -268,7 +268,9 @@ final class FileCommands {
             throw new ShellError(program + ": missing operand");
         }
         String spec = o.operands.get(0);
-        Accounts accounts = sh.accounts();
+        // numbers need no account file: the image's is read only for names
+        boolean numbers = spec.replace(":", "").chars().allMatch(Character::isDigit) && !spec.endsWith(":");
+        Accounts accounts = numbers ? Accounts.parse(null, null) : sh.accounts();
         Integer uid = null;
         Integer gid = null;
         String userPart = program.equals("chgrp") ? "" : spec.contains(":") ? spec.substring(0, spec.indexOf(':')) : spec;
