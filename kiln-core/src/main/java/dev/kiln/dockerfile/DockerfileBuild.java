@@ -32,11 +32,7 @@ import java.util.stream.Stream;
  * does ({@code COPY job.jar $FLINK_HOME/usrlib/}).
  */
 public final class DockerfileBuild {
-    private static final Pattern CHOWN = Pattern.compile("(\\d+)(?::(\\d+))?");
-    private static final Pattern CHMOD = Pattern.compile("[0-7]{3,4}");
     private static final Set<String> COPY_FLAGS = Set.of("chown", "chmod");
-    private static final String URL = "(?i)(https?|git|ftp)://.*|git@.*";
-    private static final String ADD_URL = "ADD of a URL downloads at build time, which Kiln does not do: download it first and ADD the file";
 
     private final String file;
     private final Path context;
@@ -216,7 +212,8 @@ public final class DockerfileBuild {
                 }
                 case "CMD" -> cmd = command(instruction);
                 case "COPY", "ADD" -> {
-                    for (LayerSource layer : copy(instruction, scope, workdir, ignore, scratch.resolve("add-" + archives++), tree, error)) {
+                    for (LayerSource layer : new CopyStep(context, ignore, tree).layers(instruction, scope, workdir,
+                            scratch.resolve("add-" + archives++), error)) {
                         layers.add(layer);
                         if (runLater) {
                             tree.apply(layer); // a later RUN sees what COPY put there
@@ -235,96 +232,6 @@ public final class DockerfileBuild {
             }
         }
         return new Stage(layers, new ConfigChanges(newEnv, entrypoint, cmd, workdir, user, labels, ports, volumes));
-    }
-
-    private List<LayerSource> copy(Instruction instruction, Map<String, String> scope, String workdir, DockerIgnore ignore, Path scratch,
-                                   ImageTree tree, Function<String, InvalidInputException> error) {
-        Integer uid = null;
-        Integer gid = null;
-        Integer mode = null;
-        for (Map.Entry<String, String> flag : instruction.flags().entrySet()) {
-            String value = Variables.substitute(flag.getValue(), scope, error);
-            if (flag.getKey().equals("chown")) {
-                Matcher m = CHOWN.matcher(value);
-                if (m.matches()) {
-                    uid = Integer.valueOf(m.group(1));
-                    gid = Integer.valueOf(m.group(2) != null ? m.group(2) : m.group(1));
-                } else {
-                    int[] owner = Accounts.read(tree).chownFlag(value, (what, consulted) ->
-                            error.apply("--chown=" + value + ": no " + what + " in the image's " + consulted));
-                    uid = owner[0];
-                    gid = owner[1];
-                }
-            } else if (flag.getKey().equals("chmod")) {
-                if (!CHMOD.matcher(value).matches()) {
-                    throw error.apply("--chmod=" + value + ": expected an octal mode such as 0644 or 755");
-                }
-                mode = Integer.parseInt(value, 8);
-            }
-        }
-        List<String> words = instruction.json() != null ? instruction.json() : Words.split(instruction.arguments(), error);
-        if (words.size() < 2) {
-            throw error.apply(instruction.keyword() + " needs at least one source and a destination");
-        }
-        List<String> expanded = words.stream().map(w -> Variables.substitute(w, scope, error)).toList();
-        String dest = expanded.get(expanded.size() - 1);
-        if (!dest.startsWith("/")) {
-            dest = (workdir == null ? "/" : workdir + "/") + dest;
-        }
-        List<Path> sources = new ArrayList<>();
-        boolean pattern = false;
-        for (String source : expanded.subList(0, expanded.size() - 1)) {
-            if (instruction.keyword().equals("ADD") && source.matches(URL)) {
-                throw error.apply(ADD_URL);
-            }
-            pattern |= source.matches(".*[*?\\[].*");
-            sources.addAll(resolve(source, ignore, error));
-        }
-        boolean toDirectory = dest.endsWith("/");
-        if ((sources.size() > 1 || pattern) && !toDirectory) {
-            throw error.apply("with more than one source (or a wildcard) the destination must be a directory ending in /");
-        }
-        List<LayerSource> layers = new ArrayList<>();
-        int n = 0;
-        for (Path source : sources) {
-            if (instruction.keyword().equals("ADD") && Files.isRegularFile(source) && Archives.isTar(source)) {
-                // what the archive holds is not the context: .dockerignore does not filter it (as in Docker)
-                Path content = Archives.extract(source, scratch.resolve(Integer.toString(n++)), error);
-                layers.add(new LayerSource(content, dest.endsWith("/") ? dest : dest + "/", uid, gid, mode, null));
-            } else {
-                layers.add(new LayerSource(source, dest, uid, gid, mode, ignore::excludes));
-            }
-        }
-        return layers;
-    }
-
-    /** The context files a COPY source names: a path inside the context, or a wildcard pattern over it. */
-    private List<Path> resolve(String source, DockerIgnore ignore, Function<String, InvalidInputException> error) {
-        String relative = source;
-        while (relative.startsWith("/")) {
-            relative = relative.substring(1);
-        }
-        Path path = context.resolve(relative).normalize();
-        if (!path.startsWith(context)) {
-            throw error.apply("'" + source + "' is outside the build context");
-        }
-        if (!source.matches(".*[*?\\[].*")) {
-            if (!Files.exists(path) || ignore.excludes(path)) {
-                throw error.apply("'" + source + "' is not in the build context" + (Files.exists(path) ? " (excluded by .dockerignore)" : ""));
-            }
-            return List.of(path);
-        }
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + relative);
-        try (Stream<Path> files = Files.walk(context)) {
-            List<Path> matches = files.filter(p -> !p.equals(context) && matcher.matches(context.relativize(p)) && !ignore.excludes(p))
-                    .sorted().toList();
-            if (matches.isEmpty()) {
-                throw error.apply("no file in the build context matches '" + source + "'");
-            }
-            return matches;
-        } catch (IOException e) {
-            throw error.apply("cannot list the build context: " + e.getMessage());
-        }
     }
 
     private static List<String> command(Instruction instruction) {
@@ -419,7 +326,7 @@ public final class DockerfileBuild {
                     .map(f -> f.equals("from") ? "COPY --from copies from another stage or image, which Kiln cannot build or unpack"
                             : instruction.keyword() + " --" + f + " is not supported by Kiln")
                     .orElse(instruction.keyword().equals("ADD") && Words.split(instruction.arguments(), InvalidInputException::new).stream()
-                            .anyMatch(w -> w.matches(URL)) ? ADD_URL : null);
+                            .anyMatch(w -> w.matches(CopyStep.URL)) ? CopyStep.ADD_URL : null);
             default -> null;
         };
         if (why != null) {

@@ -176,6 +176,10 @@ final class FileCommands {
     private static void rmdir(RunShell sh, String arg, boolean parents) {
         String current = arg;
         while (true) {
+            if (current.replace("/", "").isEmpty()) {
+                // rmdir -p /a/b goes on to /, which no process may remove
+                throw new ShellError("rmdir: failed to remove directory '" + current + "': Device or resource busy");
+            }
             String path;
             try {
                 path = locate(sh, current, false);
@@ -195,10 +199,10 @@ final class FileCommands {
             }
             sh.tree.remove(path);
             String trimmed = current.replaceAll("/+$", "");
-            if (!parents || trimmed.lastIndexOf('/') <= 0) {
+            if (!parents || trimmed.lastIndexOf('/') < 0) {
                 return;
             }
-            current = trimmed.substring(0, trimmed.lastIndexOf('/'));
+            current = trimmed.lastIndexOf('/') == 0 ? "/" : trimmed.substring(0, trimmed.lastIndexOf('/'));
         }
     }
 

@@ -131,7 +131,7 @@ class DockerfileRunCorpusTest {
 
     @Test
     void rmdirAndRmDirOfEmptyDirectories() throws IOException {
-        Path root = rootfs("FROM {{BASE}}\nRUN mkdir -p /x/y /z && rmdir -p /x/y && rm -d /z && mkdir /opt/legacy/empty && rmdir /opt/legacy/empty\n");
+        Path root = rootfs("FROM {{BASE}}\nRUN mkdir -p /x/y /z && cd / && rmdir -p x/y && rm -d /z && mkdir /opt/legacy/empty && rmdir /opt/legacy/empty\n");
         assertThat(root.resolve("x")).doesNotExist();
         assertThat(root.resolve("z")).doesNotExist();
         assertThat(root.resolve("opt/legacy/empty")).doesNotExist();

@@ -124,6 +124,12 @@ class DockerfileRunRefusalsTest {
     }
 
     @Test
+    void rmdirWithParentsOfAnAbsolutePathReachesTheRoot() throws IOException {
+        failsWithWarmStore("FROM {{BASE}}\nRUN mkdir -p /x/y && rmdir -p /x/y\n",
+                "Dockerfile:2: RUN rmdir …: rmdir: failed to remove directory '/': Device or resource busy");
+    }
+
+    @Test
     void hardLinksToBaseFilesAreRefused() throws IOException {
         failsWithWarmStore("FROM {{BASE}}\nRUN ln /etc/timezone /etc/tz\n",
                 "Dockerfile:2: RUN ln …: ln: '/etc/timezone' is a file of the base: Kiln makes hard links only between files this build wrote");
