@@ -60,10 +60,8 @@ class DockerfileRunCorpusTest {
 
     /** The entries of the image's top layer, as its tar lists them. */
     private List<String> topLayer() throws IOException {
-        var index = BuildSupport.json(Files.readString(tmp.resolve("layout/index.json")));
-        String manifest = index.get("manifests").get(0).get("digest").asText().substring(7);
-        var layers = BuildSupport.json(Files.readString(tmp.resolve("layout/blobs/sha256/" + manifest))).get("layers");
-        String top = layers.get(layers.size() - 1).get("digest").asText().substring(7);
+        List<String> layers = layerDigests();
+        String top = layers.get(layers.size() - 1).substring(7);
         List<String> names = new ArrayList<>();
         try (InputStream in = new GZIPInputStream(Files.newInputStream(tmp.resolve("layout/blobs/sha256/" + top)));
              TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
@@ -75,9 +73,7 @@ class DockerfileRunCorpusTest {
     }
 
     private int layerCount() throws IOException {
-        var index = BuildSupport.json(Files.readString(tmp.resolve("layout/index.json")));
-        String manifest = index.get("manifests").get(0).get("digest").asText().substring(7);
-        return BuildSupport.json(Files.readString(tmp.resolve("layout/blobs/sha256/" + manifest))).get("layers").size();
+        return layerDigests().size();
     }
 
     @Test
@@ -305,5 +301,43 @@ class DockerfileRunCorpusTest {
         BuildSupport.deleteTree(tmp.resolve("cache"));
         cases().build(dockerfile, Map.of());
         assertThat(Files.readString(tmp.resolve("layout/index.json"))).isEqualTo(first);
+    }
+
+    @Test
+    void aNewJobJarRebuildsWithOneChangedLayer() throws IOException {
+        String template = "FROM {{BASE}}\nRUN mkdir -p $FLINK_HOME/usrlib\nCOPY lib $FLINK_HOME/lib/\nCOPY job.jar $FLINK_HOME/usrlib/job.jar\n";
+        cases().build(template, Map.of("job.jar", "job v1", "lib/connector.jar", "connector"));
+        List<String> first = layerDigests();
+        cases().build(template, Map.of("job.jar", "job v2", "lib/connector.jar", "connector"));
+        List<String> second = layerDigests();
+        assertThat(second).hasSameSizeAs(first);
+        assertThat(second.subList(0, second.size() - 1)).as("base, RUN and lib layers unchanged").isEqualTo(first.subList(0, first.size() - 1));
+        assertThat(second.get(second.size() - 1)).isNotEqualTo(first.get(first.size() - 1));
+    }
+
+    private List<String> layerDigests() throws IOException {
+        var index = BuildSupport.json(Files.readString(tmp.resolve("layout/index.json")));
+        String manifest = index.get("manifests").get(0).get("digest").asText().substring(7);
+        return BuildSupport.layerDigests(BuildSupport.json(Files.readString(tmp.resolve("layout/blobs/sha256/" + manifest))));
+    }
+
+    @Test
+    void aWarmBuildReadsNoBaseLayerAgain() throws IOException {
+        cases().build("FROM {{BASE}}\nRUN rm /opt/flink/lib/flink-connector-kafka-1.17.jar\n", Map.of());
+        Path indexes = tmp.resolve("cache/store/layer-index");
+        Map<Path, Object> stamps = new java.util.HashMap<>();
+        try (var files = Files.list(indexes)) {
+            for (Path index : files.toList()) {
+                stamps.put(index, Files.getAttribute(index, "unix:ctime"));
+            }
+        }
+        assertThat(stamps).as("one index per base layer").hasSize(base.layers().size());
+        cases().build("FROM {{BASE}}\nRUN chmod -R o-rwx /opt/flink && mkdir -p /opt/flink/usrlib\n", Map.of());
+        try (var files = Files.list(indexes)) {
+            assertThat(files.toList()).containsExactlyInAnyOrderElementsOf(stamps.keySet());
+        }
+        for (Map.Entry<Path, Object> stamp : stamps.entrySet()) {
+            assertThat(Files.getAttribute(stamp.getKey(), "unix:ctime")).as("index kept, not rebuilt").isEqualTo(stamp.getValue());
+        }
     }
 }
