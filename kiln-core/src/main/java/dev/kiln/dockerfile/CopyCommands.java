@@ -32,7 +32,7 @@ final class CopyCommands {
         }
         List<String> sources = ops.subList(0, ops.size() - 1);
         String dest = ops.get(ops.size() - 1);
-        boolean intoDirectory = !o.has('T') && isDirectory(sh, dest);
+        boolean intoDirectory = !o.has('T') && isDirectory(sh, dest, true);
         if (sources.size() > 1 && !intoDirectory) {
             throw new ShellError(program + ": target '" + dest + "' is not a directory");
         }
@@ -46,9 +46,9 @@ final class CopyCommands {
         });
     }
 
-    private static boolean isDirectory(RunShell sh, String arg) {
+    private static boolean isDirectory(RunShell sh, String arg, boolean followLast) {
         try {
-            return sh.tree.typeOf(sh.tree.resolve(sh.cwd, arg, true)) == 'd';
+            return sh.tree.typeOf(sh.tree.resolve(sh.cwd, arg, followLast)) == 'd';
         } catch (ShellError e) {
             return false;
         }
@@ -230,7 +230,7 @@ final class CopyCommands {
         String kind = symbolic ? "symbolic link" : "hard link";
         List<String> targets = ops.size() == 1 ? ops : ops.subList(0, ops.size() - 1);
         String dest = ops.size() == 1 ? "." : ops.get(ops.size() - 1);
-        boolean intoDirectory = ops.size() == 1 || !o.has('T') && (o.has('n') ? isRealDirectory(sh, dest) : isDirectory(sh, dest));
+        boolean intoDirectory = ops.size() == 1 || !o.has('T') && isDirectory(sh, dest, !o.has('n'));
         if (targets.size() > 1 && !intoDirectory) {
             throw new ShellError("ln: target '" + dest + "' is not a directory");
         }
@@ -288,13 +288,5 @@ final class CopyCommands {
                 sh.tree.put(link, shared);
             }
         });
-    }
-
-    private static boolean isRealDirectory(RunShell sh, String arg) {
-        try {
-            return sh.tree.typeOf(sh.tree.resolve(sh.cwd, arg, false)) == 'd';
-        } catch (ShellError e) {
-            return false;
-        }
     }
 }

@@ -52,6 +52,19 @@ final class FileCommands {
         return path;
     }
 
+    /** {@code arg} resolved to something that exists, else the command's "cannot access" error. */
+    private static String existing(RunShell sh, String program, String arg, boolean followLast) {
+        try {
+            String path = locate(sh, arg, followLast);
+            if (sh.tree.get(path) == null) {
+                throw new ShellError(Errno.ENOENT);
+            }
+            return path;
+        } catch (ShellError e) {
+            throw fail(program, "cannot access", arg, e.errno);
+        }
+    }
+
     private static ShellError fail(String program, String what, String arg, Errno errno) {
         return new ShellError(program + ": " + what + " '" + arg + "': " + errno.text);
     }
@@ -242,15 +255,7 @@ final class FileCommands {
             throw new ShellError("chmod: invalid mode: '" + spec + "'");
         }
         return each(sh, o.operands.subList(1, o.operands.size()), "chmod", arg -> {
-            String path;
-            try {
-                path = locate(sh, arg, true);
-                if (sh.tree.get(path) == null) {
-                    throw new ShellError(Errno.ENOENT);
-                }
-            } catch (ShellError e) {
-                throw fail("chmod", "cannot access", arg, e.errno);
-            }
+            String path = existing(sh, "chmod", arg, true);
             walk(sh, path, o.has('R'), p -> {
                 Inode inode = sh.tree.get(p);
                 if (inode.type == 'l') {
@@ -297,15 +302,7 @@ final class FileCommands {
         Integer newGid = gid;
         boolean follow = !o.has('h');
         return each(sh, o.operands.subList(1, o.operands.size()), program, arg -> {
-            String path;
-            try {
-                path = locate(sh, arg, follow);
-                if (sh.tree.get(path) == null) {
-                    throw new ShellError(Errno.ENOENT);
-                }
-            } catch (ShellError e) {
-                throw fail(program, "cannot access", arg, e.errno);
-            }
+            String path = existing(sh, program, arg, follow);
             walk(sh, path, o.has('R'), p -> {
                 Inode inode = sh.tree.get(p);
                 int u = newUid != null ? newUid : inode.uid;

@@ -327,6 +327,14 @@ public final class BlobStore {
         }
     }
 
+    /** Replaces {@code file} with {@code content} at once (a temporary file renamed over it): readers see the old or the new whole. */
+    static void replaceAtomically(Path file, byte[] content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        Files.write(temp, content);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     static void fsyncDirectory(Path dir) {
         try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
             channel.force(true);

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -63,11 +62,8 @@ public final class LayerCache {
     public void put(Digest fingerprint, Entry entry) {
         Path file = layout.layerRecord(fingerprint);
         try {
-            Files.createDirectories(file.getParent());
-            Path temp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.write(temp, JSON.writeValueAsBytes(new Stored(entry.descriptor().mediaType(), entry.descriptor().digest(),
+            BlobStore.replaceAtomically(file, JSON.writeValueAsBytes(new Stored(entry.descriptor().mediaType(), entry.descriptor().digest(),
                     entry.descriptor().size(), entry.diffId())));
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw BlobStore.storeFailure("recording a built layer", e);
         }

@@ -1,9 +1,6 @@
 package dev.kiln.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.api.BuildRequest;
-import dev.kiln.api.Kiln;
-import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.SharedRegistry;
@@ -24,12 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
-import static dev.kiln.build.BuildSupport.json;
-import static dev.kiln.build.BuildSupport.kiln;
 import static dev.kiln.build.BuildSupport.texts;
-import static dev.kiln.build.BuildSupport.umociUnpack;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The Dockerfile corpus: every supported instruction with the image it must give (config read from

@@ -46,8 +46,7 @@ class DockerfileOracleTest {
 
     @BeforeAll
     static void pushBase(@TempDir Path work) {
-        base = RootfsBase.push(REGISTRY.registry(), "debian/flink:1.18", RootfsBase.shellAndFlink(work),
-                List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FLINK_HOME=/opt/flink"));
+        base = RootfsBase.pushShellBase(REGISTRY.registry(), work);
         buildah = new Buildah(work.resolve("buildah"));
     }
 

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,8 +30,7 @@ class DockerfileRunRefusalsTest {
 
     @BeforeAll
     static void pushBase(@TempDir Path work) {
-        base = RootfsBase.push(REGISTRY.registry(), "debian/flink:1.18", RootfsBase.shellAndFlink(work),
-                List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FLINK_HOME=/opt/flink"));
+        base = RootfsBase.pushShellBase(REGISTRY.registry(), work);
     }
 
     private DockerfileCases cases() {

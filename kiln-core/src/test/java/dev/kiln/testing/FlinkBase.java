@@ -143,9 +143,16 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         config.put("history", history);
         byte[] configBytes = ImageJson.write(config);
         Descriptor configDescriptor = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(configBytes), configBytes.length);
+        RawManifest raw = putImage(client, ref, configBytes, layers);
+        return new FlinkBase(ref, raw, configBytes, configDescriptor, List.copyOf(layers), List.copyOf(diffIds),
+                Collections.unmodifiableMap(files));
+    }
+
+    /** Uploads {@code configBytes} and puts a Docker schema 2 manifest of it and {@code layers} (already uploaded) under {@code ref}. */
+    static RawManifest putImage(RegistryClient client, Reference ref, byte[] configBytes, List<Descriptor> layers) {
+        Descriptor configDescriptor = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(configBytes), configBytes.length);
         client.uploadBlob(ref.registry(), ref.repository(), configDescriptor.digest(), configBytes.length,
                 () -> new ByteArrayInputStream(configBytes));
-
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", MediaTypes.DOCKER_MANIFEST);
@@ -153,8 +160,7 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         manifest.put("layers", layers);
         RawManifest raw = RawManifest.of(ImageJson.write(manifest), MediaTypes.DOCKER_MANIFEST);
         client.putManifest(ref, raw);
-        return new FlinkBase(ref, raw, configBytes, configDescriptor, List.copyOf(layers), List.copyOf(diffIds),
-                Collections.unmodifiableMap(files));
+        return raw;
     }
 
     private record Entry(String name, int mode, byte[] content) {
@@ -197,7 +203,7 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         return bytes;
     }
 
-    private static byte[] gzip(byte[] data) {
+    static byte[] gzip(byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
             gzip.write(data);

@@ -7,13 +7,11 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.ImageJson;
 import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
-import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
 import dev.kiln.registry.RegistryClient;
 import dev.kiln.registry.RegistryTransport;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * A base image pushed to a real registry from directories, one layer each, tarred by GNU tar as a
@@ -34,6 +31,14 @@ public record RootfsBase(Reference reference, List<Descriptor> layers) {
         return reference.toString();
     }
 
+    /** The environment of the shell base. */
+    public static final List<String> ENV = List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "FLINK_HOME=/opt/flink");
+
+    /** Pushes the Debian-like shell base with a flink-owned {@code /opt/flink} ({@link #shellAndFlink}) as {@code debian/flink:1.18}. */
+    public static RootfsBase pushShellBase(RegistryFixture registry, Path work) {
+        return push(registry, "debian/flink:1.18", shellAndFlink(work), ENV);
+    }
+
     /** Pushes one layer per directory of {@code layerDirs} (bottom first) with {@code env} as the config's Env. */
     public static RootfsBase push(RegistryFixture registry, String repoAndTag, List<Path> layerDirs, List<String> env) {
         Reference ref = Reference.parse(registry.hostPort() + "/" + repoAndTag);
@@ -43,7 +48,7 @@ public record RootfsBase(Reference reference, List<Descriptor> layers) {
         List<String> diffIds = new ArrayList<>();
         for (Path dir : layerDirs) {
             byte[] tar = Commands.bytes("tar", "--numeric-owner", "--sort=name", "--mtime=@1709294400", "-C", dir.toString(), "-cf", "-", ".");
-            byte[] gzipped = gzip(tar);
+            byte[] gzipped = FlinkBase.gzip(tar);
             Descriptor layer = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(gzipped), gzipped.length);
             client.uploadBlob(ref.registry(), ref.repository(), layer.digest(), gzipped.length, () -> new ByteArrayInputStream(gzipped));
             layers.add(layer);
@@ -55,16 +60,7 @@ public record RootfsBase(Reference reference, List<Descriptor> layers) {
         config.put("os", platform.os());
         config.put("config", Map.of("Env", env, "WorkingDir", "/opt/flink"));
         config.put("rootfs", Map.of("type", "layers", "diff_ids", diffIds));
-        byte[] configBytes = ImageJson.write(config);
-        Descriptor configDescriptor = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(configBytes), configBytes.length);
-        client.uploadBlob(ref.registry(), ref.repository(), configDescriptor.digest(), configBytes.length,
-                () -> new ByteArrayInputStream(configBytes));
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", MediaTypes.DOCKER_MANIFEST);
-        manifest.put("config", configDescriptor);
-        manifest.put("layers", layers);
-        client.putManifest(ref, RawManifest.of(ImageJson.write(manifest), MediaTypes.DOCKER_MANIFEST));
+        FlinkBase.putImage(client, ref, ImageJson.write(config), layers);
         return new RootfsBase(ref, List.copyOf(layers));
     }
 
@@ -100,15 +96,5 @@ public record RootfsBase(Reference reference, List<Descriptor> layers) {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static byte[] gzip(byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
-            gzip.write(data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
     }
 }
