@@ -83,6 +83,23 @@ final class RunShell {
         return run(List.of(new Command(words, null, false, null)));
     }
 
+    /**
+     * Makes the working directory where it is missing, as the runtime does before a RUN starts (Buildah and
+     * BuildKit make a WORKDIR the user's, 0755, parents included), so that it is part of this RUN's layer.
+     */
+    void enterWorkdir() {
+        String path = "";
+        for (String part : cwd.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            path = tree.resolve(path, part, true);
+            if (tree.typeOf(path) == 0) {
+                tree.put(path, newInode('d', 0777 & ~UMASK, tree.get(ImageTree.parent(path))));
+            }
+        }
+    }
+
     /** Runs the commands; returns the exit status of the last one that ran. */
     int run(List<Command> commands) {
         int status = 0;

@@ -125,7 +125,10 @@ final class RunStep {
                 (what, consulted) -> error.apply("USER " + user + ": no " + what + " in the image's " + consulted));
         int status;
         try {
+            shell.enterWorkdir();
             status = shell.run(commands);
+        } catch (ShellError e) {
+            throw error.apply("WORKDIR " + workdir + ": " + e.getMessage());
         } catch (java.io.UncheckedIOException e) {
             throw error.apply("cannot read the base's files: " + e.getCause().getMessage());
         }

@@ -222,6 +222,8 @@ class DockerfileOracleTest {
                 RUN mkdir /app && chown app:app /app
                 USER app
                 RUN touch /app/mine && mkdir /app/sub && ln -s mine /app/link
+                WORKDIR /app/work/dir
+                RUN touch here && echo $HOME > home
                 """, Map.of());
     }
 }
