@@ -143,7 +143,7 @@ final class RunShell {
                 case "false" -> 1;
                 case "set" -> set(args);
                 case "cd" -> cd(args);
-                case "echo", "printf" -> FileCommands.print(this, program, args, out);
+                case "echo", "printf" -> PrintCommands.print(program, args, out);
                 case "cp", "mv", "ln" -> CopyCommands.run(this, program, args);
                 default -> FileCommands.run(this, program, args);
             };

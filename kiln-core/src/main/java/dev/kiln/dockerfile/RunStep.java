@@ -87,8 +87,8 @@ final class RunStep {
             literal.add(text);
         }
         String refusal = switch (program) {
-            case "echo" -> FileCommands.echoRefusal(literal);
-            case "printf" -> literal.isEmpty() ? null : FileCommands.printfRefusal(literal.get(0));
+            case "echo" -> PrintCommands.echoRefusal(literal);
+            case "printf" -> literal.isEmpty() ? null : PrintCommands.printfRefusal(literal.get(0));
             case "set" -> literal.stream().allMatch(a -> a.matches("[-+][ex]+")) ? null
                     : "set " + String.join(" ", literal) + ": Kiln knows set -e and set -x only";
             case "true", ":", "false", "cd" -> null;
