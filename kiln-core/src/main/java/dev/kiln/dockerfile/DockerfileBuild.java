@@ -217,7 +217,7 @@ public final class DockerfileBuild {
                 }
                 case "RUN" -> {
                     // the RUN's process sees the base's environment, ARG and ENV (ENV winning), as in Docker
-                    LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir != null ? workdir : baseWorkdir, user,
+                    LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir, baseWorkdir, user,
                             scratch.resolve("run-line-" + instruction.line()));
                     if (layer != null) {
                         layers.add(layer);

@@ -112,20 +112,23 @@ final class RunStep {
     }
 
     /**
-     * Carries out {@code run} on {@code tree} as {@code user} in {@code workdir} with the RUN's environment
+     * Carries out {@code run} on {@code tree} as {@code user} in {@code workdir} (the Dockerfile's WORKDIR, made
+     * when missing; null: the base's working directory) with the RUN's environment
      * ({@code env}: the base's, ARG and ENV), and returns its layer (null when it changed nothing). The
      * layer's new content is written under {@code scratch}.
      */
-    static LayerSource carryOut(Instruction run, String file, ImageTree tree, Map<String, String> env, String workdir, String user,
-                                Path scratch) {
+    static LayerSource carryOut(Instruction run, String file, ImageTree tree, Map<String, String> env, String workdir, String baseWorkdir,
+                                String user, Path scratch) {
         List<Command> commands = commands(run, file);
         String first = commands.get(0).name();
         Function<String, InvalidInputException> error = m -> error(file, run, first, m);
-        RunShell shell = new RunShell(tree, env, workdir, user,
+        RunShell shell = new RunShell(tree, env, workdir != null ? workdir : baseWorkdir, user,
                 (what, consulted) -> error.apply("USER " + user + ": no " + what + " in the image's " + consulted));
         int status;
         try {
-            shell.enterWorkdir();
+            if (workdir != null) {
+                shell.enterWorkdir(); // the base's own working directory is there: asking would read the base
+            }
             status = shell.run(commands);
         } catch (ShellError e) {
             throw error.apply("WORKDIR " + workdir + ": " + e.getMessage());
