@@ -18,6 +18,22 @@ public record Buildah(Path root) {
         return command;
     }
 
+    /**
+     * Builds {@code dockerfile}, which must fail in a RUN; returns the last line the failing command printed
+     * (what a container's shell or command says, before Buildah's own lines).
+     */
+    public String failure(Path dockerfile, Path context) {
+        try {
+            Commands.bytes(Duration.ofMinutes(5), command("bud", "--isolation", "chroot", "--tls-verify=false", "--quiet",
+                    "--layers=false", "-f", dockerfile.toString(), "-t", "failing", context.toString()));
+        } catch (AssertionError e) {
+            List<String> lines = e.getMessage().lines()
+                    .filter(l -> !l.startsWith("subprocess exited") && !l.startsWith("Error: ") && !l.isBlank()).toList();
+            return lines.get(lines.size() - 1);
+        }
+        throw new AssertionError("Buildah built " + dockerfile + ", which was to fail");
+    }
+
     /** Builds {@code dockerfile} in {@code context} and writes the image to the OCI layout {@code layout} as tag {@code t}. */
     public void build(Path dockerfile, Path context, Path layout, String name) {
         Commands.bytes(Duration.ofMinutes(5), command("bud", "--isolation", "chroot", "--tls-verify=false", "--quiet",
