@@ -290,6 +290,7 @@ final class ImageTree {
         List<LayerEntry> entries = new ArrayList<>();
         Map<Inode, String> linked = new IdentityHashMap<>();
         List<String> paths = touched.keySet().stream().sorted(ImageTree::compareBytes).toList();
+        copyUpContents(paths, contentDir);
         for (String path : paths) {
             if (path.isEmpty() || underWhiteout(path, paths)) {
                 continue;
@@ -325,6 +326,37 @@ final class ImageTree {
         opaque.clear();
         layer++;
         return entries;
+    }
+
+    /**
+     * The base's content of the files this layer holds, read in one pass per base layer (a {@code chown -R} of a
+     * base directory copies many files up), then used from disk.
+     */
+    private void copyUpContents(List<String> paths, Path contentDir) {
+        Map<String, Path> targets = new java.util.LinkedHashMap<>();
+        List<Inode> inodes = new ArrayList<>();
+        for (String path : paths) {
+            Inode inode = known.get(path);
+            if (inode != null && inode.type == 'f' && inode.content != null && inode.content.basePath() != null) {
+                String basePath = inode.content.basePath();
+                if (!targets.containsKey(basePath)) {
+                    targets.put(basePath, contentDir.resolve("base-" + targets.size()));
+                }
+                inodes.add(inode);
+            }
+        }
+        if (targets.isEmpty()) {
+            return;
+        }
+        try {
+            java.nio.file.Files.createDirectories(contentDir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        base.copyAll(targets);
+        for (Inode inode : inodes) {
+            inode.content = Inode.Content.onDisk(targets.get(inode.content.basePath()));
+        }
     }
 
     /** Whether an ancestor of {@code path} was removed by this RUN and is absent now (its whiteout covers the path). */

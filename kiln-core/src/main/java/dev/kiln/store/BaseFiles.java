@@ -32,4 +32,9 @@ public interface BaseFiles {
 
     /** Writes the content of the regular file {@code path} to {@code target}. */
     void copy(String path, Path target);
+
+    /** Writes the content of each regular file (path → target); an implementation reads each layer once for all. */
+    default void copyAll(java.util.Map<String, Path> targets) {
+        targets.forEach(this::copy);
+    }
 }

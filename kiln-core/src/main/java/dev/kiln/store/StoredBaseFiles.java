@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -108,34 +109,52 @@ public final class StoredBaseFiles implements BaseFiles {
         under.clear();
     }
 
+    /** Groups the files by the layer that holds their content, and reads each such layer once. */
+    @Override
+    public void copyAll(Map<String, Path> targets) {
+        Map<Digest, Map<String, List<Path>>> byLayer = new HashMap<>();
+        for (Map.Entry<String, Path> t : targets.entrySet()) {
+            LayerIndex.Entry entry = tree().get(t.getKey());
+            Map.Entry<Digest, String> where = contents.get(t.getKey());
+            if (entry == null || where == null) {
+                throw new StoreException("the base has no file '/" + t.getKey() + "'");
+            }
+            if (entry.content() != null) {
+                write(t.getValue(), entry.content());
+            } else {
+                byLayer.computeIfAbsent(where.getKey(), d -> new HashMap<>()).computeIfAbsent(where.getValue(), n -> new ArrayList<>())
+                        .add(t.getValue());
+            }
+        }
+        for (Map.Entry<Digest, Map<String, List<Path>>> layer : byLayer.entrySet()) {
+            Map<String, List<Path>> wanted = new HashMap<>(layer.getValue());
+            ensure.accept(layers.stream().filter(l -> l.digest().equals(layer.getKey())).findFirst().orElseThrow());
+            LayerIndex.read(store.blobs(), layer.getKey(), (e, name, content) -> {
+                List<Path> files = e.isFile() ? wanted.remove(name) : null;
+                if (files != null) {
+                    Files.copy(content, files.get(0), StandardCopyOption.REPLACE_EXISTING);
+                    for (Path other : files.subList(1, files.size())) {
+                        Files.copy(files.get(0), other, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+                return !wanted.isEmpty();
+            });
+            if (!wanted.isEmpty()) {
+                throw new StoreException("layer " + layer.getKey().shortHex() + " does not hold '/" + wanted.keySet().iterator().next() + "'");
+            }
+        }
+    }
+
+    private static void write(Path target, byte[] content) {
+        try {
+            Files.write(target, content);
+        } catch (IOException e) {
+            throw BlobStore.storeFailure("writing " + target, e);
+        }
+    }
+
     @Override
     public void copy(String path, Path target) {
-        LayerIndex.Entry entry = tree().get(path);
-        Map.Entry<Digest, String> where = contents.get(path);
-        if (entry == null || where == null) {
-            throw new StoreException("the base has no file '/" + path + "'");
-        }
-        try {
-            if (entry.content() != null) {
-                Files.write(target, entry.content());
-                return;
-            }
-            Descriptor layer = layers.stream().filter(l -> l.digest().equals(where.getKey())).findFirst().orElseThrow();
-            ensure.accept(layer);
-            boolean[] found = {false};
-            LayerIndex.read(store.blobs(), layer.digest(), (e, name, content) -> {
-                if (name.equals(where.getValue()) && e.isFile()) {
-                    Files.copy(content, target, StandardCopyOption.REPLACE_EXISTING);
-                    found[0] = true;
-                    return false;
-                }
-                return true;
-            });
-            if (!found[0]) {
-                throw new StoreException("layer " + layer.digest().shortHex() + " does not hold '/" + where.getValue() + "'");
-            }
-        } catch (IOException e) {
-            throw BlobStore.storeFailure("copying '/" + path + "' out of the base", e);
-        }
+        copyAll(Map.of(path, target));
     }
 }
