@@ -6,8 +6,10 @@
 #   2. Buildah (bud --isolation chroot, RUN in a chroot of the same base) builds them too; the trees umoci unpacks
 #      must be identical (path, type, mode, owner, link target, content; /etc/hosts, /etc/resolv.conf and
 #      /etc/hostname, which a runtime writes, left out);
-#   3. a new job jar rebuilds with one changed layer;
-#   4. the Flink WordCount example runs from the image: unpacked, /proc mounted, the host name in /etc/hosts
+#   3. the same for a Dockerfile of the patterns public Flink Dockerfiles use (rm of a bundled jar, ln -s, chown -R
+#      and chmod -R of /opt/flink, echo > /etc/timezone, COPY --chown by name, USER);
+#   4. a new job jar rebuilds with one changed layer;
+#   5. the Flink WordCount example runs from the image: unpacked, /proc mounted, the host name in /etc/hosts
 #      (Flink's local mode resolves it; without it the JVM hangs), then
 #      chroot … java -cp '/opt/flink/lib/*:/opt/flink/usrlib/*' WordCount must print word counts.
 # Needs root (chroot, mount). Usage: scripts/streampark-proof.sh
@@ -58,6 +60,17 @@ ENV HIVE_CONF_DIR /opt/hive-conf
 COPY lib $FLINK_HOME/lib/
 COPY job.jar $FLINK_HOME/usrlib/job.jar
 '
+# the patterns public Flink Dockerfiles use, on the same base: replace a bundled jar, a plugin link, owners and
+# modes (copying /opt/flink up whole), the time zone, paths through Debian's merged-/usr links, COPY --chown by name
+patterns='FROM %s
+RUN rm -f /opt/flink/lib/flink-table-planner-loader-*.jar && mkdir -p /opt/flink/plugins/s3 && ln -s /opt/flink/opt/flink-s3-fs-hadoop-1.18.1.jar /opt/flink/plugins/s3/
+RUN chown -R root:root /opt/flink && chown -R flink /opt/flink/conf && chmod -R g+w /opt/flink/conf && echo "Asia/Shanghai" > /etc/timezone
+RUN mkdir -p /lib/kiln /usr/local/share/kiln && touch /bin/kiln-marker && ln -sf /usr/share/zoneinfo/Asia/Shanghai /etc/localtime
+COPY --chown=flink:flink lib/ /opt/flink/lib/
+RUN mkdir -p $FLINK_HOME/usrlib && cp /opt/flink/conf/flink-conf.yaml $FLINK_HOME/usrlib/
+COPY --chown=flink:flink job.jar /opt/flink/usrlib/job.jar
+USER flink
+'
 # tree ROOTFS: one line per path: type, mode, owner, link target, content digest
 tree() {
   (cd "$1" && find . -path ./etc/hosts -o -path ./etc/resolv.conf -o -path ./etc/hostname -o -printf '%y %m %U:%G %p %l\n' | sort -k4 |
@@ -68,8 +81,8 @@ tree() {
 }
 buildah_() { buildah --storage-driver vfs --root "$work/buildah/storage" --runroot "$work/buildah/run" "$@"; }
 
-for template in plain hadoop; do
-  step "StreamPark's $template template: Kiln and Buildah"
+for template in plain hadoop patterns; do
+  step "$template: Kiln and Buildah"
   ctx="$work/$template/context"
   context "$ctx" v1
   # shellcheck disable=SC2059
@@ -118,4 +131,4 @@ counts=$(grep -cE '\([a-z]+,[0-9]+\)' "$work/wordcount.out" || true)
 echo "word counts printed: $counts"
 [[ $counts -gt 0 ]] || { echo "FAIL: no word counts" >&2; exit 1; }
 echo
-echo "OK: both StreamPark templates identical to Buildah's, one changed layer for a new job jar, WordCount ran"
+echo "OK: both StreamPark templates and the public patterns identical to Buildah's, one changed layer for a new job jar, WordCount ran"
