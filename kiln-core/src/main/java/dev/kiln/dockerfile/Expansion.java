@@ -55,20 +55,9 @@ final class Expansion {
         return args;
     }
 
-    /** A redirect's file name: expanded, not split; a pattern is used when it matches exactly one path. */
+    /** A redirect's file name: variables substituted, neither split nor matched as a pattern (as dash, Debian's sh, does). */
     String single(Word word) {
-        StringBuilder text = new StringBuilder();
-        List<Field> fields = fields(word);
-        for (int i = 0; i < fields.size(); i++) {
-            text.append(i == 0 ? "" : " ").append(fields.get(i).text);
-        }
-        if (fields.size() == 1) {
-            List<String> matches = glob(fields.get(0));
-            if (matches.size() == 1) {
-                return matches.get(0);
-            }
-        }
-        return text.toString();
+        return String.join(" ", fields(word).stream().map(f -> f.text.toString()).toList());
     }
 
     private List<Field> fields(Word word) {
@@ -119,7 +108,7 @@ final class Expansion {
             return value == null ? "" : value;
         }
         boolean set = v.op().startsWith(":") ? value != null && !value.isEmpty() : value != null;
-        String word = String.join(" ", new Expansion(env, tree, cwd).fields(v.word()).stream().map(f -> f.text.toString()).toList());
+        String word = single(v.word());
         return v.op().endsWith("-") ? (set ? value : word) : (set ? word : "");
     }
 

@@ -222,7 +222,7 @@ class DockerfileOracleTest {
                 ARG JOB=orders
                 WORKDIR /opt/flink
                 RUN mkdir -p "$APP_DIR/${JOB}" '/opt/$literal' && echo "${MISSING:-default} $JOB" in $FLINK_HOME > "$APP_DIR/$JOB/info"
-                RUN cp conf/*.yaml /tmp/ && echo lib/* > /opt/listing && echo /opt/flink/[bc]* > /opt/listing2 && echo [none]* > /opt/nomatch
+                RUN cp conf/*.yaml /tmp/ && echo lib/* > /opt/listing && echo /opt/flink/[bc]* > /opt/listing2 && echo [none]* > /opt/nomatch && echo r > /opt/fl*
                 RUN rm /missing; mkdir /after && cd lib && rm flink-connector-kafka-1.17.jar && cd .. && ln -s lib/flink-dist-1.18.1.jar dist.jar
                 """, Map.of());
     }
