@@ -269,4 +269,20 @@ class DockerfileOracleTest {
             }
         }
     }
+
+    @Test
+    void pathsAndOperandsAtTheEdges() throws IOException {
+        full();
+        sameAsBuildah("""
+                FROM {{BASE}}
+                WORKDIR /opt
+                RUN mkdir -p a/../b/ c/./d && cp -r /opt/flink/conf b/ && cp -r /opt/flink/conf b/ && mv /etc/timezone b/ && ln -s b/timezone
+                RUN ln -s /nowhere /tmp/dangling && touch /tmp/dangling && ln -s /nowhere2 /tmp/dangling2 && echo x > /tmp/dangling2
+                RUN printf '%s|' > /opt/printf-empty; echo "${UNSET-dash}${EMPTY-}${FLINK_HOME+set}" > /opt/ops
+                RUN chmod -R u=rwX,go=rX /opt/flink && chown -h flink /tmp/dangling && cp -p /opt/flink/bin/flink /opt/flink-p
+                RUN rm -rf /opt/flink/lib/* && cp /opt/flink/conf/flink-conf.yaml /opt/flink/lib/ && mv /opt/legacy /opt/renamed
+                RUN rm -rf /opt/renamed && mkdir /opt/renamed && echo again > /opt/renamed/file
+                RUN echo more > /opt/renamed/more && mkdir -p /opt/flink/conf/ && rmdir /opt/c/d /opt/c
+                """, Map.of());
+    }
 }
