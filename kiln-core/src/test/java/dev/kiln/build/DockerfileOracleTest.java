@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>Failing commands are compared too: Kiln's error must carry what the command printed in Buildah's chroot.
  *
  * <p>The StreamPark templates, three RUN-heavy cases and five failing commands run in the normal suite; the rest
- * of the oracle corpus (six Dockerfiles and thirteen failing commands, about a second each) runs with
+ * of the oracle corpus (seven Dockerfiles and thirteen failing commands, about a second each) runs with
  * {@code -Dkiln.oracle=all}.
  */
 class DockerfileOracleTest {
