@@ -250,7 +250,21 @@ final class ShellScript {
                     if (quoted) {
                         inner.doubleQuoted(parts);
                     } else {
-                        parts.addAll(inner.word().parts());
+                        // white space inside the braces is part of the word (the result is split later)
+                        while (inner.pos < inner.text.length()) {
+                            int start = inner.pos;
+                            inner.skipBlanks();
+                            if (inner.pos > start) {
+                                parts.add(new Literal(inner.text.substring(start, inner.pos), false));
+                            }
+                            if (inner.pos < inner.text.length()) {
+                                int before = inner.pos;
+                                parts.addAll(inner.word().parts());
+                                if (inner.pos == before) {
+                                    parts.add(new Literal(String.valueOf(inner.text.charAt(inner.pos++)), false));
+                                }
+                            }
+                        }
                     }
                     return new Variable(name, op, new Word(parts), quoted);
                 }
