@@ -136,6 +136,11 @@ final class Expansion {
             }
         }
         expand(field, components, 0, absolute ? "/" : "", matches);
+        if (text.endsWith("/")) {
+            // a pattern ending in / matches directories only, and keeps the slash
+            matches.removeIf(m -> !isDirectory(m));
+            matches.replaceAll(m -> m + "/");
+        }
         if (matches.isEmpty()) {
             return List.of(text);
         }
@@ -169,7 +174,12 @@ final class Expansion {
             return;
         }
         Pattern p = Pattern.compile(regex);
-        for (String name : tree.children(dir)) {
+        List<String> names = new ArrayList<>();
+        if (component.startsWith(".")) {
+            names.addAll(List.of(".", "..")); // a pattern that starts with a dot matches them too, as in dash
+        }
+        names.addAll(tree.children(dir));
+        for (String name : names) {
             if (name.startsWith(".") && !component.startsWith(".")) {
                 continue;
             }

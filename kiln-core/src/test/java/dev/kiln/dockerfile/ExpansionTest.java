@@ -41,4 +41,27 @@ class ExpansionTest {
             assertThat(kiln.isEmpty() ? List.of("[]") : kiln).as("the words of: %s", words).isEqualTo(dash);
         }
     }
+
+    @Test
+    void globsMatchAsDashMatchesThem() throws java.io.IOException {
+        for (String file : List.of("a.jar", "b.jar", "c.txt", ".hidden", "lib/f1.jar", "lib/f2.txt", "lib/sub/x.txt", "log/f.txt", "x y.txt",
+                "[ab].txt")) {
+            Path path = empty.resolve("tree").resolve(file);
+            java.nio.file.Files.createDirectories(path.getParent());
+            java.nio.file.Files.writeString(path, file);
+        }
+        java.nio.file.Files.createDirectories(empty.resolve("tree/emptydir"));
+        java.nio.file.Files.createSymbolicLink(empty.resolve("tree/link"), Path.of("lib"));
+        ImageTree tree = new ImageTree(BaseFiles.NONE, empty.resolve("scratch"));
+        tree.apply(new dev.kiln.layer.LayerSource(empty.resolve("tree"), "/"));
+        for (String words : List.of("*", ".*", "*.jar", "lib/*", "*/*.txt", "[ab]*", "[!a]*", "?.jar", "l*/f*", "nomatch*", "\\*", "\"*\"",
+                "*/", "l*/", "link/*", "x*", "[[]ab]*", "*.{jar,txt}", "lib/sub/*", "*dir", "'l'*")) {
+            List<String> dash = Commands.run("sh", "-c", "cd " + empty.resolve("tree") + " && exec dash -c \"printf '[%s]\\n' $0\"", words)
+                    .lines().toList();
+            ShellScript.Command parsed = ShellScript.parse("printf x " + words, InvalidInputException::new).get(0);
+            List<String> kiln = new Expansion(ENV::get, tree, "").arguments(parsed.words().subList(2, parsed.words().size()))
+                    .stream().map(w -> "[" + w + "]").toList();
+            assertThat(kiln).as("the pattern %s", words).isEqualTo(dash);
+        }
+    }
 }
