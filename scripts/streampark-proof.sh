@@ -43,26 +43,12 @@ context() { # context DIR JOB_VERSION
   printf '<configuration/>\n' > "$1/hadoop-conf/hdfs-site.xml"
   printf '<configuration><property><name>hive.metastore.uris</name><value>thrift://hms:9083</value></property></configuration>\n' > "$1/hive-conf/hive-site.xml"
 }
-plain='FROM %s
-RUN mkdir -p $FLINK_HOME/usrlib
-COPY lib $FLINK_HOME/lib/
-COPY job.jar $FLINK_HOME/usrlib/job.jar
-'
-hadoop='FROM %s
-RUN mkdir -p $FLINK_HOME/usrlib
-
-COPY hadoop-conf /opt/hadoop-conf
-ENV HADOOP_CONF_DIR /opt/hadoop-conf
-
-COPY hive-conf /opt/hive-conf
-ENV HIVE_CONF_DIR /opt/hive-conf
-
-COPY lib $FLINK_HOME/lib/
-COPY job.jar $FLINK_HOME/usrlib/job.jar
-'
+# StreamPark's two templates as it writes them (scripts/streampark/, shared with DockerfileOracleTest)
+plain=$(cat "$root/scripts/streampark/FlinkDockerfileTemplate.Dockerfile")
+hadoop=$(cat "$root/scripts/streampark/FlinkHadoopDockerfileTemplate.Dockerfile")
 # the patterns public Flink Dockerfiles use, on the same base: replace a bundled jar, a plugin link, owners and
 # modes (copying /opt/flink up whole), the time zone, paths through Debian's merged-/usr links, COPY --chown by name
-patterns='FROM %s
+patterns='FROM {{BASE}}
 RUN rm -f /opt/flink/lib/flink-table-planner-loader-*.jar && mkdir -p /opt/flink/plugins/s3 && ln -s /opt/flink/opt/flink-s3-fs-hadoop-1.18.1.jar /opt/flink/plugins/s3/
 RUN chown -R root:root /opt/flink && chown -R flink /opt/flink/conf && chmod -R g+w /opt/flink/conf && echo "Asia/Shanghai" > /etc/timezone
 RUN mkdir -p /lib/kiln /usr/local/share/kiln && touch /bin/kiln-marker && ln -sf /usr/share/zoneinfo/Asia/Shanghai /etc/localtime
@@ -85,8 +71,7 @@ for template in plain hadoop patterns; do
   step "$template: Kiln and Buildah"
   ctx="$work/$template/context"
   context "$ctx" v1
-  # shellcheck disable=SC2059
-  printf "${!template}" "$base" > "$ctx/Dockerfile"
+  sed "s|{{BASE}}|$base|" <<<"${!template}" > "$ctx/Dockerfile"
   cat "$ctx/Dockerfile"
   start=$(date +%s%N)
   "$kiln" build -f "$ctx/Dockerfile" --to "oci:$work/$template/kiln:job" --cache-dir "$work/cache" "$ctx" >/dev/null

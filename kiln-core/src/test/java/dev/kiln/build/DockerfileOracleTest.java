@@ -106,6 +106,11 @@ class DockerfileOracleTest {
         return nodes;
     }
 
+    /** StreamPark's Dockerfile as it writes it, from {@code scripts/streampark/} (which the proof script uses too). */
+    private static String streamParkTemplate(String name) throws IOException {
+        return Files.readString(Path.of(System.getProperty("user.dir")).getParent().resolve("scripts/streampark/" + name + ".Dockerfile"));
+    }
+
     private static final Map<String, String> JOB = Map.of("job.jar", "the job v1\n",
             "lib/flink-connector-kafka-3.1.0-1.18.jar", "kafka connector\n", "lib/flink-sql-connector-hive-3.1.3_2.12.jar", "hive\n");
 
@@ -113,12 +118,7 @@ class DockerfileOracleTest {
 
     @Test
     void streamParkTemplate() throws IOException {
-        sameAsBuildah("""
-                FROM {{BASE}}
-                RUN mkdir -p $FLINK_HOME/usrlib
-                COPY lib $FLINK_HOME/lib/
-                COPY job.jar $FLINK_HOME/usrlib/job.jar
-                """, JOB);
+        sameAsBuildah(streamParkTemplate("FlinkDockerfileTemplate"), JOB);
     }
 
     @Test
@@ -127,19 +127,7 @@ class DockerfileOracleTest {
         files.put("hadoop-conf/core-site.xml", "<configuration/>\n");
         files.put("hadoop-conf/hdfs-site.xml", "<configuration/>\n");
         files.put("hive-conf/hive-site.xml", "<configuration/>\n");
-        sameAsBuildah("""
-                FROM {{BASE}}
-                RUN mkdir -p $FLINK_HOME/usrlib
-
-                COPY hadoop-conf /opt/hadoop-conf
-                ENV HADOOP_CONF_DIR /opt/hadoop-conf
-
-                COPY hive-conf /opt/hive-conf
-                ENV HIVE_CONF_DIR /opt/hive-conf
-
-                COPY lib $FLINK_HOME/lib/
-                COPY job.jar $FLINK_HOME/usrlib/job.jar
-                """, files);
+        sameAsBuildah(streamParkTemplate("FlinkHadoopDockerfileTemplate"), files);
     }
 
     @Test

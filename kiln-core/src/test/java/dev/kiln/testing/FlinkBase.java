@@ -103,15 +103,7 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         }
         List<Descriptor> layers = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
-        for (byte[] tar : tars) {
-            byte[] gzipped = gzip(tar);
-            Descriptor layer = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(gzipped), gzipped.length);
-            if (!layers.contains(layer)) {
-                client.uploadBlob(ref.registry(), ref.repository(), layer.digest(), gzipped.length, () -> new ByteArrayInputStream(gzipped));
-            }
-            layers.add(layer);
-            diffIds.add(Digest.sha256(tar).toString());
-        }
+        addLayers(client, ref, tars, layers, diffIds);
 
         Platform platform = Platform.host();
         Map<String, Object> config = new LinkedHashMap<>();
@@ -146,6 +138,19 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         RawManifest raw = putImage(client, ref, configBytes, layers);
         return new FlinkBase(ref, raw, configBytes, configDescriptor, List.copyOf(layers), List.copyOf(diffIds),
                 Collections.unmodifiableMap(files));
+    }
+
+    /** Gzips and uploads each tar (once per digest), adding its descriptor to {@code layers} and its diff id to {@code diffIds}. */
+    static void addLayers(RegistryClient client, Reference ref, List<byte[]> tars, List<Descriptor> layers, List<String> diffIds) {
+        for (byte[] tar : tars) {
+            byte[] gzipped = gzip(tar);
+            Descriptor layer = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(gzipped), gzipped.length);
+            if (!layers.contains(layer)) {
+                client.uploadBlob(ref.registry(), ref.repository(), layer.digest(), gzipped.length, () -> new ByteArrayInputStream(gzipped));
+            }
+            layers.add(layer);
+            diffIds.add(Digest.sha256(tar).toString());
+        }
     }
 
     /** Uploads {@code configBytes} and puts a Docker schema 2 manifest of it and {@code layers} (already uploaded) under {@code ref}. */

@@ -3,15 +3,12 @@ package dev.kiln.testing;
 import dev.kiln.credentials.CredentialProvider;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
-import dev.kiln.image.Digest;
 import dev.kiln.image.ImageJson;
-import dev.kiln.image.MediaTypes;
 import dev.kiln.image.Platform;
 import dev.kiln.image.Reference;
 import dev.kiln.registry.RegistryClient;
 import dev.kiln.registry.RegistryTransport;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -46,14 +43,8 @@ public record RootfsBase(Reference reference, List<Descriptor> layers) {
                 new Telemetry(null));
         List<Descriptor> layers = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
-        for (Path dir : layerDirs) {
-            byte[] tar = Commands.bytes("tar", "--numeric-owner", "--sort=name", "--mtime=@1709294400", "-C", dir.toString(), "-cf", "-", ".");
-            byte[] gzipped = FlinkBase.gzip(tar);
-            Descriptor layer = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(gzipped), gzipped.length);
-            client.uploadBlob(ref.registry(), ref.repository(), layer.digest(), gzipped.length, () -> new ByteArrayInputStream(gzipped));
-            layers.add(layer);
-            diffIds.add(Digest.sha256(tar).toString());
-        }
+        FlinkBase.addLayers(client, ref, layerDirs.stream().map(dir -> Commands.bytes("tar", "--numeric-owner", "--sort=name",
+                "--mtime=@1709294400", "-C", dir.toString(), "-cf", "-", ".")).toList(), layers, diffIds);
         Platform platform = Platform.host();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("architecture", platform.architecture());
