@@ -62,7 +62,11 @@ public record StoreLayout(Path root) {
     }
 
     public Path layerIndex(Digest layer) {
-        return root.resolve("layer-index").resolve(layer.hex());
+        return layerIndexDir().resolve(layer.hex());
+    }
+
+    public Path layerIndexDir() {
+        return root.resolve("layer-index");
     }
 
     public Path ledger() {
