@@ -216,9 +216,10 @@ public final class DockerfileBuild {
                     }
                 }
                 case "RUN" -> {
-                    // the RUN's process sees the base's environment, ARG and ENV (ENV winning), as in Docker
+                    // the RUN's process sees the base's environment, ARG and ENV (ENV winning), as in Docker;
+                    // its scratch directory's name is what the log and the image's history call the layer
                     LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir, baseWorkdir, user,
-                            scratch.resolve("run-line-" + instruction.line()));
+                            scratch.resolve("RUN line " + instruction.line()));
                     if (layer != null) {
                         layers.add(layer);
                     }
