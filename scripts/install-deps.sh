@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real components Kiln's tests, quick start and benchmarks use, from Debian packages,
 # when they are missing: a registry (CNCF Distribution), skopeo and umoci (independent image tools),
-# htpasswd (Basic-auth test registries), podman (its Docker-compatible API service is the Docker daemon
+# htpasswd (Basic-auth test registries), buildah (the oracle that runs a Dockerfile's RUN in a chroot, to compare
+# Kiln's runtime-free RUN with), podman (its Docker-compatible API service is the Docker daemon
 # the tests use; they start it themselves, with vfs storage in a temporary directory).
 set -euo pipefail
 missing=()
@@ -10,6 +11,7 @@ command -v skopeo >/dev/null || missing+=(skopeo)
 command -v umoci >/dev/null || missing+=(umoci)
 command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v podman >/dev/null || missing+=(podman)
+command -v buildah >/dev/null || missing+=(buildah)
 command -v mvn >/dev/null || missing+=(maven)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then

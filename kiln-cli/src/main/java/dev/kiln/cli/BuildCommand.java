@@ -38,6 +38,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--build-arg", paramLabel = "NAME=VALUE", description = "A value for one of the Dockerfile's ARGs (repeatable).")
     List<String> buildArgs = new ArrayList<>();
 
+    @Option(names = "--run", paramLabel = "MODE", description = "What a Dockerfile's RUN may do: 'files' (default: file operations "
+            + "such as mkdir, rm, ln, chmod, chown, cp, mv, touch, echo > file, carried out without a container) or 'none' (every RUN is refused).")
+    String run;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT", description = "The build context of a Dockerfile build (default: the Dockerfile's directory).")
     Path context;
 
@@ -91,8 +95,8 @@ final class BuildCommand implements Callable<Integer> {
             throw new InvalidInputException(from == null ? "nothing to build: give --from IMAGE, or -f DOCKERFILE [CONTEXT]"
                     : "give --from or -f, not both");
         }
-        if (dockerfile == null && (context != null || !buildArgs.isEmpty())) {
-            throw new InvalidInputException("CONTEXT and --build-arg belong to a Dockerfile build (-f DOCKERFILE)");
+        if (dockerfile == null && (context != null || !buildArgs.isEmpty() || run != null)) {
+            throw new InvalidInputException("CONTEXT, --build-arg and --run belong to a Dockerfile build (-f DOCKERFILE)");
         }
         if (dockerfile != null && chown != null) {
             throw new InvalidInputException("--chown " + chown + " owns what --add adds, and a Dockerfile build (-f) takes no --add: "
@@ -102,7 +106,7 @@ final class BuildCommand implements Callable<Integer> {
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
                 : BuildRequest.from(from)).to(Destination.parse(target, tarName)).platform(baseOptions.platform)
                 .freshness(baseOptions.freshness.freshness()).compression(compression)
-                .workingDir(workdir).user(user);
+                .workingDir(workdir).user(user).run(run);
         Integer[] owner = owner(chown);
         for (String add : adds) {
             Matcher m = ADD.matcher(add);

@@ -61,10 +61,29 @@ class DockerfileBuildCommandTest {
         Cli.Result neither = Cli.run(cache, "build", "--to", "x/y:1");
 
         assertThat(run.exitCode()).isEqualTo(KilnCommand.USAGE);
-        assertThat(run.errorLines()).singleElement().asString().contains("Dockerfile:2: RUN executes a command");
+        assertThat(run.errorLines()).singleElement().asString().contains("Dockerfile:2: RUN make …: make is a program");
         assertThat(both.exitCode()).isEqualTo(KilnCommand.USAGE);
         assertThat(neither.exitCode()).isEqualTo(KilnCommand.USAGE);
         assertThat(neither.errorLines()).singleElement().asString().contains("give --from IMAGE, or -f DOCKERFILE");
         assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
+    }
+
+    @Test
+    void runNoneRefusesEveryRunAndFilesCarriesThemOut() throws IOException {
+        Path dockerfile = Files.writeString(context.resolve("Dockerfile"), "FROM " + base.ref() + "\nRUN mkdir -p $FLINK_HOME/usrlib\n");
+        long mark = REGISTRY.registry().mark();
+
+        Cli.Result none = Cli.run(cache, "build", "-f", dockerfile.toString(), "--run=none", "--to", REGISTRY.registry().hostPort() + "/x/y:1");
+        Cli.Result wrong = Cli.run(cache, "build", "-f", dockerfile.toString(), "--run=all", "--to", REGISTRY.registry().hostPort() + "/x/y:1");
+
+        assertThat(none.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(none.errorLines()).singleElement().asString().contains("Dockerfile:2: RUN is refused by --run=none");
+        assertThat(wrong.exitCode()).isEqualTo(KilnCommand.USAGE);
+        assertThat(wrong.errorLines()).singleElement().asString().contains("--run=all: expected files");
+        assertThat(REGISTRY.registry().requestsSince(mark)).isEmpty();
+
+        String target = REGISTRY.registry().hostPort() + "/jobs/with-run:1";
+        Cli.ok(cache, "build", "-f", dockerfile.toString(), "--run=files", "--to", target, context.toString());
+        assertThat(Skopeo.inspectConfig(target, false, null)).contains("FLINK_HOME");
     }
 }

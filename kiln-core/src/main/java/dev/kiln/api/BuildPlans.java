@@ -55,7 +55,8 @@ final class BuildPlans {
     private Function<Platform, BuildRunner.Part> dockerfile(BuildRequest request) {
         ConfigChanges over = changes(request);
         return platform -> {
-            DockerfileBuild file = DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), platform);
+            DockerfileBuild file = DockerfileBuild.read(request.dockerfile(), request.context(), request.buildArgs(), platform,
+                    DockerfileBuild.runsAllowed(request.run()));
             DockerfileBuild.From from = file.from();
             Reference base = from.base() == null ? null : Reference.parse(from.base());
             return new BuildRunner.Part(spec(base, from.platform(), request), new DockerfileRecipe(file, over));

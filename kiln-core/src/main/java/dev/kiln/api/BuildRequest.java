@@ -51,6 +51,7 @@ public final class BuildRequest extends ImageBuildRequest {
     private final Path dockerfile;
     private final Path context;
     private final Map<String, String> buildArgs;
+    private final String run;
 
     private BuildRequest(Builder b) {
         super(b);
@@ -72,6 +73,7 @@ public final class BuildRequest extends ImageBuildRequest {
         this.dockerfile = b.dockerfile;
         this.context = b.context;
         this.buildArgs = Collections.unmodifiableMap(new LinkedHashMap<>(b.buildArgs));
+        this.run = b.run;
     }
 
     /** Every {@code --add} source exists and can be read: checked in {@code build()}, before any request. */
@@ -128,6 +130,11 @@ public final class BuildRequest extends ImageBuildRequest {
     /** {@code --build-arg}s for the Dockerfile's ARGs. */
     public Map<String, String> buildArgs() {
         return buildArgs;
+    }
+
+    /** What a Dockerfile's RUN may do: {@code files} (file operations; the default, also for {@code null}) or {@code none}. */
+    public String run() {
+        return run;
     }
 
     /** {@code null} for scratch (or a Dockerfile build: its FROM says). */
@@ -189,8 +196,15 @@ public final class BuildRequest extends ImageBuildRequest {
         private Path dockerfile;
         private Path context;
         private final Map<String, String> buildArgs = new LinkedHashMap<>();
+        private String run;
 
         private Builder() {
+        }
+
+        /** See {@link BuildRequest#run()}: {@code none} refuses every RUN of the Dockerfile, before any request. */
+        public Builder run(String mode) {
+            this.run = mode;
+            return this;
         }
 
         /** A value for the Dockerfile's {@code ARG name}; an argument no ARG declares is an error. */

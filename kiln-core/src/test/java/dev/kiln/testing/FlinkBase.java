@@ -103,15 +103,7 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         }
         List<Descriptor> layers = new ArrayList<>();
         List<String> diffIds = new ArrayList<>();
-        for (byte[] tar : tars) {
-            byte[] gzipped = gzip(tar);
-            Descriptor layer = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(gzipped), gzipped.length);
-            if (!layers.contains(layer)) {
-                client.uploadBlob(ref.registry(), ref.repository(), layer.digest(), gzipped.length, () -> new ByteArrayInputStream(gzipped));
-            }
-            layers.add(layer);
-            diffIds.add(Digest.sha256(tar).toString());
-        }
+        addLayers(client, ref, tars, layers, diffIds);
 
         Platform platform = Platform.host();
         Map<String, Object> config = new LinkedHashMap<>();
@@ -143,9 +135,29 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         config.put("history", history);
         byte[] configBytes = ImageJson.write(config);
         Descriptor configDescriptor = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(configBytes), configBytes.length);
+        RawManifest raw = putImage(client, ref, configBytes, layers);
+        return new FlinkBase(ref, raw, configBytes, configDescriptor, List.copyOf(layers), List.copyOf(diffIds),
+                Collections.unmodifiableMap(files));
+    }
+
+    /** Gzips and uploads each tar (once per digest), adding its descriptor to {@code layers} and its diff id to {@code diffIds}. */
+    static void addLayers(RegistryClient client, Reference ref, List<byte[]> tars, List<Descriptor> layers, List<String> diffIds) {
+        for (byte[] tar : tars) {
+            byte[] gzipped = gzip(tar);
+            Descriptor layer = Descriptor.of(MediaTypes.DOCKER_LAYER_GZIP, Digest.sha256(gzipped), gzipped.length);
+            if (!layers.contains(layer)) {
+                client.uploadBlob(ref.registry(), ref.repository(), layer.digest(), gzipped.length, () -> new ByteArrayInputStream(gzipped));
+            }
+            layers.add(layer);
+            diffIds.add(Digest.sha256(tar).toString());
+        }
+    }
+
+    /** Uploads {@code configBytes} and puts a Docker schema 2 manifest of it and {@code layers} (already uploaded) under {@code ref}. */
+    static RawManifest putImage(RegistryClient client, Reference ref, byte[] configBytes, List<Descriptor> layers) {
+        Descriptor configDescriptor = Descriptor.of(MediaTypes.DOCKER_CONFIG, Digest.sha256(configBytes), configBytes.length);
         client.uploadBlob(ref.registry(), ref.repository(), configDescriptor.digest(), configBytes.length,
                 () -> new ByteArrayInputStream(configBytes));
-
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("schemaVersion", 2);
         manifest.put("mediaType", MediaTypes.DOCKER_MANIFEST);
@@ -153,8 +165,7 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         manifest.put("layers", layers);
         RawManifest raw = RawManifest.of(ImageJson.write(manifest), MediaTypes.DOCKER_MANIFEST);
         client.putManifest(ref, raw);
-        return new FlinkBase(ref, raw, configBytes, configDescriptor, List.copyOf(layers), List.copyOf(diffIds),
-                Collections.unmodifiableMap(files));
+        return raw;
     }
 
     private record Entry(String name, int mode, byte[] content) {
@@ -197,7 +208,7 @@ public record FlinkBase(Reference reference, RawManifest manifest, byte[] config
         return bytes;
     }
 
-    private static byte[] gzip(byte[] data) {
+    static byte[] gzip(byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
             gzip.write(data);

@@ -10,7 +10,9 @@ import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.internal.resolve.Futures;
 import dev.kiln.internal.resolve.ResolvedImage;
 import dev.kiln.internal.resolve.Resolver;
+import dev.kiln.internal.store.BaseFiles;
 import dev.kiln.internal.store.Lease;
+import dev.kiln.internal.store.StoredBaseFiles;
 import dev.kiln.internal.store.Ledger;
 import dev.kiln.internal.store.LocalStore;
 
@@ -122,11 +124,17 @@ public final class BuildRunner {
         return parsed;
     }
 
+    /** The base's file tree, read from its layers (fetched into the store if absent) only when a recipe asks. */
+    private BaseFiles baseFiles(ResolvedImage base, Telemetry telemetry) {
+        return base == null ? BaseFiles.NONE : new StoredBaseFiles(context.store(), base.parsedManifest().layers(),
+                layer -> context.resolver().ensureLayer(base, layer, telemetry), telemetry::emit);
+    }
+
     private Built run(List<Part> parts, ImageSink sink, Telemetry telemetry) {
         try (Lease ignored = context.store().lease()) {
             // a recipe that ignores the base is asked first, and its layers pack while the bases resolve
             Recipe first = parts.get(0).recipe();
-            Recipe.Addition early = first.dependsOnBase() ? null : first.apply(null);
+            Recipe.Addition early = first.dependsOnBase() ? null : first.apply(null, BaseFiles.NONE);
             List<CompletableFuture<BuildResult.AppLayer>> packing = early == null ? null
                     : images.startLayers(withAddition(parts.get(0).spec(), early), telemetry);
             List<ResolvedImage> bases = new ArrayList<>();
@@ -138,7 +146,8 @@ public final class BuildRunner {
                 }
                 for (int i = 0; i < parts.size(); i++) {
                     ResolvedImage base = bases.get(i);
-                    additions.add(i == 0 && early != null ? early : parts.get(i).recipe().apply(base == null ? null : base.config()));
+                    additions.add(i == 0 && early != null ? early
+                            : parts.get(i).recipe().apply(base == null ? null : base.config(), baseFiles(base, telemetry)));
                 }
             } catch (RuntimeException e) {
                 if (packing != null) {

@@ -1,6 +1,7 @@
 package dev.kiln.internal.build;
 
 import dev.kiln.image.ImageConfig;
+import dev.kiln.internal.store.BaseFiles;
 import dev.kiln.internal.layer.LayerSource;
 
 import java.util.List;
@@ -14,8 +15,11 @@ import java.util.List;
  */
 public interface Recipe extends AutoCloseable {
 
-    /** The layers and config changes on a base with {@code baseConfig} ({@code null}: scratch). */
-    Addition apply(ImageConfig baseConfig);
+    /**
+     * The layers and config changes on a base with {@code baseConfig} ({@code null}: scratch) whose files
+     * {@code baseFiles} lists (read from the base's layers only when asked: a Dockerfile RUN that touches them).
+     */
+    Addition apply(ImageConfig baseConfig, BaseFiles baseFiles);
 
     /**
      * {@code false}: {@link #apply} ignores the base, so the runner asks it before the base is resolved
@@ -43,7 +47,7 @@ public interface Recipe extends AutoCloseable {
         Addition addition = new Addition(layers, changes);
         return new Recipe() {
             @Override
-            public Addition apply(ImageConfig baseConfig) {
+            public Addition apply(ImageConfig baseConfig, BaseFiles baseFiles) {
                 return addition;
             }
 

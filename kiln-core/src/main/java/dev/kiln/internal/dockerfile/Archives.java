@@ -1,12 +1,10 @@
 package dev.kiln.internal.dockerfile;
 
-import com.github.luben.zstd.ZstdInputStream;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.internal.layer.Decompression;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.bzip2.BZip2CompressorInputStream;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +13,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Local tar archives for {@code ADD}: recognised by content (plain, gzip, bzip2, zstd), extracted
@@ -47,20 +43,7 @@ final class Archives {
     }
 
     private static InputStream decompressed(Path file) throws IOException {
-        InputStream in = new BufferedInputStream(Files.newInputStream(file));
-        in.mark(4);
-        byte[] magic = in.readNBytes(4);
-        in.reset();
-        if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
-            return new GZIPInputStream(in, 64 * 1024);
-        }
-        if (magic.length >= 3 && magic[0] == 'B' && magic[1] == 'Z' && magic[2] == 'h') {
-            return new BZip2CompressorInputStream(in);
-        }
-        if (Arrays.equals(magic, new byte[]{0x28, (byte) 0xb5, 0x2f, (byte) 0xfd})) {
-            return new ZstdInputStream(in);
-        }
-        return in;
+        return Decompression.open(Files.newInputStream(file));
     }
 
     static Path extract(Path archive, Path into, Function<String, InvalidInputException> error) {

@@ -4,14 +4,13 @@ import dev.kiln.internal.build.ConfigChanges;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Platform;
 import dev.kiln.internal.layer.LayerSource;
+import dev.kiln.internal.store.BaseFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * A Dockerfile read for one target platform, in two steps: {@link #read} parses it, checks that
@@ -31,11 +27,7 @@ import java.util.stream.Stream;
  * does ({@code COPY job.jar $FLINK_HOME/usrlib/}).
  */
 public final class DockerfileBuild {
-    private static final Pattern CHOWN = Pattern.compile("(\\d+)(?::(\\d+))?");
-    private static final Pattern CHMOD = Pattern.compile("[0-7]{3,4}");
     private static final Set<String> COPY_FLAGS = Set.of("chown", "chmod");
-    private static final String URL = "(?i)(https?|git|ftp)://.*|git@.*";
-    private static final String ADD_URL = "ADD of a URL downloads at build time, which Kiln does not do: download it first and ADD the file";
 
     private final String file;
     private final Path context;
@@ -44,6 +36,7 @@ public final class DockerfileBuild {
     private final Map<String, String> globals;
     private final String base;
     private final Platform platform;
+    private final boolean runs;
 
     /** What the Dockerfile builds on: the base ({@code null} for scratch) and the platform of the base to use. */
     public record From(String base, Platform platform) {
@@ -54,7 +47,7 @@ public final class DockerfileBuild {
     }
 
     private DockerfileBuild(String file, Path context, List<Instruction> stage, Map<String, String> buildArgs,
-                            Map<String, String> globals, String base, Platform platform) {
+                            Map<String, String> globals, String base, Platform platform, boolean runs) {
         this.file = file;
         this.context = context;
         this.stage = stage;
@@ -62,10 +55,27 @@ public final class DockerfileBuild {
         this.globals = globals;
         this.base = base;
         this.platform = platform;
+        this.runs = runs;
     }
 
-    /** Reads {@code dockerfile} for {@code target}; nothing here touches the network. */
+    /** Reads {@code dockerfile} for {@code target}, RUN allowed for file operations; nothing here touches the network. */
     public static DockerfileBuild read(Path dockerfile, Path context, Map<String, String> buildArgs, Platform target) {
+        return read(dockerfile, context, buildArgs, target, true);
+    }
+
+    /** {@code --run}'s value: {@code files} (the default: RUN carries out file operations) or {@code none} (every RUN is refused). */
+    public static boolean runsAllowed(String mode) {
+        if (mode == null || mode.equals("files")) {
+            return true;
+        }
+        if (mode.equals("none")) {
+            return false;
+        }
+        throw new InvalidInputException("--run=" + mode + ": expected files (RUN carries out file operations) or none (RUN is refused)");
+    }
+
+    /** {@link #read(Path, Path, Map, Platform)}, with every RUN refused unless {@code runs}. */
+    public static DockerfileBuild read(Path dockerfile, Path context, Map<String, String> buildArgs, Platform target, boolean runs) {
         String text;
         try {
             text = Files.readString(dockerfile, StandardCharsets.UTF_8);
@@ -97,7 +107,11 @@ public final class DockerfileBuild {
                         throw new InvalidInputException(file + ":" + instruction.line() + ": " + instruction.keyword()
                                 + " before FROM: only ARG may come before FROM");
                     }
-                    refuseUnsupported(instruction, file);
+                    if (instruction.keyword().equals("RUN")) {
+                        RunStep.check(instruction, file, runs);
+                    } else {
+                        refuseUnsupported(instruction, file);
+                    }
                 }
             }
         }
@@ -131,7 +145,7 @@ public final class DockerfileBuild {
         Platform platform = flags.containsKey("platform")
                 ? Platform.parse(Variables.substitute(flags.get("platform"), globals, m -> error(file, fromInstruction, m))) : target;
         return new DockerfileBuild(file, context.toAbsolutePath().normalize(), all.subList(from + 1, all.size()), buildArgs, globals,
-                base.equals("scratch") ? null : base, platform);
+                base.equals("scratch") ? null : base, platform, runs);
     }
 
     public From from() {
@@ -140,9 +154,11 @@ public final class DockerfileBuild {
 
     /**
      * The stage's layers and configuration on a base whose environment is {@code baseEnv}
-     * ({@code NAME=value} entries). Archives that {@code ADD} extracts go under {@code scratch}.
+     * ({@code NAME=value} entries), whose working directory is {@code baseWorkdir} (where a RUN runs until a
+     * WORKDIR says otherwise; null: {@code /}) and whose files {@code baseFiles} reads (only when a RUN or an owner name
+     * needs them). Archives that {@code ADD} extracts and the content RUN writes go under {@code scratch}.
      */
-    public Stage evaluate(List<String> baseEnv, Path scratch) {
+    public Stage evaluate(List<String> baseEnv, String baseWorkdir, Path scratch, BaseFiles baseFiles) {
         Map<String, String> env = new LinkedHashMap<>();
         for (String entry : baseEnv) {
             int eq = entry.indexOf('=');
@@ -162,6 +178,8 @@ public final class DockerfileBuild {
         String user = null;
         DockerIgnore ignore = DockerIgnore.read(context);
         int archives = 0;
+        ImageTree tree = new ImageTree(baseFiles, scratch.resolve("tree"));
+        boolean runLater = stage.stream().anyMatch(i -> i.keyword().equals("RUN"));
         for (Instruction instruction : stage) {
             Map<String, String> scope = new LinkedHashMap<>(args);
             scope.putAll(env);
@@ -189,7 +207,20 @@ public final class DockerfileBuild {
                 }
                 case "CMD" -> cmd = command(instruction);
                 case "COPY", "ADD" -> {
-                    for (LayerSource layer : copy(instruction, scope, workdir, ignore, scratch.resolve("add-" + archives++), error)) {
+                    for (LayerSource layer : new CopyStep(context, ignore, tree).layers(instruction, scope, workdir,
+                            scratch.resolve("add-" + archives++), error)) {
+                        layers.add(layer);
+                        if (runLater) {
+                            tree.apply(layer); // a later RUN sees what COPY put there
+                        }
+                    }
+                }
+                case "RUN" -> {
+                    // the RUN's process sees the base's environment, ARG and ENV (ENV winning), as in Docker;
+                    // its scratch directory's name is what the log and the image's history call the layer
+                    LayerSource layer = RunStep.carryOut(instruction, file, tree, scope, workdir, baseWorkdir, user,
+                            scratch.resolve("RUN line " + instruction.line()));
+                    if (layer != null) {
                         layers.add(layer);
                     }
                 }
@@ -197,92 +228,6 @@ public final class DockerfileBuild {
             }
         }
         return new Stage(layers, new ConfigChanges(newEnv, entrypoint, cmd, workdir, user, labels, ports, volumes));
-    }
-
-    private List<LayerSource> copy(Instruction instruction, Map<String, String> scope, String workdir, DockerIgnore ignore, Path scratch,
-                                   Function<String, InvalidInputException> error) {
-        Integer uid = null;
-        Integer gid = null;
-        Integer mode = null;
-        for (Map.Entry<String, String> flag : instruction.flags().entrySet()) {
-            String value = Variables.substitute(flag.getValue(), scope, error);
-            if (flag.getKey().equals("chown")) {
-                Matcher m = CHOWN.matcher(value);
-                if (!m.matches()) {
-                    throw error.apply("--chown=" + value + ": Kiln needs numeric UID[:GID] (names need the base's /etc/passwd)");
-                }
-                uid = Integer.valueOf(m.group(1));
-                gid = Integer.valueOf(m.group(2) != null ? m.group(2) : m.group(1));
-            } else if (flag.getKey().equals("chmod")) {
-                if (!CHMOD.matcher(value).matches()) {
-                    throw error.apply("--chmod=" + value + ": expected an octal mode such as 0644 or 755");
-                }
-                mode = Integer.parseInt(value, 8);
-            }
-        }
-        List<String> words = instruction.json() != null ? instruction.json() : Words.split(instruction.arguments(), error);
-        if (words.size() < 2) {
-            throw error.apply(instruction.keyword() + " needs at least one source and a destination");
-        }
-        List<String> expanded = words.stream().map(w -> Variables.substitute(w, scope, error)).toList();
-        String dest = expanded.get(expanded.size() - 1);
-        if (!dest.startsWith("/")) {
-            dest = (workdir == null ? "/" : workdir + "/") + dest;
-        }
-        List<Path> sources = new ArrayList<>();
-        boolean pattern = false;
-        for (String source : expanded.subList(0, expanded.size() - 1)) {
-            if (instruction.keyword().equals("ADD") && source.matches(URL)) {
-                throw error.apply(ADD_URL);
-            }
-            pattern |= source.matches(".*[*?\\[].*");
-            sources.addAll(resolve(source, ignore, error));
-        }
-        boolean toDirectory = dest.endsWith("/");
-        if ((sources.size() > 1 || pattern) && !toDirectory) {
-            throw error.apply("with more than one source (or a wildcard) the destination must be a directory ending in /");
-        }
-        List<LayerSource> layers = new ArrayList<>();
-        int n = 0;
-        for (Path source : sources) {
-            if (instruction.keyword().equals("ADD") && Files.isRegularFile(source) && Archives.isTar(source)) {
-                // what the archive holds is not the context: .dockerignore does not filter it (as in Docker)
-                Path content = Archives.extract(source, scratch.resolve(Integer.toString(n++)), error);
-                layers.add(new LayerSource(content, dest.endsWith("/") ? dest : dest + "/", uid, gid, mode, null));
-            } else {
-                layers.add(new LayerSource(source, dest, uid, gid, mode, ignore::excludes));
-            }
-        }
-        return layers;
-    }
-
-    /** The context files a COPY source names: a path inside the context, or a wildcard pattern over it. */
-    private List<Path> resolve(String source, DockerIgnore ignore, Function<String, InvalidInputException> error) {
-        String relative = source;
-        while (relative.startsWith("/")) {
-            relative = relative.substring(1);
-        }
-        Path path = context.resolve(relative).normalize();
-        if (!path.startsWith(context)) {
-            throw error.apply("'" + source + "' is outside the build context");
-        }
-        if (!source.matches(".*[*?\\[].*")) {
-            if (!Files.exists(path) || ignore.excludes(path)) {
-                throw error.apply("'" + source + "' is not in the build context" + (Files.exists(path) ? " (excluded by .dockerignore)" : ""));
-            }
-            return List.of(path);
-        }
-        PathMatcher matcher = FileSystems.getDefault().getPathMatcher("glob:" + relative);
-        try (Stream<Path> files = Files.walk(context)) {
-            List<Path> matches = files.filter(p -> !p.equals(context) && matcher.matches(context.relativize(p)) && !ignore.excludes(p))
-                    .sorted().toList();
-            if (matches.isEmpty()) {
-                throw error.apply("no file in the build context matches '" + source + "'");
-            }
-            return matches;
-        } catch (IOException e) {
-            throw error.apply("cannot list the build context: " + e.getMessage());
-        }
     }
 
     private static List<String> command(Instruction instruction) {
@@ -372,14 +317,12 @@ public final class DockerfileBuild {
 
     private static void refuseUnsupported(Instruction instruction, String file) {
         String why = switch (instruction.keyword()) {
-            case "RUN" -> "RUN executes a command inside the image, which needs a container runtime; Kiln builds without one "
-                    + "(put what RUN would do into the base image, or into files you COPY)";
             case "SHELL", "HEALTHCHECK", "ONBUILD", "STOPSIGNAL", "MAINTAINER" -> instruction.keyword() + " is not supported by Kiln";
             case "COPY", "ADD" -> instruction.flags().keySet().stream().filter(f -> !COPY_FLAGS.contains(f)).findFirst()
                     .map(f -> f.equals("from") ? "COPY --from copies from another stage or image, which Kiln cannot build or unpack"
                             : instruction.keyword() + " --" + f + " is not supported by Kiln")
                     .orElse(instruction.keyword().equals("ADD") && Words.split(instruction.arguments(), InvalidInputException::new).stream()
-                            .anyMatch(w -> w.matches(URL)) ? ADD_URL : null);
+                            .anyMatch(w -> w.matches(CopyStep.URL)) ? CopyStep.ADD_URL : null);
             default -> null;
         };
         if (why != null) {

@@ -4,6 +4,7 @@ import dev.kiln.internal.build.ConfigChanges;
 import dev.kiln.internal.build.Recipe;
 import dev.kiln.error.StoreException;
 import dev.kiln.image.ImageConfig;
+import dev.kiln.internal.store.BaseFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,13 +29,15 @@ public final class DockerfileRecipe implements Recipe {
     }
 
     @Override
-    public Addition apply(ImageConfig baseConfig) {
+    public Addition apply(ImageConfig baseConfig, BaseFiles baseFiles) {
         try {
             scratch = scratch != null ? scratch : Files.createTempDirectory("kiln-dockerfile-");
         } catch (IOException e) {
             throw new StoreException("cannot create a scratch directory: " + e.getMessage(), e);
         }
-        DockerfileBuild.Stage stage = file.evaluate(baseConfig == null ? java.util.List.of() : baseConfig.env(), scratch);
+        ImageConfig.RuntimeConfig runtime = baseConfig == null ? null : baseConfig.config();
+        DockerfileBuild.Stage stage = file.evaluate(baseConfig == null ? java.util.List.of() : baseConfig.env(),
+                runtime == null ? null : runtime.workingDir(), scratch, baseFiles);
         return new Addition(stage.layers(), stage.changes().then(over));
     }
 

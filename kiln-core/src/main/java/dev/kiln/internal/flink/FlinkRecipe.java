@@ -5,6 +5,7 @@ import dev.kiln.internal.build.Recipe;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.image.Reference;
+import dev.kiln.internal.store.BaseFiles;
 
 import java.util.List;
 
@@ -30,7 +31,7 @@ public final class FlinkRecipe implements Recipe {
     }
 
     @Override
-    public synchronized Addition apply(ImageConfig baseConfig) {
+    public synchronized Addition apply(ImageConfig baseConfig, BaseFiles baseFiles) {
         if (expected != null) {
             // checked before any image is made: a deployment for another Flink than the image's would not start
             FlinkVersion.of(base, baseConfig).filter(held -> !held.minorVersion().equals(expected.minorVersion()))

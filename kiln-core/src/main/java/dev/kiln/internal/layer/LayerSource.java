@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * @param mode    permission bits for every entry (Dockerfile {@code COPY --chmod}); {@code null} keeps each file's
  * @param exclude paths under the source to leave out ({@code .dockerignore}); their contents too
  */
-public record LayerSource(Path source, String destination, Integer uid, Integer gid, Integer mode, Predicate<Path> exclude) {
+public record LayerSource(Path source, String destination, Integer uid, Integer gid, Integer mode, Predicate<Path> exclude,
+                          List<LayerEntry> prepared) {
     private static final Pattern WITH_OWNER = Pattern.compile("(.+):([^:]+):(\\d+):(\\d+)");
     private static final Pattern PLAIN = Pattern.compile("(.+):([^:]+)");
 
@@ -48,6 +49,25 @@ public record LayerSource(Path source, String destination, Integer uid, Integer 
         if (uid < 0 || gid < 0) {
             throw new InvalidInputException("owner " + uid + ":" + gid + " for '" + destination + "' must not be negative");
         }
+    }
+
+    /** A source read from the file system under {@code source} (see the type's description). */
+    public LayerSource(Path source, String destination, Integer uid, Integer gid, Integer mode, Predicate<Path> exclude) {
+        this(source, destination, uid, gid, mode, exclude, null);
+    }
+
+    /**
+     * A layer whose entries are already decided (what a Dockerfile {@code RUN} changed): written as given,
+     * sorted, each with its own owner and mode, content read from each entry's file. {@code scratch} is the
+     * directory that holds those files; it names the layer in logs.
+     */
+    public static LayerSource prepared(Path scratch, List<LayerEntry> entries) {
+        return new LayerSource(scratch, "/", 0, 0, null, null, List.copyOf(entries));
+    }
+
+    /** The entries this source gives, sorted as they are written; reads the file system's metadata, not content. */
+    public List<LayerEntry> entries() {
+        return LayerTree.scan(this);
     }
 
     /** A source owned by {@code uid:gid} (default {@code 0:0}), files keeping their own modes, nothing excluded. */

@@ -33,6 +33,11 @@ final class LayerTree {
     }
 
     static List<LayerEntry> scan(LayerSource source) {
+        if (source.prepared() != null) {
+            List<LayerEntry> entries = new ArrayList<>(source.prepared());
+            entries.sort(BY_PATH_BYTES);
+            return entries;
+        }
         Path root = source.source();
         PosixFileAttributes rootAttributes;
         try {

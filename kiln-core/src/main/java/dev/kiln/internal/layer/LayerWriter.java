@@ -81,7 +81,7 @@ public final class LayerWriter {
             tar.setAddPaxHeadersForNonAsciiNames(true);
             byte[] buffer = new byte[TarSink.BUFFER_SIZE];
             for (LayerEntry entry : entries) {
-                if (entry.type() == LayerEntry.Type.FILE) {
+                if (entry.type() == LayerEntry.Type.FILE && entry.file() != null) {
                     writeFile(tar, sink, entry, source, buffer);
                 } else {
                     putEntry(tar, entry, source);
@@ -162,13 +162,14 @@ public final class LayerWriter {
             case DIRECTORY -> TarConstants.LF_DIR;
             case FILE -> TarConstants.LF_NORMAL;
             case SYMLINK -> TarConstants.LF_SYMLINK;
+            case HARDLINK -> TarConstants.LF_LINK;
         };
         TarArchiveEntry header = new TarArchiveEntry(entry.type() == LayerEntry.Type.DIRECTORY ? entry.path() + "/" : entry.path(), type);
         header.setMode(entry.mode() & 07777);
-        header.setIds(source.uid(), source.gid());
+        header.setIds(entry.uid(source), entry.gid(source));
         header.setNames("", "");
         header.setLastModifiedTime(FileTime.from(entryTime));
-        if (entry.type() == LayerEntry.Type.FILE) {
+        if (entry.type() == LayerEntry.Type.FILE && entry.file() != null) {
             header.setSize(entry.size());
         }
         if (entry.linkTarget() != null) {
@@ -234,10 +235,12 @@ public final class LayerWriter {
             field(fp, e.path());
             field(fp, e.type().name());
             field(fp, Integer.toOctalString(e.mode()));
-            field(fp, source.uid() + ":" + source.gid());
+            field(fp, e.uid(source) + ":" + e.gid(source));
             field(fp, e.linkTarget() == null ? "" : e.linkTarget());
             field(fp, Long.toString(e.size()));
-            field(fp, e.type() == LayerEntry.Type.FILE ? digests.sha256(e.file(), () -> contentSha256(e, buffer)) : "");
+            // a prepared layer's files live in a scratch directory: hashed, never remembered by path
+            field(fp, e.type() != LayerEntry.Type.FILE || e.file() == null ? ""
+                    : source.prepared() != null ? contentSha256(e, buffer) : digests.sha256(e.file(), () -> contentSha256(e, buffer)));
         }
         return Digest.fromSha256(fp.digest());
     }

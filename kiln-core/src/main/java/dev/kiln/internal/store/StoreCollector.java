@@ -227,6 +227,9 @@ public final class StoreCollector {
         deleteFiles(layout.ingestDir(), f -> !lastModified(f).isAfter(partialsBefore) || f.getFileName().toString().startsWith("new-"));
         deleteFiles(layout.fileDigestsDir(), f -> f.getFileName().toString().endsWith(".tmp"));
         deleteFiles(layout.verifiedDir(), f -> !Files.exists(layout.blobsDir().resolve(f.getFileName())));
+        // a layer's index goes with its blob (the blob is fetched and indexed again if a build needs it)
+        deleteFiles(layout.layerIndexDir(), f -> f.getFileName().toString().endsWith(".tmp")
+                || !Files.exists(layout.blobsDir().resolve(f.getFileName())));
         deleteFiles(layout.locksDir(), f -> f.getFileName().toString().length() == 64 + ".lock".length());
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * ingest/&lt;hex&gt;            in-flight downloads, owned by whoever holds locks/&lt;hex&gt;.lock
  * refs/&lt;registry&gt;/&lt;repository&gt;/@&lt;tag or digest&gt;.json   what a reference resolved to
  * layers/&lt;fingerprint&gt;.json  application-layer cache: input fingerprint → built layer blob
+ * layer-index/&lt;hex&gt;      the entries of one layer blob, by its digest (what a Dockerfile RUN reads of a base)
  * files/&lt;hex&gt;             content digests of the files under one layer source, by stat (a cache)
  * ledger.jsonl             what Kiln built: image, digest, base and base digest, time
  * locks/                  per-blob and per-record lock files; store.lock guards garbage collection
@@ -58,6 +59,14 @@ public record StoreLayout(Path root) {
 
     public Path layerRecord(Digest fingerprint) {
         return root.resolve("layers").resolve(fingerprint.hex() + ".json");
+    }
+
+    public Path layerIndex(Digest layer) {
+        return layerIndexDir().resolve(layer.hex());
+    }
+
+    public Path layerIndexDir() {
+        return root.resolve("layer-index");
     }
 
     public Path ledger() {

@@ -183,6 +183,20 @@ final class BuildSupport {
         return Commands.bytes(command);
     }
 
+    /** Deletes {@code dir} and everything under it, if it exists. */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void deleteQuietly(Path file) {
         if (file != null) {
             try {
