@@ -29,10 +29,10 @@ class DocumentedOptionsTest {
     /** A row of the command table: {@code | `kiln cache prune [--max-size SIZE …]` | …}. */
     private static final Pattern COMMAND_ROW = Pattern.compile("^\\| `kiln ([a-z -]+?)(?: [\\[A-Z(-]|`)(.*?)` \\|");
     /**
-     * Options of other tools the README quotes: Dockerfile's {@code COPY --chmod}, {@code flink run-application --target},
-     * {@code skopeo copy --override-arch}.
+     * Options of other tools the README quotes: Dockerfile's {@code COPY --chmod} and {@code RUN --mount}, {@code flink
+     * run-application --target}, {@code skopeo copy --override-arch}.
      */
-    private static final Set<String> FOREIGN = Set.of("--chmod", "--target", "--override-arch");
+    private static final Set<String> FOREIGN = Set.of("--chmod", "--mount", "--target", "--override-arch");
     /** Options every command has from picocli itself. */
     private static final Set<String> STANDARD = Set.of("--help", "--version");
 
