@@ -63,25 +63,12 @@ final class CopyCommands {
         boolean recursive = o.has('r') || o.has('R') || o.has('a');
         boolean preserve = o.has('p') || o.has('a');
         boolean links = recursive && !o.has('L') || o.has('P') || o.has('d') || o.has('a');
-        String from;
-        try {
-            from = FileCommands.locate(sh, source, !links);
-            if (sh.tree.get(from) == null) {
-                throw new ShellError(Errno.ENOENT);
-            }
-        } catch (ShellError e) {
-            throw new ShellError("cp: cannot stat '" + source + "': " + e.errno.text);
-        }
+        String from = FileCommands.locateExisting(sh, source, !links, "cp", "cannot stat");
         Inode src = sh.tree.get(from);
         if (src.isDirectory() && !recursive) {
             throw new ShellError("cp: -r not specified; omitting directory '" + source + "'");
         }
-        String to;
-        try {
-            to = FileCommands.locate(sh, target, !src.isDirectory() && src.type != 'l');
-        } catch (ShellError e) {
-            throw new ShellError("cp: cannot create regular file '" + target + "': " + e.errno.text);
-        }
+        String to = FileCommands.locate(sh, target, !src.isDirectory() && src.type != 'l', "cp", "cannot create regular file");
         if (src.isDirectory() && (to.equals(from) || to.startsWith(from + "/") || from.isEmpty())) {
             throw new ShellError("cp: cannot copy a directory, '" + source + "', into itself, '" + target + "'");
         }
@@ -165,15 +152,7 @@ final class CopyCommands {
     }
 
     private static void mv(RunShell sh, String source, String target) {
-        String from;
-        try {
-            from = FileCommands.locate(sh, source, false);
-            if (sh.tree.get(from) == null) {
-                throw new ShellError(Errno.ENOENT);
-            }
-        } catch (ShellError e) {
-            throw new ShellError("mv: cannot stat '" + source + "': " + e.errno.text);
-        }
+        String from = FileCommands.locateExisting(sh, source, false, "mv", "cannot stat");
         String to;
         try {
             to = FileCommands.locate(sh, target, false);
@@ -236,23 +215,10 @@ final class CopyCommands {
         }
         return FileCommands.each(sh, targets, "ln", target -> {
             String linkArg = intoDirectory ? (ops.size() == 1 ? baseName(target) : dest.replaceAll("/+$", "") + "/" + baseName(target)) : dest;
-            String link;
-            try {
-                link = FileCommands.locate(sh, linkArg, false);
-            } catch (ShellError e) {
-                throw new ShellError("ln: failed to create " + kind + " '" + linkArg + "': " + e.errno.text);
-            }
+            String link = FileCommands.locate(sh, linkArg, false, "ln", "failed to create " + kind);
             Inode shared = null;
             if (!symbolic) {
-                String from;
-                try {
-                    from = FileCommands.locate(sh, target, false);
-                    if (sh.tree.get(from) == null) {
-                        throw new ShellError(Errno.ENOENT);
-                    }
-                } catch (ShellError e) {
-                    throw new ShellError("ln: failed to access '" + target + "': " + e.errno.text);
-                }
+                String from = FileCommands.locateExisting(sh, target, false, "ln", "failed to access");
                 Inode src = sh.tree.get(from);
                 if (src.isDirectory()) {
                     throw new ShellError("ln: " + target + ": hard link not allowed for directory");

@@ -65,8 +65,26 @@ final class FileCommands {
         }
     }
 
-    private static ShellError fail(String program, String what, String arg, Errno errno) {
+    static ShellError fail(String program, String what, String arg, Errno errno) {
         return new ShellError(program + ": " + what + " '" + arg + "': " + errno.text);
+    }
+
+    /** {@link #locate}, failing as {@code program} reports it: {@code program: what 'arg': reason}. */
+    static String locate(RunShell sh, String arg, boolean followLast, String program, String what) {
+        try {
+            return locate(sh, arg, followLast);
+        } catch (ShellError e) {
+            throw fail(program, what, arg, e.errno);
+        }
+    }
+
+    /** {@link #locate(RunShell, String, boolean, String, String)} of a path that must exist. */
+    static String locateExisting(RunShell sh, String arg, boolean followLast, String program, String what) {
+        String path = locate(sh, arg, followLast, program, what);
+        if (sh.tree.get(path) == null) {
+            throw fail(program, what, arg, Errno.ENOENT);
+        }
+        return path;
     }
 
     private static void mkdir(RunShell sh, String arg, Options o) {
@@ -85,12 +103,7 @@ final class FileCommands {
                 }
                 sofar.append(sofar.length() == 0 || sofar.charAt(sofar.length() - 1) == '/' ? "" : "/").append(parts[i]);
                 boolean last = arg.substring(sofar.length()).replace("/", "").isEmpty();
-                String path;
-                try {
-                    path = locate(sh, sofar.toString(), true);
-                } catch (ShellError e) {
-                    throw fail("mkdir", "cannot create directory", sofar.toString(), e.errno);
-                }
+                String path = locate(sh, sofar.toString(), true, "mkdir", "cannot create directory");
                 char type = sh.tree.typeOf(path);
                 if (type == 'd') {
                     continue;
@@ -102,12 +115,7 @@ final class FileCommands {
             }
             return;
         }
-        String path;
-        try {
-            path = locate(sh, arg, false);
-        } catch (ShellError e) {
-            throw fail("mkdir", "cannot create directory", arg, e.errno);
-        }
+        String path = locate(sh, arg, false, "mkdir", "cannot create directory");
         if (sh.tree.typeOf(path) != 0) {
             throw fail("mkdir", "cannot create directory", arg, Errno.EEXIST);
         }
@@ -193,12 +201,7 @@ final class FileCommands {
                 // rmdir -p /a/b goes on to /, which no process may remove
                 throw new ShellError("rmdir: failed to remove directory '" + current + "': Device or resource busy");
             }
-            String path;
-            try {
-                path = locate(sh, current, false);
-            } catch (ShellError e) {
-                throw fail("rmdir", "failed to remove", current, e.errno);
-            }
+            String path = locate(sh, current, false, "rmdir", "failed to remove");
             Inode inode = sh.tree.get(path);
             Errno problem = inode == null ? Errno.ENOENT : !inode.isDirectory() ? Errno.ENOTDIR
                     : !sh.tree.children(path).isEmpty() ? Errno.ENOTEMPTY : null;
@@ -221,12 +224,7 @@ final class FileCommands {
 
     /** An existing file keeps everything but its times (which a Kiln layer fixes anyway); a missing one is created empty. */
     private static void touch(RunShell sh, String arg, boolean noCreate) {
-        String path;
-        try {
-            path = locate(sh, arg, true);
-        } catch (ShellError e) {
-            throw fail("touch", "cannot touch", arg, e.errno);
-        }
+        String path = locate(sh, arg, true, "touch", "cannot touch");
         Inode inode = sh.tree.get(path);
         if (inode != null) {
             if (!sh.user().isRoot() && inode.uid != sh.user().uid() && !sh.may(inode, 2)) {
