@@ -18,6 +18,7 @@ public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback
     private final AtomicInteger repositories = new AtomicInteger();
     private RegistryFixture registry;
     private TestImages images;
+    private FlinkBase flinkBase;
 
     private SharedRegistry(Supplier<RegistryFixture> start, long seed) {
         this.start = start;
@@ -53,6 +54,14 @@ public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback
 
     public TestImages images() {
         return images;
+    }
+
+    /** A Flink-shaped base ({@link FlinkBase}) at {@code flink/flink:1.18}, pushed on first use, shared by the class's tests. */
+    public synchronized FlinkBase flinkBase() {
+        if (flinkBase == null) {
+            flinkBase = FlinkBase.push(registry, "flink/flink:1.18");
+        }
+        return flinkBase;
     }
 
     /** A repository name no other test of the class uses: {@code prefix + n}. */

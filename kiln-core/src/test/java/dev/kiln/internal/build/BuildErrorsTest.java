@@ -7,11 +7,9 @@ import dev.kiln.error.AuthenticationException;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
 import dev.kiln.testing.AccessLogEntry;
-import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,15 +31,10 @@ class BuildErrorsTest {
     @RegisterExtension
     static final SharedRegistry TARGET = SharedRegistry.plain(42);
 
-    private static FlinkBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase() {
-        base = FlinkBase.push(BASE.registry(), "flink/flink:1.18");
-    }
 
     /** The tag does not exist: skopeo cannot read it and the registry has no such repository. */
     private static void assertNotPublished(RegistryFixture registry, String repository, String tag) {
@@ -58,7 +51,7 @@ class BuildErrorsTest {
         String repository = TARGET.freshRepository("jobs/missing-");
         long mark = TARGET.registry().mark();
         try (Kiln kiln = kiln(tmp.resolve("cache"))) {
-            assertThatThrownBy(() -> kiln.build(BuildRequest.from(base.ref())
+            assertThatThrownBy(() -> kiln.build(BuildRequest.from(BASE.flinkBase().ref())
                     .add(sources.conf(), "/opt/flink/conf/")
                     .add(missing, "/opt/flink/usrlib/job.jar")
                     .to(TARGET.registry().hostPort() + "/" + repository + ":1").build()))
@@ -77,7 +70,7 @@ class BuildErrorsTest {
         Path jar = Files.write(tmp.resolve("job.jar"), JobSources.jarBytes(72, 1000));
         long baseMark = BASE.registry().mark();
         try (Kiln kiln = kiln(tmp.resolve("cache"))) {
-            assertThatThrownBy(() -> kiln.build(BuildRequest.from(base.ref())
+            assertThatThrownBy(() -> kiln.build(BuildRequest.from(BASE.flinkBase().ref())
                     .add(jar, "opt/flink/usrlib/job.jar")
                     .to(TARGET.registry().hostPort() + "/jobs/relative:1").build()))
                     .isInstanceOf(InvalidInputException.class)
@@ -123,7 +116,7 @@ class BuildErrorsTest {
         try (RegistryFixture secured = RegistryFixture.basicAuth();
              Kiln kiln = kilnBuilder(tmp.resolve("cache"))
                      .credential(secured.hostPort(), secured.username(), "wrong-password-4711").build()) {
-            assertThatThrownBy(() -> kiln.build(BuildRequest.from(base.ref())
+            assertThatThrownBy(() -> kiln.build(BuildRequest.from(BASE.flinkBase().ref())
                     .add(sources.jobJar(), "/opt/flink/usrlib/job.jar")
                     .to(secured.hostPort() + "/jobs/secured:1").build()))
                     .isInstanceOf(AuthenticationException.class)
@@ -140,7 +133,7 @@ class BuildErrorsTest {
     void registryRefusingPushesIsAClearErrorNamingIt() throws IOException {
         JobSources sources = JobSources.create(tmp.resolve("src"), 74, 10_000);
         try (RegistryFixture cache = RegistryFixture.proxyOf(BASE.registry()); Kiln kiln = kiln(tmp.resolve("cache"))) {
-            assertThatThrownBy(() -> kiln.build(BuildRequest.from(base.ref())
+            assertThatThrownBy(() -> kiln.build(BuildRequest.from(BASE.flinkBase().ref())
                     .add(sources.jobJar(), "/opt/flink/usrlib/job.jar")
                     .to(cache.hostPort() + "/jobs/refused:1").build()))
                     .isInstanceOf(KilnException.class)

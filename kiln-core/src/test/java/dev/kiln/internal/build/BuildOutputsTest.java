@@ -11,7 +11,6 @@ import dev.kiln.image.MediaTypes;
 import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,18 +35,13 @@ class BuildOutputsTest {
     @RegisterExtension
     static final SharedRegistry TARGET = SharedRegistry.plain(32);
 
-    private static FlinkBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase() {
-        base = FlinkBase.push(BASE.registry(), "flink/flink:1.18");
-    }
 
     private static BuildRequest.Builder job(JobSources sources) {
-        return BuildRequest.from(base.ref())
+        return BuildRequest.from(BASE.flinkBase().ref())
                 .add(sources.conf(), "/opt/flink/conf/")
                 .add(sources.jobJar(), "/opt/flink/usrlib/job.jar")
                 .env("JOB_NAME", "orders");
@@ -60,7 +54,7 @@ class BuildOutputsTest {
         assertThat(BuildSupport.Node.of(rootfs.resolve("opt/flink/conf/pre-start.sh")).mode()).isEqualTo(0755);
         assertThat(BuildSupport.Node.of(rootfs.resolve("opt/flink/conf/passwd-link")).linkTarget()).isEqualTo(JobSources.LINK_TARGET);
         assertThat(rootfs.resolve("opt/flink/usrlib/job.jar")).hasBinaryContent(sources.jar());
-        assertThat(rootfs.resolve("opt/flink/lib/flink-dist.jar")).hasBinaryContent(base.files().get("opt/flink/lib/flink-dist.jar"));
+        assertThat(rootfs.resolve("opt/flink/lib/flink-dist.jar")).hasBinaryContent(BASE.flinkBase().files().get("opt/flink/lib/flink-dist.jar"));
     }
 
     @Test
@@ -79,7 +73,7 @@ class BuildOutputsTest {
         JsonNode manifest = json(raw);
         assertThat(manifest.get("layers")).hasSize(5);
         assertThat(manifest.get("annotations").get("org.opencontainers.image.base.digest").asText())
-                .isEqualTo(base.digest().toString());
+                .isEqualTo(BASE.flinkBase().digest().toString());
 
         Path rootfs = BuildSupport.umociUnpack(layout, "v1", tmp.resolve("bundle"));
         assertJobImage(rootfs, sources);
@@ -100,7 +94,7 @@ class BuildOutputsTest {
         assertThat(texts(inspect.get("Env"))).contains("FLINK_HOME=/opt/flink", "JOB_NAME=orders");
         assertThat(inspect.get("Layers")).hasSize(5);
         JsonNode config = json(Skopeo.run("--insecure-policy", "inspect", "--config", "--raw", "docker-archive:" + tar));
-        assertThat(texts(config.get("rootfs").get("diff_ids")).subList(0, 3)).containsExactlyElementsOf(base.diffIds());
+        assertThat(texts(config.get("rootfs").get("diff_ids")).subList(0, 3)).containsExactlyElementsOf(BASE.flinkBase().diffIds());
         String manifestJson = new String(BuildSupport.run("tar", "-xOf", tar.toString(), "manifest.json"), StandardCharsets.UTF_8);
         assertThat(texts(json(manifestJson).get(0).get("RepoTags"))).as("docker load names it")
                 .containsExactly("jobs/orders:1");

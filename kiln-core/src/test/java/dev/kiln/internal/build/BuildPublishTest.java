@@ -13,7 +13,6 @@ import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,15 +45,10 @@ class BuildPublishTest {
     @RegisterExtension
     static final SharedRegistry TARGET = SharedRegistry.plain(22);
 
-    private static FlinkBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase() {
-        base = FlinkBase.push(BASE.registry(), "flink/flink:1.18");
-    }
 
     private static BuildRequest.Builder job(String baseRef, JobSources sources, String target) {
         return BuildRequest.from(baseRef)
@@ -69,7 +63,7 @@ class BuildPublishTest {
         JobSources sources = JobSources.create(tmp.resolve("src"), 31, 40_000);
         String repo = TARGET.registry().hostPort() + "/" + TARGET.freshRepository("jobs/lazy-");
         try (Kiln kiln = kiln(tmp.resolve("ci-runner-1"))) {
-            kiln.build(job(base.ref(), sources, repo + ":1").build()); // the target now holds the base's layers
+            kiln.build(job(BASE.flinkBase().ref(), sources, repo + ":1").build()); // the target now holds the base's layers
         }
 
         sources.newJar(32, 40_000);
@@ -78,21 +72,21 @@ class BuildPublishTest {
         Path emptyCache = tmp.resolve("ci-runner-2");
         BuildResult result;
         try (Kiln kiln = kiln(emptyCache)) {
-            result = kiln.build(job(base.ref(), sources, repo + ":2").build());
+            result = kiln.build(job(BASE.flinkBase().ref(), sources, repo + ":2").build());
         }
         List<AccessLogEntry> baseLog = baseRegistry.requestsSince(baseMark);
 
         assertThat(blobGets(baseLog)).as("the base's config only, never a layer")
-                .containsExactly(base.configDescriptor().digest().toString());
+                .containsExactly(BASE.flinkBase().configDescriptor().digest().toString());
         assertThat(baseLog).as("only manifest and config reads")
                 .allMatch(e -> (e.method().equals("GET") || e.method().equals("HEAD"))
-                        && (e.path().contains("/manifests/") || e.path().endsWith(base.configDescriptor().digest().toString())));
-        for (Descriptor layer : base.layers()) {
+                        && (e.path().contains("/manifests/") || e.path().endsWith(BASE.flinkBase().configDescriptor().digest().toString())));
+        for (Descriptor layer : BASE.flinkBase().layers()) {
             assertThat(baseLog).noneMatch(e -> e.path().contains(layer.digest().toString()));
             assertThat(emptyCache.resolve("store/blobs/sha256/" + layer.digest().hex())).as("not in the new cache").doesNotExist();
         }
-        assertThat(result.bytesDownloaded()).as("manifest and config, not %d bytes of layers", base.totalLayerBytes())
-                .isLessThanOrEqualTo(base.manifest().bytes().length + base.config().length);
+        assertThat(result.bytesDownloaded()).as("manifest and config, not %d bytes of layers", BASE.flinkBase().totalLayerBytes())
+                .isLessThanOrEqualTo(BASE.flinkBase().manifest().bytes().length + BASE.flinkBase().config().length);
         assertThat(result.blobsUploaded()).as("the new jar layer and the new config").isEqualTo(2);
         assertThat(result.blobsSkipped()).as("3 base layers and the (identical) conf layer").isEqualTo(4);
 
@@ -152,7 +146,7 @@ class BuildPublishTest {
         Path cache = tmp.resolve("cache");
         BuildResult v1;
         try (Kiln kiln = kiln(cache)) {
-            v1 = kiln.build(job(base.ref(), sources, registry.hostPort() + "/" + path).build());
+            v1 = kiln.build(job(BASE.flinkBase().ref(), sources, registry.hostPort() + "/" + path).build());
         }
         String v1Manifest = rawManifest(registry.hostPort() + "/" + path);
         assertThat(BuildSupport.sha256(v1Manifest).toString()).isEqualTo(v1.digest());
@@ -162,7 +156,7 @@ class BuildPublishTest {
             proxy.on("PUT", "/v2/.+/blobs/uploads/.*", FaultProxy.ALWAYS, FaultProxy.Fault.status(500));
             String viaProxy = proxy.hostPort() + "/" + path;
 
-            assertThatThrownBy(() -> kiln.build(job(base.ref(), sources, viaProxy).build()))
+            assertThatThrownBy(() -> kiln.build(job(BASE.flinkBase().ref(), sources, viaProxy).build()))
                     .isInstanceOf(KilnException.class)
                     .hasMessageContaining(proxy.hostPort())
                     .hasMessageContaining("500")
@@ -173,7 +167,7 @@ class BuildPublishTest {
 
             // once the registry behaves, the same build (same cache) goes through
             proxy.clearRules();
-            BuildResult v2 = kiln.build(job(base.ref(), sources, viaProxy).build());
+            BuildResult v2 = kiln.build(job(BASE.flinkBase().ref(), sources, viaProxy).build());
             assertThat(v2.digest()).isNotEqualTo(v1.digest());
             assertThat(BuildSupport.sha256(rawManifest(registry.hostPort() + "/" + path)).toString()).isEqualTo(v2.digest());
         }

@@ -4,11 +4,9 @@ import dev.kiln.api.BuildRequest;
 import dev.kiln.error.InvalidInputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Platform;
-import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.SharedRegistry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,18 +34,13 @@ class DockerfileCorpusTest {
     @RegisterExtension
     static final SharedRegistry BASE = SharedRegistry.plain(71);
 
-    private static FlinkBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase() {
-        base = FlinkBase.push(BASE.registry(), "flink/flink:1.18");
-    }
 
     private DockerfileCases cases() {
-        return new DockerfileCases(BASE.registry(), base.ref(), tmp);
+        return new DockerfileCases(BASE.registry(), BASE.flinkBase().ref(), tmp);
     }
 
     private Path context(Map<String, String> files) throws IOException {
@@ -113,7 +106,7 @@ class DockerfileCorpusTest {
     @Test
     void argBeforeFromNamesTheBaseForTheTargetPlatform() throws IOException {
         DockerfileCases.Built built = build("ARG BASE_IMAGE\nFROM --platform=$TARGETPLATFORM ${BASE_IMAGE}\nLABEL built=yes\n", Map.of(),
-                Map.of("BASE_IMAGE", base.ref()));
+                Map.of("BASE_IMAGE", BASE.flinkBase().ref()));
         assertThat(built.config().get("Labels").get("built").asText()).isEqualTo("yes");
     }
 

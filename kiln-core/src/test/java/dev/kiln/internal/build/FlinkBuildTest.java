@@ -19,7 +19,6 @@ import dev.kiln.testing.TestImages;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,15 +64,10 @@ class FlinkBuildTest {
     private static final ObjectMapper OPERATOR_YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private static FlinkBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase() {
-        base = FlinkBase.push(BASE.registry(), "flink/flink:1.18");
-    }
 
     /** The real job jar: flink-examples-streaming 1.18.1, as Maven resolved it for the tests (a test dependency). */
     private static Path examplesJar() {
@@ -117,7 +111,7 @@ class FlinkBuildTest {
         Files.writeString(hadoop.resolve("core-site.xml"), CORE_SITE);
         Files.setPosixFilePermissions(hadoop.resolve("core-site.xml"), PosixFilePermissions.fromString("rw-r-----"));
         return FlinkBuildRequest.builder()
-                .base(base.ref())
+                .base(BASE.flinkBase().ref())
                 .flinkVersion("1.18")
                 .jobJar(jobJar)
                 .mainClass(WORD_COUNT)
@@ -160,7 +154,7 @@ class FlinkBuildTest {
         assertThat(config.get("Labels").get(FlinkJob.LABEL_JAR).asText()).isEqualTo("/opt/flink/usrlib/" + examplesJar().getFileName());
         assertThat(config.get("Labels").get(FlinkJob.LABEL_MAIN_CLASS).asText()).isEqualTo(WORD_COUNT);
         assertThat(texts(config.get("Entrypoint"))).as("the base's entrypoint").isNotEmpty();
-        assertThat(manifest(result.image()).get("layers")).hasSize(base.layers().size() + 4);
+        assertThat(manifest(result.image()).get("layers")).hasSize(BASE.flinkBase().layers().size() + 4);
     }
 
     @Test
@@ -171,7 +165,7 @@ class FlinkBuildTest {
             Path v2 = jar("orders.jar", "com.example.Orders", "release 2");
             FlinkBuildResult second = kiln.buildFlink(job(v2, "jobs/orders:2").build());
 
-            assertThat(first.build().blobsUploaded()).isEqualTo(base.layers().size() + 4 + 1);
+            assertThat(first.build().blobsUploaded()).isEqualTo(BASE.flinkBase().layers().size() + 4 + 1);
             assertThat(second.build().blobsUploaded()).as("the job layer and the config").isEqualTo(2);
             assertThat(second.build().layers()).extracting(l -> l.cached()).containsExactly(true, true, true, false);
             assertThat(second.build().bytesUploaded()).isLessThan(Files.size(v2) + 10_000);
