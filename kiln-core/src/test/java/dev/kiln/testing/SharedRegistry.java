@@ -5,6 +5,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -19,6 +23,8 @@ public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback
     private RegistryFixture registry;
     private TestImages images;
     private FlinkBase flinkBase;
+    private RootfsBase shellBase;
+    private Path shellBaseWork;
 
     private SharedRegistry(Supplier<RegistryFixture> start, long seed) {
         this.start = start;
@@ -46,6 +52,9 @@ public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback
         if (registry != null) {
             registry.close();
         }
+        if (shellBaseWork != null) {
+            Commands.bytes("rm", "-rf", shellBaseWork.toString());
+        }
     }
 
     public RegistryFixture registry() {
@@ -62,6 +71,19 @@ public final class SharedRegistry implements BeforeAllCallback, AfterAllCallback
             flinkBase = FlinkBase.push(registry, "flink/flink:1.18");
         }
         return flinkBase;
+    }
+
+    /** A Debian-like base with a shell ({@link RootfsBase#pushShellBase}), pushed on first use, shared by the class's tests. */
+    public synchronized RootfsBase shellBase() {
+        if (shellBase == null) {
+            try {
+                shellBaseWork = Files.createTempDirectory("kiln-shell-base-");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            shellBase = RootfsBase.pushShellBase(registry, shellBaseWork);
+        }
+        return shellBase;
     }
 
     /** A repository name no other test of the class uses: {@code prefix + n}. */

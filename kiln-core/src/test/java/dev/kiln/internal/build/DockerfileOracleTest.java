@@ -2,7 +2,6 @@ package dev.kiln.internal.build;
 
 import dev.kiln.image.Digest;
 import dev.kiln.testing.Buildah;
-import dev.kiln.testing.RootfsBase;
 import dev.kiln.testing.SharedRegistry;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,15 +40,13 @@ class DockerfileOracleTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(75);
 
-    private static RootfsBase base;
     private static Buildah buildah;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
-    static void pushBase(@TempDir Path work) {
-        base = RootfsBase.pushShellBase(REGISTRY.registry(), work);
+    static void startBuildah(@TempDir Path work) {
         buildah = new Buildah(work.resolve("buildah"));
     }
 
@@ -59,7 +56,7 @@ class DockerfileOracleTest {
 
     /** Builds {@code dockerfile} with Kiln and with Buildah and compares the unpacked trees. */
     private void sameAsBuildah(String dockerfile, Map<String, String> files) throws IOException {
-        DockerfileCases cases = new DockerfileCases(REGISTRY.registry(), base.ref(), tmp);
+        DockerfileCases cases = new DockerfileCases(REGISTRY.registry(), REGISTRY.shellBase().ref(), tmp);
         Path kiln = cases.build(dockerfile, files).rootfs(tmp);
         Path layout = tmp.resolve("buildah-layout");
         buildah.build(tmp.resolve("Dockerfile"), tmp.resolve("context"), layout, "oracle-" + System.nanoTime());
@@ -79,7 +76,7 @@ class DockerfileOracleTest {
      * (after it, Kiln may name the file it consulted: {@code (no such user in the image's /etc/passwd)}).
      */
     private void failsAsInBuildah(String dockerfile) throws IOException {
-        DockerfileCases cases = new DockerfileCases(REGISTRY.registry(), base.ref(), tmp);
+        DockerfileCases cases = new DockerfileCases(REGISTRY.registry(), REGISTRY.shellBase().ref(), tmp);
         String kilnMessage = org.assertj.core.api.Assertions.catchThrowable(() -> cases.build(dockerfile, Map.of())).getMessage();
         String printed = buildah.failure(tmp.resolve("Dockerfile"), tmp.resolve("context"));
         assertThat(kilnMessage).as("Kiln's error, compared with what the command printed under Buildah").contains(": " + printed);

@@ -1,10 +1,8 @@
 package dev.kiln.internal.build;
 
-import dev.kiln.testing.RootfsBase;
 import dev.kiln.testing.SharedRegistry;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,18 +29,13 @@ class DockerfileRunCorpusTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(73);
 
-    static RootfsBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase(@TempDir Path work) {
-        base = RootfsBase.pushShellBase(REGISTRY.registry(), work);
-    }
 
     private DockerfileCases cases() {
-        return new DockerfileCases(REGISTRY.registry(), base.ref(), tmp);
+        return new DockerfileCases(REGISTRY.registry(), REGISTRY.shellBase().ref(), tmp);
     }
 
     private Path rootfs(String dockerfile) throws IOException {
@@ -98,7 +91,7 @@ class DockerfileRunCorpusTest {
     @Test
     void mkdirOfAnExistingDirectoryAddsNothing() throws IOException {
         cases().build("FROM {{BASE}}\nRUN mkdir -p /opt/flink/lib /tmp\n", Map.of());
-        assertThat(layerCount()).isEqualTo(base.layers().size());
+        assertThat(layerCount()).isEqualTo(REGISTRY.shellBase().layers().size());
     }
 
     @Test
@@ -330,7 +323,7 @@ class DockerfileRunCorpusTest {
                 stamps.put(index, Files.getAttribute(index, "unix:ctime"));
             }
         }
-        assertThat(stamps).as("one index per base layer").hasSize(base.layers().size());
+        assertThat(stamps).as("one index per base layer").hasSize(REGISTRY.shellBase().layers().size());
         cases().build("FROM {{BASE}}\nRUN chmod -R o-rwx /opt/flink && mkdir -p /opt/flink/usrlib\n", Map.of());
         try (var files = Files.list(indexes)) {
             assertThat(files.toList()).containsExactlyInAnyOrderElementsOf(stamps.keySet());

@@ -1,8 +1,6 @@
 package dev.kiln.internal.build;
 
-import dev.kiln.testing.RootfsBase;
 import dev.kiln.testing.SharedRegistry;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,18 +21,13 @@ class DockerfileRunRefusalsTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(74);
 
-    private static RootfsBase base;
 
     @TempDir
     Path tmp;
 
-    @BeforeAll
-    static void pushBase(@TempDir Path work) {
-        base = RootfsBase.pushShellBase(REGISTRY.registry(), work);
-    }
 
     private DockerfileCases cases() {
-        return new DockerfileCases(REGISTRY.registry(), base.ref(), tmp);
+        return new DockerfileCases(REGISTRY.registry(), REGISTRY.shellBase().ref(), tmp);
     }
 
     private void refused(String run, String message) throws IOException {
