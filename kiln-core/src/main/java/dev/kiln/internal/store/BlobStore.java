@@ -94,7 +94,7 @@ public final class BlobStore {
                     "continuing an interrupted download from byte " + kept + (size >= 0 ? " of " + size : "")));
         }
         try {
-            if (kept == 0 || kept != size) {
+            if (kept != size) {   // kept bytes that are the whole blob need no request
                 filler.fill(writer);
             }
             writer.verify(digest, size);
