@@ -212,7 +212,7 @@ class CacheCleanupTest {
         java.util.List<dev.kiln.event.KilnEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Kiln kiln = TestKilns.builder(cacheDir).clock(clock)
                 .listener(events::add).storeLimit(1, 0).build();
-             dev.kiln.internal.store.Lease otherBuild = dev.kiln.internal.store.LocalStore.open(cacheDir.resolve("store"), dev.kiln.event.KilnListener.NONE).lease()) {
+             dev.kiln.internal.store.Lease otherBuild = dev.kiln.internal.store.LocalStore.open(cacheDir.resolve("store"), dev.kiln.event.KilnListener.NONE, true).lease()) {
             pullAt(kiln, a, Duration.ZERO);
 
             assertThat(kiln.cachedImages()).as("leased: kept").hasSize(1);

@@ -43,10 +43,6 @@ public final class LocalStore {
         LayerCache.warmUp();
     }
 
-    public static LocalStore open(Path root, KilnListener listener) {
-        return open(root, listener, true);
-    }
-
     /**
      * The store at {@code root}; {@code create}: made when absent, else an absent store is an error (for
      * commands that only look after a store, where a mistyped directory must not look like an empty cache).

@@ -31,7 +31,7 @@ class BlobStoreTest {
     Path root;
 
     private LocalStore store() {
-        return LocalStore.open(root, KilnListener.NONE);
+        return LocalStore.open(root, KilnListener.NONE, true);
     }
 
     private static byte[] random(int size, long seed) {
@@ -182,7 +182,7 @@ class BlobStoreTest {
                 .redirectErrorStream(true).start();
         org.junit.jupiter.api.Assumptions.assumeTrue(process.waitFor() == 0, "needs root to mount a small tmpfs");
         try {
-            LocalStore small = LocalStore.open(mount.resolve("store"), KilnListener.NONE);
+            LocalStore small = LocalStore.open(mount.resolve("store"), KilnListener.NONE, true);
             byte[] content = random(3_000_000, 8);
             Digest digest = Digest.sha256(content);
             assertThatThrownBy(() -> small.blobs().ensure(digest, content.length, w -> {

@@ -67,7 +67,7 @@ class StoredBaseFilesTest {
 
     @Test
     void layersStackWithWhiteoutsOpaqueDirectoriesAndHardLinks() throws IOException {
-        LocalStore store = LocalStore.open(root, event -> { });
+        LocalStore store = LocalStore.open(root, event -> { }, true);
         List<Descriptor> layers = put(store,
                 layer("etc/", "etc/passwd:root:x:0:0::/root:/bin/sh\n", "opt/", "opt/a/", "opt/a/old:1", "opt/b/", "opt/b/x:2", "opt/gone:3"),
                 layer("opt/.wh.gone:", "opt/a/", "opt/a/.wh..wh..opq:", "opt/a/new:4", "opt/b:now a file", "opt/link -> a/new",
@@ -85,7 +85,7 @@ class StoredBaseFilesTest {
 
     @Test
     void eachLayerIsReadOnceThenItsIndexServes() throws IOException {
-        LocalStore store = LocalStore.open(root, event -> { });
+        LocalStore store = LocalStore.open(root, event -> { }, true);
         List<Descriptor> layers = put(store, layer("opt/", "opt/flink/", "opt/flink/conf:x"));
         List<KilnEvent> events = new ArrayList<>();
         new StoredBaseFiles(store, layers, l -> { }, events::add).tree();
