@@ -63,6 +63,7 @@ public final class RegistryFixture implements AutoCloseable {
     private static final String SENTINEL_PREFIX = "/v2/_kiln_sentinel/";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration MARK_SETTLE = Duration.ofMillis(30);
     private static final int START_ATTEMPTS = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -267,6 +268,13 @@ public final class RegistryFixture implements AutoCloseable {
 
     /** A position in the access log, for {@link #requestsSince(long)}; all answered requests are before it. */
     public synchronized long mark() {
+        // the registry logs a request after its handler returns, which can be just after the client has read
+        // the whole response: give such lines a moment to land before the sentinel's, or they count as later
+        try {
+            Thread.sleep(MARK_SETTLE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return syncedEntries().size();
     }
 
