@@ -8,7 +8,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-
 @Command(name = "rebase", description = "Move an image Kiln built onto its base's new digest (or another base) without rebuilding "
         + "or re-uploading its application layers.")
 final class RebaseCommand extends RegistryCommand {
