@@ -21,7 +21,7 @@ import java.util.Properties;
         scope = CommandLine.ScopeType.INHERIT,
         versionProvider = KilnCommand.Version.class,
         subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class, ConfigCommand.class,
-                HelpCommand.class})
+                LoginCommand.class, LogoutCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class KilnCommand {
     public static final int OK = 0;
     public static final int FAILURE = 1;

@@ -45,7 +45,7 @@ public final class DockerCredentialStore {
      * @throws dev.kiln.error.CredentialException if the config cannot be read or written, or the helper fails
      */
     public String store(String registry, RegistryCredential credential) {
-        return config.store(host(registry), credential.toCredential());
+        return config.store(registryHost(registry), credential.toCredential());
     }
 
     /**
@@ -55,11 +55,16 @@ public final class DockerCredentialStore {
      * @throws dev.kiln.error.CredentialException if the config cannot be read or written, or the helper fails
      */
     public boolean erase(String registry) {
-        return config.erase(host(registry));
+        return config.erase(registryHost(registry));
     }
 
-    /** The registry as Kiln names it ({@code docker.io} for Docker Hub's spellings); bad input is an {@link InvalidInputException}. */
-    static String host(String registry) {
+    /**
+     * The registry as Kiln names it: scheme and path dropped, lower-cased, Docker Hub's spellings
+     * ({@code https://index.docker.io/v1/}, {@code index.docker.io}) as {@code docker.io}.
+     *
+     * @throws InvalidInputException if {@code registry} names no host
+     */
+    public static String registryHost(String registry) {
         String host = RegistryHosts.canonical(Objects.requireNonNull(registry, "registry"));
         if (host.isEmpty() || host.contains("@") || host.chars().anyMatch(Character::isWhitespace)) {
             throw new InvalidInputException("invalid registry '" + registry + "': expected HOST[:PORT], e.g. ghcr.io or 127.0.0.1:5000");

@@ -187,7 +187,7 @@ public final class Kiln implements AutoCloseable {
      * @throws dev.kiln.error.InvalidInputException if {@code registry} names no host
      */
     public void checkCredential(String registry, RegistryCredential credential) {
-        String host = DockerCredentialStore.host(registry);
+        String host = DockerCredentialStore.registryHost(registry);
         RegistryTransport transport = new RegistryTransport(engine.registryOptions, StaticCredentials.of(host, credential.toCredential()));
         Telemetry telemetry = new Telemetry(listener);
         telemetry.step("login", host, () -> {
