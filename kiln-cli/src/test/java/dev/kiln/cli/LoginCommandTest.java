@@ -165,6 +165,47 @@ class LoginCommandTest {
         }
     }
 
+    /**
+     * On a terminal (a pseudo-terminal from util-linux {@code script}), the user name and password are asked for;
+     * each answer is typed only once its prompt is shown, as a person would, so the terminal would echo the
+     * password if kiln did not turn echo off.
+     */
+    @Test
+    void onATerminalTheUserNameAndPasswordAreAskedAndThePasswordIsNotEchoed() throws Exception {
+        try (RegistryFixture registry = RegistryFixture.basicAuth()) {
+            Path config = dir.resolve("config.json");
+            String kiln = String.join(" ", Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "login", registry.hostPort(),
+                    "--docker-config", config.toString(), "--cache-dir", dir.resolve("cache").toString());
+            Process terminal = new ProcessBuilder("script", "--quiet", "--return", "--command", kiln, "/dev/null")
+                    .redirectErrorStream(true).start();
+            StringBuilder seen = new StringBuilder();
+            try (OutputStream keyboard = terminal.getOutputStream(); var screen = terminal.getInputStream()) {
+                readUntil(screen, seen, "Username: ");
+                keyboard.write("kiln\n".getBytes(StandardCharsets.UTF_8));
+                keyboard.flush();
+                readUntil(screen, seen, "Password: ");
+                keyboard.write((registry.password() + "\n").getBytes(StandardCharsets.UTF_8));
+                keyboard.flush();
+                seen.append(new String(screen.readAllBytes(), StandardCharsets.UTF_8));
+            }
+
+            assertThat(terminal.waitFor()).as(seen.toString()).isZero();
+            assertThat(seen.toString()).contains("logged in to " + registry.hostPort() + " as kiln").doesNotContain(registry.password());
+            assertThat(Cli.JSON.readTree(config.toFile()).at("/auths/" + registry.hostPort() + "/auth").asText())
+                    .isEqualTo(basic("kiln", registry.password()));
+        }
+    }
+
+    /** Reads the terminal's output into {@code seen} until it ends with {@code prompt}. */
+    private static void readUntil(java.io.InputStream screen, StringBuilder seen, String prompt) throws IOException {
+        while (!seen.toString().endsWith(prompt)) {
+            int c = screen.read();
+            assertThat(c).as("the terminal closed before showing '%s'; it showed: %s", prompt, seen).isNotNegative();
+            seen.append((char) c);
+        }
+    }
+
     @Test
     void badInputIsAUsageErrorBeforeAnyRequest() {
         Path config = dir.resolve("config.json");
