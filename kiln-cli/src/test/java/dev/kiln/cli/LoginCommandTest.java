@@ -100,7 +100,7 @@ class LoginCommandTest {
 
             assertThat(login.exitCode()).as(login.toString()).isEqualTo(KilnCommand.FAILURE);
             assertThat(login.errorLines()).singleElement().asString()
-                    .isEqualTo("kiln: error: registry " + registry.hostPort() + " rejected the credentials of 'kiln' for API root GET (401)");
+                    .isEqualTo("kiln: error: registry " + registry.hostPort() + " rejected the credentials of 'kiln' for GET /v2/ (401)");
             assertThat(login.errLines()).as("no hint to log in, from login").noneMatch(line -> line.startsWith("kiln: hint:"));
             assertThat(login.out() + login.err()).doesNotContain("not-the-password");
             assertThat(Files.readString(config)).isEqualTo(before);

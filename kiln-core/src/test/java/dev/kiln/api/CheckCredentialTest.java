@@ -32,7 +32,7 @@ class CheckCredentialTest {
 
             assertThatThrownBy(() -> kiln.checkCredential(registry.hostPort(), RegistryCredential.basic(registry.username(), "nope-123")))
                     .isInstanceOf(AuthenticationException.class)
-                    .hasMessage("registry " + registry.hostPort() + " rejected the credentials of 'kiln' for API root GET (401)")
+                    .hasMessage("registry " + registry.hostPort() + " rejected the credentials of 'kiln' for GET /v2/ (401)")
                     .hasMessageNotContaining("nope-123");
         }
     }

@@ -101,7 +101,7 @@ final class DockerConfigFile {
             }
             Path temporary = Files.createTempFile(dir, target.getFileName() + ".", ".tmp", permissions("rw-------"));
             try {
-                Files.write(temporary, JSON.writeValueAsBytes(root));
+                Files.writeString(temporary, JSON.writeValueAsString(root) + "\n");
                 try {
                     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {

@@ -39,9 +39,9 @@ public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
      * {@link dev.kiln.error.AuthenticationException}.
      */
     public void checkAccess(String registry) {
-        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "GET", "", null, "API root GET"), telemetry);
+        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "GET", "", null, "GET /v2/"), telemetry);
         if (response.statusCode() != 200) {
-            throw RegistryErrors.unexpected(registry, response, "API root GET");
+            throw RegistryErrors.unexpected(registry, response, "GET /v2/");
         }
         Bodies.discard(response);
     }
