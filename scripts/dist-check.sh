@@ -44,6 +44,13 @@ touch "$work/before"
 out=$(kiln --version)
 [[ $out == "kiln $version (Java "* ]] || fail "kiln --version printed: $out"
 echo "   kiln --version: $out"
+# the runtime from JAVA_HOME when no java is on the PATH; JVM options from KILN_JAVA_OPTS (too small a heap refuses to start)
+java_home=$(dirname "$java_bin")
+out=$(env -i HOME="$work/home" PATH="$work/tools" JAVA_HOME="$java_home" "$install/bin/kiln" --version) \
+  && [[ $out == "kiln $version"* ]] || fail "kiln --version with JAVA_HOME and no java on the PATH printed: $out"
+env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-Xmx1m -Xms1m" "$install/bin/kiln" --version >"$work/opts.err" 2>&1 \
+  && fail "KILN_JAVA_OPTS did not reach the JVM"
+grep -qi "heap" "$work/opts.err" || fail "KILN_JAVA_OPTS=-Xmx1m failed otherwise: $(cat "$work/opts.err")"
 help=$(kiln help)
 for command in build flink pull inspect cache login logout completion; do
   grep -q "^  $command " <<<"$help" || fail "kiln help does not list $command"
