@@ -44,6 +44,10 @@ touch "$work/before"
 out=$(kiln --version)
 [[ $out == "kiln $version (Java "* ]] || fail "kiln --version printed: $out"
 echo "   kiln --version: $out"
+# bin/kiln linked from elsewhere (~/bin, /usr/local/bin) finds its lib/ through the link
+mkdir "$work/links" && ln -s "$install/bin/kiln" "$work/links/kiln"
+out=$(env -i HOME="$work/home" PATH="$path" "$work/links/kiln" --version) && [[ $out == "kiln $version"* ]] \
+  || fail "kiln --version through a symbolic link printed: $out"
 # the runtime from JAVA_HOME when no java is on the PATH; JVM options from KILN_JAVA_OPTS (too small a heap refuses to start)
 java_home=$(dirname "$java_bin")
 out=$(env -i HOME="$work/home" PATH="$work/tools" JAVA_HOME="$java_home" "$install/bin/kiln" --version) \
