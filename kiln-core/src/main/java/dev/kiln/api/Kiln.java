@@ -179,9 +179,10 @@ public final class Kiln implements AutoCloseable {
 
     /**
      * Checks {@code credential} against {@code registry} ({@code host[:port]}, or a URL as Docker
-     * configs spell registries) the way {@code docker login} does: one request to the registry's API root,
-     * answering its challenge with the credential (HTTP Basic, or a token from its token server); nothing
-     * is cached or stored. A registry that asks for no authentication accepts any credential.
+     * configs spell registries) the way {@code docker login} does: asks the registry's API root ({@code GET /v2/})
+     * and answers its challenge with the credential (HTTP Basic, or a token for no repository from its token
+     * server), with this Kiln's TLS settings but none of its credentials; nothing is kept. A registry that asks
+     * for no authentication accepts any credential.
      *
      * @throws dev.kiln.error.AuthenticationException if the registry or its token server refuses the credential
      * @throws dev.kiln.error.InvalidInputException if {@code registry} names no host
