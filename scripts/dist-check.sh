@@ -56,14 +56,18 @@ env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-Xmx1m -Xms1m" "$install/b
   && fail "KILN_JAVA_OPTS did not reach the JVM"
 grep -qi "heap" "$work/opts.err" || fail "KILN_JAVA_OPTS=-Xmx1m failed otherwise: $(cat "$work/opts.err")"
 help=$(kiln help)
+commands=$(sed -n '/^Commands:/,$s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$help")
 for command in build flink pull inspect cache login logout completion; do
-  grep -q "^  $command " <<<"$help" || fail "kiln help does not list $command"
-  if [[ $command != cache && $command != flink ]]; then
-    [[ -f $install/man/kiln-$command.1 ]] || fail "man/kiln-$command.1 is missing"
-  fi
+  grep -qx "$command" <<<"$commands" || fail "kiln help does not list $command"
+done
+for command in $commands; do   # and a man page for each, and for each subcommand of theirs
+  [[ -f $install/man/kiln-$command.1 ]] || fail "man/kiln-$command.1 is missing"
+  for sub in $(kiln help "$command" | sed -n '/^Commands:/,$s/^  \([a-z][a-z-]*\) .*/\1/p'); do
+    [[ -f $install/man/kiln-$command-$sub.1 ]] || fail "man/kiln-$command-$sub.1 is missing"
+  done
 done
 grep -q '^\.TH "KILN.*PULL" "1"' "$install/man/kiln-pull.1" || fail "man/kiln-pull.1 is not a troff man page"
-echo "   kiln help lists every command; man/ has $(ls "$install/man" | wc -l) pages"
+echo "   kiln help lists $(wc -w <<<"$commands") commands; man/ has a page for each and their subcommands, $(ls "$install/man" | wc -l) in all"
 
 echo "== a pull and a build against a registry on loopback"
 start_registry "$work/registry"
