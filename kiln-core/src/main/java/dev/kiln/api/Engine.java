@@ -32,6 +32,8 @@ final class Engine implements AutoCloseable {
     final BuildPlans plans;
     final StoreOperations storeOperations;
     final StoreLimit storeLimit;
+    /** How to reach registries (TLS, timeouts, retries), for transports with other credentials than the engine's. */
+    final RegistryOptions registryOptions;
     private final ExecutorService transfers;
     private final String daemonHost;
     private DockerDaemon daemon;
@@ -56,6 +58,7 @@ final class Engine implements AutoCloseable {
         if (settings.readTimeout != null) {
             options = options.withTimeouts(settings.connectTimeout, settings.readTimeout);
         }
+        this.registryOptions = options;
         AtomicInteger threads = new AtomicInteger();
         this.transfers = Executors.newFixedThreadPool(settings.parallelism, runnable -> {
             Thread thread = new Thread(runnable, "kiln-transfer-" + threads.incrementAndGet());

@@ -2,6 +2,9 @@ package dev.kiln.api;
 
 import dev.kiln.internal.build.Target;
 import dev.kiln.internal.credentials.Credential;
+import dev.kiln.internal.credentials.StaticCredentials;
+import dev.kiln.internal.registry.RegistryClient;
+import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Digest;
@@ -174,6 +177,26 @@ public final class Kiln implements AutoCloseable {
         return engine.storeOperations.verify();
     }
 
+    /**
+     * Checks {@code credential} against {@code registry} ({@code host[:port]}, or a URL as Docker
+     * configs spell registries) the way {@code docker login} does: asks the registry's API root ({@code GET /v2/})
+     * and answers its challenge with the credential (HTTP Basic, or a token for no repository from its token
+     * server), with this Kiln's TLS settings but none of its credentials; nothing is kept. A registry that asks
+     * for no authentication accepts any credential.
+     *
+     * @throws dev.kiln.error.AuthenticationException if the registry or its token server refuses the credential
+     * @throws dev.kiln.error.InvalidInputException if {@code registry} names no host
+     */
+    public void checkCredential(String registry, RegistryCredential credential) {
+        String host = DockerCredentialStore.registryHost(registry);
+        RegistryTransport transport = new RegistryTransport(engine.registryOptions, StaticCredentials.of(host, credential.toCredential()));
+        Telemetry telemetry = new Telemetry(listener);
+        telemetry.step("login", host, () -> {
+            new RegistryClient(transport, telemetry).checkAccess(host);
+            return host;
+        }, h -> "credentials of '" + credential.username() + "' accepted");
+    }
+
     /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */
     @Override
     public void close() {
@@ -255,7 +278,7 @@ public final class Kiln implements AutoCloseable {
          */
         public Builder credentials(String registry, CredentialSource source) {
             settings.credentialSources.put(Settings.registryPattern(registry), host -> source.find(host)
-                    .map(c -> c.identityToken() ? Credential.identityToken(c.secret()) : Credential.basic(c.username(), c.secret())));
+                    .map(RegistryCredential::toCredential));
             return this;
         }
 
