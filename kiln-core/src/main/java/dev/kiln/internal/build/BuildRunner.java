@@ -19,6 +19,7 @@ import dev.kiln.internal.store.LocalStore;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -80,7 +81,7 @@ public final class BuildRunner {
     /** Rebases {@code image} (see {@link Rebase}) and publishes it as a build is published. */
     public Built rebase(Reference image, Reference newBase, Target.Registry registry, Platform platform, Telemetry telemetry) {
         ImageSink sink = sink(registry);
-        expectScopes(registry, List.of(image, newBase), telemetry);
+        expectScopes(registry, Arrays.asList(image, newBase), telemetry);   // newBase null: the old base's tag now
         Built built = telemetry.step("rebase", image.toString(), () -> {
             // under a lease: the new config and manifest are referenced by no record until the push is done
             try (Lease ignored = context.store().lease()) {

@@ -123,8 +123,8 @@ public final class Resolver {
         Optional<RefRecord> record = store.records().find(ref);
         Optional<RawManifest> cached = cachedTop(ref, record);
         FreshnessDecision decision = FreshnessDecision.decide(spec, record, cached.isPresent(), now);
-        if (decision.action() == Action.USE_CACHED || decision.action() == Action.USE_STALE_AND_CHECK_IN_BACKGROUND) {
-            return resolveWith(spec, decision, record, cached, telemetry, now);
+        if (decision.action() != Action.FETCH && decision.action() != Action.REVALIDATE) {
+            return resolveWith(spec, decision, record, cached, telemetry, now);   // no registry request to share
         }
         // one resolution of a reference at a time, in this process and others: those who waited find the
         // record the first one wrote, and send no request of their own (a manifest GET is a pull on Docker Hub)

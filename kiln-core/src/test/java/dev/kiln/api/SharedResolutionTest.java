@@ -1,8 +1,5 @@
-package dev.kiln.internal.resolve;
+package dev.kiln.api;
 
-import dev.kiln.api.BuildRequest;
-import dev.kiln.api.BuildResult;
-import dev.kiln.api.Kiln;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
 import dev.kiln.image.PullPolicy;
@@ -18,11 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -80,10 +73,10 @@ class SharedResolutionTest {
 
     @Test
     void eightBuildsOnABasePastItsMaxAgeSendOneHead() throws Exception {
-        MovableClock clock = new MovableClock();
+        MutableClock clock = new MutableClock();
         try (Kiln kiln = TestKilns.builder(tmp.resolve("cache")).clock(clock)
                 .registryDefaults(registry.hostPort(), PullPolicy.REVALIDATE, Duration.ofMinutes(5), null, null).build()) {
-            kiln.build(job(kiln, "first", 0));
+            kiln.build(job("first", 0));
             clock.advance(Duration.ofMinutes(10));
             long mark = registry.mark();
             buildConcurrently(kiln, "revalidate");
@@ -105,7 +98,7 @@ class SharedResolutionTest {
         try {
             List<Future<BuildResult>> builds = new ArrayList<>();
             for (int i = 0; i < BUILDS; i++) {
-                BuildRequest request = job(kiln, round, i);
+                BuildRequest request = job(round, i);
                 builds.add(threads.submit(() -> {
                     start.await();
                     return kiln.build(request);
@@ -121,33 +114,9 @@ class SharedResolutionTest {
         }
     }
 
-    private BuildRequest job(Kiln kiln, String round, int n) throws IOException {
+    private BuildRequest job(String round, int n) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve(round + "-" + n));
         Path jar = Files.writeString(dir.resolve("job.jar"), "job " + round + " " + n);
         return BuildRequest.from(base.ref()).add(jar, "/opt/flink/usrlib/job.jar").to("oci:" + dir.resolve("image") + ":1").build();
-    }
-
-    /** The wall clock, moved forward on demand: a base checked a while ago without waiting for it. */
-    private static final class MovableClock extends Clock {
-        private volatile Duration offset = Duration.ZERO;
-
-        void advance(Duration by) {
-            offset = offset.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(offset);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
