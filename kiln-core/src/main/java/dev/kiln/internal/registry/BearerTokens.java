@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.WeakHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -93,17 +94,27 @@ final class BearerTokens {
                 synchronized (this) {
                     grants.remove(grant);
                 }
-                grant.token().completeExceptionally(e);
+                if (Thread.currentThread().isInterrupted()) {
+                    grant.token().cancel(false);   // this operation was stopped: the others waiting ask again
+                } else {
+                    grant.token().completeExceptionally(e);
+                }
                 throw e;
             }
         }
-        return "Bearer " + await(grant, registry).value();
+        Optional<Token> token = await(grant, registry);
+        return token.isPresent() ? "Bearer " + token.get().value() : authorization(registry, challenge, scope, credential, telemetry);
     }
 
-    /** The grant's token, once its fetch (perhaps another thread's) is done; its failure is this request's. */
-    private static Token await(Grant grant, String registry) throws IOException {
+    /**
+     * The grant's token, once its fetch (perhaps another thread's) is done; its failure is this request's.
+     * Empty when the thread fetching it was interrupted: then it is asked for again.
+     */
+    private static Optional<Token> await(Grant grant, String registry) throws IOException {
         try {
-            return grant.token().get();
+            return Optional.of(grant.token().get());
+        } catch (CancellationException e) {
+            return Optional.empty();
         } catch (InterruptedException e) {
             throw Exchange.interrupted("the wait for a token of " + registry);
         } catch (ExecutionException e) {

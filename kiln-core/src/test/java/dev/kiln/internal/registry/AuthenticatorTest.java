@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,11 +46,18 @@ class AuthenticatorTest {
     private volatile String tokenFields = ",\"expires_in\":300";
     /** How long the token server takes to answer: long enough for concurrent requests to overlap with the fetch. */
     private volatile long tokenDelayMillis;
+    /** How many token requests the token server answers 503 before it issues tokens again. */
+    private final AtomicInteger unavailableTokens = new AtomicInteger();
     private final Telemetry telemetry = new Telemetry(events::add);
     private BearerTokens tokens;
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     private Authenticator authenticator(CredentialProvider credentials) {
+        return authenticator(credentials, wire);
+    }
+
+    /** {@code tokenServer}: how tokens are fetched (the transport retries them). */
+    private Authenticator authenticator(CredentialProvider credentials, Exchange tokenServer) {
         Clock clock = new Clock() {
             @Override
             public Instant instant() {
@@ -66,7 +74,7 @@ class AuthenticatorTest {
                 return this;
             }
         };
-        tokens = new BearerTokens(wire, clock);
+        tokens = new BearerTokens(tokenServer, clock);
         return new Authenticator(credentials, tokens, wire);
     }
 
@@ -85,6 +93,9 @@ class AuthenticatorTest {
                 String scopes = String.join("+", Pattern.compile("scope=([^&]*)").matcher(seen.uri()).results()
                         .map(m -> m.group(1)).toList());
                 tokenRequests.add(seen.uri());
+                if (unavailableTokens.getAndDecrement() > 0) {
+                    return TinyServer.Reply.of(503).error("UNAVAILABLE", "try again");
+                }
                 pause(tokenDelayMillis);
                 return TinyServer.Reply.of(200).body("{\"token\":\"token-" + tokensIssued.incrementAndGet() + "-for-"
                         + scopes + "\"" + tokenFields + "}");
@@ -128,6 +139,45 @@ class AuthenticatorTest {
             }
             assertThat(tokenRequests).as("one token for the first repository, one for the eight concurrent requests")
                     .hasSize(2);
+        }
+    }
+
+    @Test
+    void aRequestWaitingForAnotherThreadsTokenFetchAsksAgainWhenThatThreadIsStopped() throws Exception {
+        try (TinyServer server = tokenRegistry()) {
+            RegistryOptions.RetryPolicy slow = new RegistryOptions.RetryPolicy(4, Duration.ofSeconds(20), Duration.ofSeconds(20),
+                    Duration.ofSeconds(20));
+            Authenticator authenticator = authenticator(credentials(server.hostPort(), SECRET),
+                    new Retries(RegistryOptions.defaults().withRetry(slow), wire));
+            authenticator.send(manifest(server, "first"));   // the challenge is known from now on
+            unavailableTokens.set(1);   // the next fetch waits to retry: it is stopped there
+
+            CompletableFuture<Integer> stopped = new CompletableFuture<>();
+            Thread fetching = new Thread(() -> call(authenticator, server, stopped));
+            fetching.start();
+            while (events.stream().noneMatch(e -> e instanceof KilnEvent.Retrying)) {
+                Thread.onSpinWait();
+            }
+            CompletableFuture<Integer> waiting = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> call(authenticator, server, waiting));
+            waiter.start();
+            while (waiter.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+            fetching.interrupt();
+
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            assertThatThrownBy(() -> stopped.get(30, TimeUnit.SECONDS)).hasRootCauseMessage(
+                    "interrupted during the wait to retry token request to 127.0.0.1 on " + server.hostPort());
+            assertThat(tokenRequests).as("the first token, the fetch that was stopped, the waiter's own").hasSize(3);
+        }
+    }
+
+    private void call(Authenticator authenticator, TinyServer server, CompletableFuture<Integer> status) {
+        try {
+            status.complete(authenticator.send(manifest(server, "app")).statusCode());
+        } catch (IOException | RuntimeException e) {
+            status.completeExceptionally(e);
         }
     }
 
