@@ -1,6 +1,8 @@
 package dev.kiln.internal.registry;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ record TokenScopes(Map<String, Set<String>> actions) {
     TokenScopes {
         Map<String, Set<String>> copy = new LinkedHashMap<>();
         actions.forEach((resource, names) -> copy.put(resource, Set.copyOf(names)));
-        actions = java.util.Collections.unmodifiableMap(copy);
+        actions = Collections.unmodifiableMap(copy);
     }
 
     /** Scopes as a request names them: several separated by spaces (a mount reads one repository and writes another); null for none. */
@@ -30,7 +32,8 @@ record TokenScopes(Map<String, Set<String>> actions) {
             for (String scope : scopes.split(" ")) {
                 int last = scope.lastIndexOf(':');
                 if (last > 0) {
-                    parsed = parsed.with(new TokenScopes(Map.of(scope.substring(0, last), Set.of(scope.substring(last + 1).split(",")))));
+                    parsed = parsed.with(new TokenScopes(Map.of(scope.substring(0, last),
+                            Set.copyOf(Arrays.asList(scope.substring(last + 1).split(","))))));
                 }
             }
         }

@@ -134,8 +134,8 @@ public final class Resolver {
             Optional<RawManifest> stored = cachedTop(ref, found);
             FreshnessDecision current = FreshnessDecision.decide(spec, found, stored.isPresent(), clock.instant());
             // checked while this one waited: as fresh as its own request would have been, under any policy
-            if (stored.isPresent() && checkedSince(found.orElseThrow(), record)) {
-                current = new FreshnessDecision(Action.USE_CACHED, "shared", "resolved to " + found.get().digest().shortHex()
+            if (stored.isPresent() && found.filter(r -> checkedSince(r, record)).isPresent()) {
+                current = new FreshnessDecision(Action.USE_CACHED, "shared", "resolved to " + stored.get().digest().shortHex()
                         + " by a concurrent use while this one waited; no request of its own", false, false);
             }
             return resolveWith(spec, current, found, stored, telemetry, clock.instant());
