@@ -2,9 +2,6 @@ package dev.kiln.api;
 
 import dev.kiln.internal.build.Target;
 import dev.kiln.internal.credentials.Credential;
-import dev.kiln.internal.credentials.StaticCredentials;
-import dev.kiln.internal.registry.RegistryClient;
-import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.event.KilnListener;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Digest;
@@ -178,23 +175,15 @@ public final class Kiln implements AutoCloseable {
     }
 
     /**
-     * Checks {@code credential} against {@code registry} ({@code host[:port]}, or a URL as Docker
-     * configs spell registries) the way {@code docker login} does: asks the registry's API root ({@code GET /v2/})
-     * and answers its challenge with the credential (HTTP Basic, or a token for no repository from its token
-     * server), with this Kiln's TLS settings but none of its credentials; nothing is kept. A registry that asks
-     * for no authentication accepts any credential.
+     * Checks {@code credential} against {@code registry} ({@code host[:port]} or a URL, as Docker configs spell it) as
+     * {@code docker login} does: {@code GET /v2/} answered with the credential (Basic, or a token from the registry's
+     * token server), with this Kiln's TLS settings but none of its credentials; nothing is kept.
      *
      * @throws dev.kiln.error.AuthenticationException if the registry or its token server refuses the credential
      * @throws dev.kiln.error.InvalidInputException if {@code registry} names no host
      */
     public void checkCredential(String registry, RegistryCredential credential) {
-        String host = DockerCredentialStore.registryHost(registry);
-        RegistryTransport transport = new RegistryTransport(engine.registryOptions, StaticCredentials.of(host, credential.toCredential()));
-        Telemetry telemetry = new Telemetry(listener);
-        telemetry.step("login", host, () -> {
-            new RegistryClient(transport, telemetry).checkAccess(host);
-            return host;
-        }, h -> "credentials of '" + credential.username() + "' accepted");
+        engine.checkCredential(registry, credential, listener);
     }
 
     /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */
