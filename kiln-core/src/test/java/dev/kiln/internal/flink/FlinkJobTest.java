@@ -67,6 +67,26 @@ class FlinkJobTest {
     }
 
     @Test
+    void aDirectoryOfJarsIsOneLayerInLibOrUsrlibAfterTheLibsAndBeforeTheJob() throws IOException {
+        Path released = Files.createDirectories(dir.resolve("released"));
+        Files.copy(jar("kafka.jar", null, null), released.resolve("kafka-clients-3.4.0.jar"));
+        Files.copy(jar("conn.jar", null, null), released.resolve("flink-connector-kafka-3.1.0-1.18.jar"));
+        JobJar job = JobJar.inspect(jar("job.jar", null, null));
+
+        FlinkJob.Plan plan = new FlinkJob(job, List.of(jar("lib.jar", null, null)), List.of(), List.of(), null, null, Optional.empty(), 0, 0,
+                List.of(new FlinkJob.JarGroup(released, "usrlib"), new FlinkJob.JarGroup(released, "lib"))).plan(withEnv());
+
+        assertThat(plan.layers()).extracting(LayerSource::destination)
+                .containsExactly("/opt/flink/lib/", "/opt/flink/usrlib/", "/opt/flink/lib/", "/opt/flink/usrlib/job.jar");
+        assertThat(plan.layers().get(1).entries()).extracting(e -> e.path())
+                .containsExactly("opt/flink/usrlib/flink-connector-kafka-3.1.0-1.18.jar", "opt/flink/usrlib/kafka-clients-3.4.0.jar");
+        Files.writeString(released.resolve("README.txt"), "not a jar");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(), null, null, Optional.empty(), 0, 0,
+                List.of(new FlinkJob.JarGroup(released, "usrlib")))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("README.txt").hasMessageContaining("is not a jar");
+    }
+
+    @Test
     void theEntryClassComesFromProgramClassThenMainClass() throws IOException {
         assertThat(JobJar.inspect(jar("a.jar", Attributes.Name.MAIN_CLASS, "com.example.Main")).mainClass()).contains("com.example.Main");
         assertThat(JobJar.inspect(jar("b.jar", new Attributes.Name("program-class"), "com.example.Program")).mainClass())
