@@ -142,28 +142,29 @@ class FlinkGoalIT {
 
     @Test
     void releasedDependenciesSnapshotsAndTheJobAreThreeLayers() throws IOException {
-        MavenBuild.ok(MavenBuild.sample("tiny-lib", work.resolve("tiny-lib")), "install");
+        installTinyLib();
         Path project = MavenBuild.sample("snapshot-user", work.resolve("snapshot-user"));
 
-        MavenBuild.ok(project, args(work.resolve("cache"), "package", "kiln:flink"));
+        MavenBuild.ok(project, args(work.resolve("cache"), "-Dkiln.libDir=lib", "package", "kiln:flink"));
 
         JsonNode json = JSON.readTree(project.resolve("target/kiln/image.json").toFile());
         assertThat(json.path("build").path("layers")).extracting(l -> l.path("source").asText())
                 .containsExactly(project.resolve("target/kiln/libs/released").toString(), project.resolve("target/kiln/libs/snapshots").toString(),
                         project.resolve("target/snapshot-user-2.0-SNAPSHOT.jar").toString());
         Path rootfs = unpack("jobs/greeter:2");
-        assertThat(names(rootfs.resolve("opt/flink/usrlib")))
-                .containsExactlyInAnyOrder("commons-lang3-3.14.0.jar", "tiny-lib-1.0-SNAPSHOT.jar", "snapshot-user-2.0-SNAPSHOT.jar");
+        assertThat(names(rootfs.resolve("opt/flink/usrlib"))).containsExactly("snapshot-user-2.0-SNAPSHOT.jar");
+        assertThat(names(rootfs.resolve("opt/flink/lib"))).as("<libDir>lib</libDir>: beside the base's flink-dist.jar")
+                .containsExactly("commons-lang3-3.14.0.jar", "flink-dist.jar", "tiny-lib-1.0-SNAPSHOT.jar");
     }
 
     @Test
     void withoutABaseTheOfficialImageOfTheProjectsFlinkAndJavaVersionsIsTheBase() throws IOException {
-        MavenBuild.ok(MavenBuild.sample("tiny-lib", work.resolve("tiny-lib")), "install");
+        installTinyLib();
         Path project = MavenBuild.sample("snapshot-user", work.resolve("snapshot-user"));
 
-        // offline and with an empty store: the build names the base it would need, and fails before any request
+        // policy never and an empty store: the build names the base it would need, and fails before any request
         MavenBuild.Result build = MavenBuild.run(project, "-Dregistry=" + REGISTRY.registry().hostPort(),
-                "-Dkiln.cacheDir=" + work.resolve("cache"), "-o", "package", "kiln:flink");
+                "-Dkiln.cacheDir=" + work.resolve("cache"), "-Dkiln.policy=never", "package", "kiln:flink");
 
         assertThat(build.exitCode()).isEqualTo(1);
         assertThat(build.errorLines()).first().asString().contains("flink:1.18.1-scala_2.12-java11");
@@ -189,6 +190,16 @@ class FlinkGoalIT {
             assertThat(Skopeo.inspectRaw("docker://" + secured.hostPort() + "/jobs/shout:3.1", false, secured.credentials())).contains("layers");
         }
     }
+
+    /** The snapshot library the snapshot-user sample depends on, installed into the local repository once per run. */
+    private static synchronized void installTinyLib() throws IOException {
+        if (!tinyLibInstalled) {
+            MavenBuild.ok(MavenBuild.sample("tiny-lib", Files.createDirectories(Path.of("target/it-projects/tiny-lib"))), "install");
+            tinyLibInstalled = true;
+        }
+    }
+
+    private static boolean tinyLibInstalled;
 
     private Path unpack(String repoAndTag) {
         Path layout = work.resolve("layout");
