@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
@@ -161,17 +162,18 @@ public class FlinkMojo extends KilnMojo {
         throw new InvalidInputException("invalid <libDir> '" + dir + "': expected usrlib or lib");
     }
 
-    /** {@code javaVersion}, else the project's {@code maven.compiler.release} or {@code target} ({@code 1.8} is 8); {@code null}: the image's default. */
+    /** {@code javaVersion}, else the project's {@code maven.compiler.release} or {@code target}; {@code null}: the image's default. */
     private Integer javaVersion() {
-        if (javaVersion != null) {
-            return javaVersion;
-        }
+        return javaVersion != null ? javaVersion : compilerJavaVersion(project.getProperties());
+    }
+
+    /** {@code maven.compiler.release}, else {@code maven.compiler.target} ({@code 1.8} is 8); {@code null} when neither is set. */
+    static Integer compilerJavaVersion(Properties properties) {
         for (String key : List.of("maven.compiler.release", "maven.compiler.target")) {
-            String value = project.getProperties().getProperty(key);
-            if (value != null && !value.isBlank()) {
-                String v = value.strip().startsWith("1.") ? value.strip().substring(2) : value.strip();
+            String value = properties.getProperty(key, "").strip();
+            if (!value.isEmpty()) {
                 try {
-                    return Integer.valueOf(v);
+                    return Integer.valueOf(value.startsWith("1.") ? value.substring(2) : value);
                 } catch (NumberFormatException e) {
                     throw new InvalidInputException("cannot read the Java version from " + key + " '" + value + "': give <javaVersion>");
                 }

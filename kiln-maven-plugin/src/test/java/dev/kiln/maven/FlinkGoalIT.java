@@ -51,6 +51,8 @@ class FlinkGoalIT {
 
         assertThat(build.output()).contains("[INFO] kiln: resolve base", "[INFO] kiln: publish",
                 "org.apache.flink:flink-connector-base:jar:1.18.1 not copied: Flink's own, in the distribution",
+                "org.xerial.snappy:snappy-java:jar:1.1.10.4 not copied: comes with org.apache.flink:flink-streaming-java, Flink's own",
+                "org.lz4:lz4-java:jar:1.8.0 not copied: comes with org.apache.flink:flink-streaming-java, Flink's own",
                 "for $FLINK_HOME/usrlib/");
         Path out = project.resolve("target/kiln");
         String digest = Files.readString(out.resolve("image-digest")).strip();
@@ -70,7 +72,7 @@ class FlinkGoalIT {
         assertThat(deployment.getSpec().getJob().getEntryClass()).isEqualTo("com.example.orders.OrdersJob");
         assertThat(deployment.getSpec().getJob().getParallelism()).isEqualTo(2);
         assertThat(deployment.getSpec().getJob().getUpgradeMode()).isEqualTo(UpgradeMode.SAVEPOINT);
-        assertThat(deployment.getSpec().getJob().getArgs()).containsExactly("--topic", "orders");
+        assertThat(deployment.getSpec().getJob().getArgs()).containsExactly("orders");
         assertThat(deployment.getSpec().getFlinkConfiguration()).containsEntry("taskmanager.numberOfTaskSlots", "2");
 
         Path rootfs = unpack("jobs/orders:1.0");
@@ -96,9 +98,9 @@ class FlinkGoalIT {
         assertThat(uploads).as("the job jar's layer and the image config").hasSize(2);
         assertThat(second.path("build").path("bytesUploaded").asLong()).isLessThan(Files.size(project.resolve("target/orders-1.0.jar")) + 10_000);
 
-        // Maven offline: the base comes from the store, its registry is not asked
+        // Maven offline: the base comes from the store, its registry is not asked, whatever the policy given
         long offlineMark = REGISTRY.registry().mark();
-        MavenBuild.Result offline = MavenBuild.ok(project, args(cache, "-o", "package", "kiln:flink"));
+        MavenBuild.Result offline = MavenBuild.ok(project, args(cache, "-o", "-Dkiln.policy=always", "package", "kiln:flink"));
         assertThat(offline.output()).contains("[INFO] kiln: publish");
         assertThat(REGISTRY.registry().requestsSince(offlineMark)).noneMatch(r -> r.path().startsWith("/v2/flink/"));
     }
@@ -115,7 +117,8 @@ class FlinkGoalIT {
         assertThat(wrong.exitCode()).isEqualTo(1);
         assertThat(wrong.errorLines()).first().asString()
                 .startsWith("Failed to execute goal dev.kiln:kiln-maven-plugin:" + MavenBuild.VERSION + ":flink")
-                .contains("invalid reference").endsWith("-> [Help 1]");
+                .contains("invalid reference '" + REGISTRY.registry().hostPort() + "/Jobs/Orders:1': repository name must be lowercase")
+                .endsWith("-> [Help 1]");
         assertThat(REGISTRY.registry().requestsSince(mark)).as("checked before any request").isEmpty();
 
         MavenBuild.Result skipped = MavenBuild.ok(project, args(work.resolve("cache"), "-Dkiln.skip", "package", "kiln:flink"));

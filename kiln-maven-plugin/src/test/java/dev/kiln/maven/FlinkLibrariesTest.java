@@ -48,6 +48,7 @@ class FlinkLibrariesTest {
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-shaded-guava:31.1-jre-17.0", "compile"), List.of())).isTrue();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-connector-base:1.18.1", "compile"), List.of())).isTrue();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-connector-files:1.18.1", "compile"), List.of())).isTrue();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-connector-datagen:1.18.1", "compile"), List.of())).isTrue();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-connector-kafka:3.1.0-1.18", "compile"), List.of())).isFalse();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-sql-connector-kafka:3.1.0-1.18", "compile"), List.of())).isFalse();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-avro:1.18.1", "compile"), List.of())).isTrue();
@@ -92,6 +93,19 @@ class FlinkLibrariesTest {
         assertThatThrownBy(() -> FlinkLibraries.flinkVersion(List.of(artifact("org.apache.flink:flink-streaming-java:1.18.1", "provided"),
                 artifact("org.apache.flink:flink-clients:1.17.2", "provided")))).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("several Flink versions [1.17.2, 1.18.1]");
+    }
+
+    @Test
+    void theJavaVersionIsTheCompilersReleaseElseItsTarget() {
+        java.util.Properties properties = new java.util.Properties();
+        assertThat(FlinkMojo.compilerJavaVersion(properties)).isNull();
+        properties.setProperty("maven.compiler.target", "1.8");
+        assertThat(FlinkMojo.compilerJavaVersion(properties)).isEqualTo(8);
+        properties.setProperty("maven.compiler.release", "11");
+        assertThat(FlinkMojo.compilerJavaVersion(properties)).isEqualTo(11);
+        properties.setProperty("maven.compiler.release", "eleven");
+        assertThatThrownBy(() -> FlinkMojo.compilerJavaVersion(properties)).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("give <javaVersion>");
     }
 
     @Test

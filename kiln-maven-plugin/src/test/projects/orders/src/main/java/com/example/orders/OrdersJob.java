@@ -12,7 +12,7 @@ public final class OrdersJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         KafkaSource<String> source = KafkaSource.<String>builder()
                 .setBootstrapServers("kafka:9092")
-                .setTopics(args.length > 1 ? args[1] : "orders")
+                .setTopics(args.length > 0 ? args[0] : "orders")
                 .setStartingOffsets(OffsetsInitializer.earliest())
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .build();
