@@ -56,8 +56,13 @@ public class FlinkMojo extends KilnMojo {
     @Parameter(property = "kiln.keepFlinkArtifacts")
     List<String> keepFlinkArtifacts = new ArrayList<>();
 
-    /** A directory of Flink configuration files ({@code flink-conf.yaml} or {@code config.yaml}, {@code log4j-console.properties}, {@code logback-console.xml}). */
-    @Parameter(property = "kiln.conf", defaultValue = "${project.basedir}/src/main/flink-conf")
+    private static final String DEFAULT_CONF = "src/main/flink-conf";
+
+    /**
+     * Flink configuration: a directory of files, or one file ({@code flink-conf.yaml} or {@code config.yaml},
+     * {@code log4j-console.properties}, {@code logback-console.xml}); the default directory may be absent.
+     */
+    @Parameter(property = "kiln.conf", defaultValue = "${project.basedir}/" + DEFAULT_CONF)
     File conf;
 
     /** The job's entry class; default the jar's manifest's. */
@@ -182,12 +187,19 @@ public class FlinkMojo extends KilnMojo {
         return null;
     }
 
-    /** The files of the conf directory, when there is one. */
+    /** {@code conf}: a directory's files, or one file; nothing when the default directory is absent. */
     private List<Path> confFiles() throws IOException {
-        if (conf == null || !conf.isDirectory()) {
-            return List.of();
+        Path path = conf.toPath();
+        if (Files.isRegularFile(path)) {
+            return List.of(path);
         }
-        try (Stream<Path> files = Files.list(conf.toPath())) {
+        if (!Files.isDirectory(path)) {
+            if (path.equals(project.getBasedir().toPath().resolve(DEFAULT_CONF))) {
+                return List.of();
+            }
+            throw new InvalidInputException("<conf> '" + conf + "' does not exist");
+        }
+        try (Stream<Path> files = Files.list(path)) {
             return files.filter(Files::isRegularFile).sorted().toList();
         }
     }

@@ -121,6 +121,12 @@ class FlinkGoalIT {
                 .endsWith("-> [Help 1]");
         assertThat(REGISTRY.registry().requestsSince(mark)).as("checked before any request").isEmpty();
 
+        MavenBuild.Result missingConf = MavenBuild.run(project, args(work.resolve("cache"), "-Dkiln.conf=src/main/no-such-conf",
+                "package", "kiln:flink"));
+        assertThat(missingConf.exitCode()).isEqualTo(1);
+        assertThat(missingConf.errorLines()).first().asString().contains("<conf> '" + project.resolve("src/main/no-such-conf")
+                + "' does not exist");
+
         MavenBuild.Result skipped = MavenBuild.ok(project, args(work.resolve("cache"), "-Dkiln.skip", "package", "kiln:flink"));
         assertThat(skipped.output()).contains("[INFO] kiln: skipped (kiln.skip)");
         assertThat(project.resolve("target/kiln")).doesNotExist();
