@@ -70,6 +70,12 @@ public class BuildMojo extends KilnMojo {
         String dest;
     }
 
+    /** The default layers hold the jar; layers of one's own may not. */
+    @Override
+    boolean needsJar() {
+        return layers.isEmpty();
+    }
+
     @Override
     void run() throws IOException, MojoFailureException {
         if (from == null || from.isBlank()) {

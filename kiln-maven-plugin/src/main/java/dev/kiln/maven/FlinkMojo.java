@@ -110,6 +110,11 @@ public class FlinkMojo extends KilnMojo {
     String upgradeMode;
 
     @Override
+    boolean needsJar() {
+        return true;
+    }
+
+    @Override
     void run() throws IOException, MojoFailureException {
         File artifact = project.getArtifact().getFile();
         if (artifact == null || !artifact.isFile()) {

@@ -101,6 +101,11 @@ abstract class KilnMojo extends AbstractMojo {
             getLog().info("kiln: skipped (kiln.skip)");
             return;
         }
+        if ("pom".equals(project.getPackaging()) && needsJar()) {
+            // a multi-module build's aggregator or parent has no jar: the goal runs on the root for its modules' sake
+            getLog().info("kiln: skipped (packaging pom)");
+            return;
+        }
         if (to == null || to.isBlank()) {
             throw new MojoFailureException("kiln: no target: give <to> (or -Dkiln.to=REGISTRY/REPO:TAG)");
         }
@@ -112,6 +117,9 @@ abstract class KilnMojo extends AbstractMojo {
             throw new MojoExecutionException("kiln: " + e.getMessage(), e);
         }
     }
+
+    /** Whether the image needs the project's jar (a module of packaging {@code pom} is then skipped). */
+    abstract boolean needsJar();
 
     /** The goal's work, with Kiln's failures left to {@link #execute()}. */
     abstract void run() throws IOException, MojoFailureException;

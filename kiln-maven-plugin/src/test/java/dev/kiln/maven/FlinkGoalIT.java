@@ -150,6 +150,18 @@ class FlinkGoalIT {
     }
 
     @Test
+    void atTheRootOfAMultiModuleBuildTheAggregatorIsSkippedAndTheJobModuleBuilt() throws IOException {
+        Path project = MavenBuild.sample("multi", work.resolve("multi"));
+
+        MavenBuild.Result build = MavenBuild.ok(project, args(work.resolve("cache"), "package", "kiln:flink"));
+
+        assertThat(build.output()).contains("[INFO] kiln: skipped (packaging pom)");
+        assertThat(project.resolve("target/kiln")).doesNotExist();
+        assertThat(Files.readString(project.resolve("job/target/kiln/flinkdeployment.yaml")))
+                .contains("image: " + REGISTRY.registry().hostPort() + "/jobs/counter@sha256:", "entryClass: com.example.multi.Counter");
+    }
+
+    @Test
     void releasedDependenciesSnapshotsAndTheJobAreThreeLayers() throws IOException {
         installTinyLib();
         Path project = MavenBuild.sample("snapshot-user", work.resolve("snapshot-user"));
