@@ -22,9 +22,9 @@ import java.util.regex.Pattern;
  * Kept: the runtime class path (scopes {@code compile} and {@code runtime}), minus
  * <ul>
  *   <li>Flink's own artifacts, which the Flink distribution in the base holds: groupId {@code org.apache.flink},
- *       except connectors ({@code flink-connector-*}, {@code flink-sql-connector-*}, which are not in the
- *       distribution) but for {@code flink-connector-base}, {@code -files} and {@code -datagen} (which are), and
- *       except the artifactIds given in {@code keep};</li>
+ *       except those {@link #NOT_DISTRIBUTED} names (connectors, and formats such as Avro and Parquet) but for
+ *       {@code flink-connector-base}, {@code -files} and {@code -datagen} (which are), and except the artifactIds
+ *       given in {@code keep};</li>
  *   <li>what Maven resolved through such an excluded artifact (its dependency trail passes one);</li>
  *   <li>what the job jar holds already ({@code META-INF/maven/GROUP/ARTIFACT/pom.properties}, as the shade plugin leaves it).</li>
  * </ul>
@@ -32,6 +32,9 @@ import java.util.regex.Pattern;
  */
 final class FlinkLibraries {
     static final String FLINK_GROUP = "org.apache.flink";
+    /** Prefixes of Flink's artifactIds the distribution does not carry: connectors and the formats beyond JSON and CSV. */
+    static final List<String> NOT_DISTRIBUTED = List.of("flink-connector-", "flink-sql-connector-", "flink-avro", "flink-sql-avro",
+            "flink-parquet", "flink-sql-parquet", "flink-orc", "flink-sql-orc", "flink-protobuf", "flink-sql-protobuf");
     /** Connectors the Flink distribution carries itself (in {@code flink-dist}). */
     static final Set<String> DISTRIBUTED_CONNECTORS = Set.of("flink-connector-base", "flink-connector-files", "flink-connector-datagen");
     private static final Pattern POM_PROPERTIES = Pattern.compile("META-INF/maven/([^/]+)/([^/]+)/pom\\.properties");
@@ -82,8 +85,7 @@ final class FlinkLibraries {
             return false;
         }
         String id = a.getArtifactId();
-        boolean connector = id.startsWith("flink-connector-") || id.startsWith("flink-sql-connector-");
-        return !connector || DISTRIBUTED_CONNECTORS.contains(id);
+        return DISTRIBUTED_CONNECTORS.contains(id) || NOT_DISTRIBUTED.stream().noneMatch(id::startsWith);
     }
 
     /** The excluded Flink artifact Maven resolved {@code a} through, or {@code null}. */

@@ -52,7 +52,7 @@ public class FlinkMojo extends KilnMojo {
     @Parameter(property = "kiln.libDir", defaultValue = "usrlib")
     String libDir;
 
-    /** ArtifactIds of {@code org.apache.flink} that the image must carry although they are not connectors (e.g. {@code flink-avro}). */
+    /** ArtifactIds of {@code org.apache.flink} the image must carry beyond connectors and formats (e.g. {@code flink-state-processor-api}). */
     @Parameter(property = "kiln.keepFlinkArtifacts")
     List<String> keepFlinkArtifacts = new ArrayList<>();
 

@@ -51,8 +51,18 @@ class FlinkLibrariesTest {
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-connector-datagen:1.18.1", "compile"), List.of())).isTrue();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-connector-kafka:3.1.0-1.18", "compile"), List.of())).isFalse();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-sql-connector-kafka:3.1.0-1.18", "compile"), List.of())).isFalse();
-        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-avro:1.18.1", "compile"), List.of())).isTrue();
-        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-avro:1.18.1", "compile"), List.of("flink-avro"))).isFalse();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-json:1.18.1", "compile"), List.of())).isTrue();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-csv:1.18.1", "compile"), List.of())).isTrue();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-avro:1.18.1", "compile"), List.of())).isFalse();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-sql-avro-confluent-registry:1.18.1", "compile"),
+                List.of())).isFalse();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-parquet:1.18.1", "compile"), List.of())).isFalse();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-orc:1.18.1", "compile"), List.of())).isFalse();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-protobuf:1.18.1", "compile"), List.of())).isFalse();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-state-processor-api:1.18.1", "compile"), List.of()))
+                .isTrue();
+        assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.flink:flink-state-processor-api:1.18.1", "compile"),
+                List.of("flink-state-processor-api"))).as("kept when named").isFalse();
         assertThat(FlinkLibraries.isFlinkDistribution(artifact("org.apache.kafka:kafka-clients:3.4.0", "compile"), List.of())).isFalse();
     }
 
