@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.Destination;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
@@ -168,9 +167,7 @@ final class FlinkCommand {
                 write(nativeArgsOut, result.nativeCommand());
             }
             if (common.json) {
-                ObjectNode tree = Output.tree(result);
-                tree.set("build", Output.withMillis((ObjectNode) tree.get("build"), "duration", result.build().duration()));
-                Output.print(common.out(), tree);
+                common.out().println(result.toJson());
             } else {
                 common.out().print(BuildCommand.summary(result.build()));
                 common.out().printf("  job %s%s%n", result.jarUri(), result.mainClass() == null ? "" : " (" + result.mainClass() + ")");

@@ -5,6 +5,8 @@ import dev.kiln.error.InvalidInputException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
 
 /**
  * A Flink job image: a Flink base (an image, or a Flink version that names the official image), the
@@ -46,6 +48,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final String scala;
     private final Path jobJar;
     private final List<Path> libs;
+    private final List<JarLayer> jarLayers;
     private final List<Path> confFiles;
     private final List<BuildRequest.Add> adds;
     private final Path hadoopConf;
@@ -74,6 +77,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.scala = b.scala;
         this.jobJar = b.jobJar;
         this.libs = List.copyOf(b.libs);
+        this.jarLayers = List.copyOf(b.jarLayers);
         this.confFiles = List.copyOf(b.confFiles);
         this.adds = List.copyOf(b.adds);
         this.hadoopConf = b.hadoopConf;
@@ -129,6 +133,38 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     /** Jars for {@code $FLINK_HOME/lib/}, one layer each. */
     public List<Path> libs() {
         return libs;
+    }
+
+    /** Directories of jars, one layer each, after the {@link #libs()}: see {@link Builder#jarLayer(Path, JarDirectory)}. */
+    public List<JarLayer> jarLayers() {
+        return jarLayers;
+    }
+
+    /** Where under {@code $FLINK_HOME} a {@link JarLayer}'s jars go. */
+    public enum JarDirectory {
+        /** {@code $FLINK_HOME/lib/}: Flink's own class path, for every job of the cluster. */
+        LIB,
+        /** {@code $FLINK_HOME/usrlib/}: beside the job jar, on the job's class path in application mode. */
+        USRLIB;
+
+        /** The directory's name under {@code $FLINK_HOME}: {@code lib} or {@code usrlib}. */
+        public String dirName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * The jars in {@code directory} (each a jar, under its own file name) as one layer in {@code $FLINK_HOME/}{@code where}.
+     *
+     * @param directory a directory that holds only jars
+     * @param where     {@code lib} or {@code usrlib}
+     */
+    public record JarLayer(Path directory, JarDirectory where) {
+        /** Checks that neither is missing. */
+        public JarLayer {
+            Objects.requireNonNull(directory, "directory");
+            Objects.requireNonNull(where, "where");
+        }
     }
 
     /**
@@ -231,6 +267,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private String scala;
         private Path jobJar;
         private final List<Path> libs = new ArrayList<>();
+        private final List<JarLayer> jarLayers = new ArrayList<>();
         private final List<Path> confFiles = new ArrayList<>();
         private final List<BuildRequest.Add> adds = new ArrayList<>();
         private Path hadoopConf;
@@ -285,6 +322,16 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         /** Adds a jar for {@code $FLINK_HOME/lib/}. */
         public Builder lib(Path jar) {
             libs.add(jar);
+            return this;
+        }
+
+        /**
+         * Adds the jars of {@code directory} as one layer in {@code $FLINK_HOME/lib/} or {@code usrlib/}, after the
+         * {@link #lib(Path)} jars and in the order added: jars that change together (a Maven project's released
+         * dependencies, then its snapshots) share a layer, so that a new release of the job uploads only its own.
+         */
+        public Builder jarLayer(Path directory, JarDirectory where) {
+            jarLayers.add(new JarLayer(directory, where));
             return this;
         }
 

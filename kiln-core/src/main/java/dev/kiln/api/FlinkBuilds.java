@@ -41,7 +41,8 @@ final class FlinkBuilds {
         List<LayerSource> adds = request.adds().stream()
                 .map(a -> new LayerSource(a.source(), a.destination(), request.uid(), request.gid())).toList();
         FlinkJob job = new FlinkJob(JobJar.inspect(request.jobJar()), request.libs(), request.confFiles(), adds, request.hadoopConf(),
-                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid());
+                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid(),
+                request.jarLayers().stream().map(l -> new FlinkJob.JarGroup(l.directory(), l.where().dirName())).toList());
         ConfFiles conf = ConfFiles.read(request.confFiles());
         DeploymentOption.Resolution options = DeploymentOption.resolve(given(request), DEFAULTS, conf);
         FlinkVersion givenVersion = request.flinkVersion() == null ? null : FlinkVersion.parse(request.flinkVersion());
