@@ -25,13 +25,13 @@ import java.util.Optional;
 final class FlinkBuilds {
     /** The request's defaults, as the options' text. */
     private static final Map<DeploymentOption, String> DEFAULTS = Map.of(
-            DeploymentOption.PARALLELISM, Integer.toString(FlinkBuildRequest.DEFAULT_PARALLELISM),
-            DeploymentOption.TASK_SLOTS, Integer.toString(FlinkBuildRequest.DEFAULT_TASK_SLOTS),
-            DeploymentOption.SERVICE_ACCOUNT, FlinkBuildRequest.DEFAULT_SERVICE_ACCOUNT,
-            DeploymentOption.JOBMANAGER_MEMORY, FlinkBuildRequest.DEFAULT_MEMORY,
-            DeploymentOption.JOBMANAGER_CPU, Double.toString(FlinkBuildRequest.DEFAULT_CPU),
-            DeploymentOption.TASKMANAGER_MEMORY, FlinkBuildRequest.DEFAULT_MEMORY,
-            DeploymentOption.TASKMANAGER_CPU, Double.toString(FlinkBuildRequest.DEFAULT_CPU));
+            DeploymentOption.PARALLELISM, Integer.toString(FlinkDefaults.PARALLELISM),
+            DeploymentOption.TASK_SLOTS, Integer.toString(FlinkDefaults.TASK_SLOTS),
+            DeploymentOption.SERVICE_ACCOUNT, FlinkDefaults.SERVICE_ACCOUNT,
+            DeploymentOption.JOBMANAGER_MEMORY, FlinkDefaults.MEMORY,
+            DeploymentOption.JOBMANAGER_CPU, Double.toString(FlinkDefaults.CPU),
+            DeploymentOption.TASKMANAGER_MEMORY, FlinkDefaults.MEMORY,
+            DeploymentOption.TASKMANAGER_CPU, Double.toString(FlinkDefaults.CPU));
 
     private FlinkBuilds() {
     }

@@ -3,6 +3,7 @@ package dev.kiln.maven;
 import dev.kiln.api.Destination;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
+import dev.kiln.api.FlinkJarLayer;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
 import org.apache.maven.artifact.Artifact;
@@ -121,7 +122,7 @@ public class FlinkMojo extends KilnMojo {
             throw new MojoFailureException("kiln: the project's jar is not built: run the goal after package (mvn package kiln:flink)");
         }
         Path jobJar = artifact.toPath();
-        FlinkBuildRequest.JarDirectory where = jarDirectory(libDir);
+        FlinkJarLayer.Directory where = jarDirectory(libDir);
         String version = flinkVersion != null ? flinkVersion : FlinkLibraries.flinkVersion(project.getArtifacts());
         if (base == null && version == null) {
             throw new InvalidInputException("cannot tell the Flink version: the project has no org.apache.flink dependency with a release "
@@ -163,8 +164,8 @@ public class FlinkMojo extends KilnMojo {
         }
     }
 
-    private static FlinkBuildRequest.JarDirectory jarDirectory(String dir) {
-        for (FlinkBuildRequest.JarDirectory d : FlinkBuildRequest.JarDirectory.values()) {
+    private static FlinkJarLayer.Directory jarDirectory(String dir) {
+        for (FlinkJarLayer.Directory d : FlinkJarLayer.Directory.values()) {
             if (d.dirName().equals(dir.toLowerCase(Locale.ROOT))) {
                 return d;
             }
