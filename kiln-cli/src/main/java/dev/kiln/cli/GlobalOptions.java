@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.config.KilnConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -90,13 +91,13 @@ class GlobalOptions {
     }
 
     /** What the command's own options add to the Kiln it opens (the registry options do). */
-    void configure(Kiln.Builder builder) {
+    void configure(KilnBuilder builder) {
     }
 
     private Kiln open(boolean stepLog, boolean existingStore) {
         boolean quietLog = quiet || json || !stepLog;
         log = new ConsoleLog(err(), quietLog, System.console() != null);
-        Kiln.Builder builder = config().applyTo(Kiln.builder().listener(log));
+        KilnBuilder builder = config().applyTo(Kiln.builder().listener(log));
         if (cacheDir != null) {
             builder.cacheDir(cacheDir);
         }

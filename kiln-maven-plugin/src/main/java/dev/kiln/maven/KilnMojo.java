@@ -2,6 +2,7 @@ package dev.kiln.maven;
 
 import dev.kiln.api.Freshness;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.api.RegistryCredential;
 import dev.kiln.api.Units;
 import dev.kiln.config.KilnConfig;
@@ -139,7 +140,7 @@ abstract class KilnMojo extends AbstractMojo {
     /** Kiln as the CLI opens it (same store and configuration file), logging through Maven, with {@code settings.xml}'s servers as credentials. */
     Kiln open() {
         Path cache = cacheDir != null ? cacheDir.toPath() : Kiln.defaultCacheDir();
-        Kiln.Builder builder = KilnConfig.discover(config == null ? null : config.toPath(), cache)
+        KilnBuilder builder = KilnConfig.discover(config == null ? null : config.toPath(), cache)
                 .applyTo(Kiln.builder().listener(new MavenLog(getLog())));
         if (cacheDir != null) {
             builder.cacheDir(cacheDir.toPath());
