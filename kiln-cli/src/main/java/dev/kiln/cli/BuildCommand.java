@@ -19,12 +19,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 @Command(name = "build", description = "Build an image from a base and local files, or from a Dockerfile, and publish it, without a Docker daemon.")
-final class BuildCommand implements Callable<Integer> {
+final class BuildCommand extends RegistryCommand {
     /** {@code SRC:DEST[:UID:GID]}, as {@code --add} takes it here and in {@code kiln flink build}. */
     static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
     private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
@@ -86,11 +85,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
     String tarName;
 
-    @Mixin
-    RegistryOptions common;
+    private BuildRequest request;
 
     @Override
-    public Integer call() {
+    void check() {
         if ((from == null) == (dockerfile == null)) {
             throw new InvalidInputException(from == null ? "nothing to build: give --from IMAGE, or -f DOCKERFILE [CONTEXT]"
                     : "give --from or -f, not both");
@@ -102,7 +100,7 @@ final class BuildCommand implements Callable<Integer> {
             throw new InvalidInputException("--chown " + chown + " owns what --add adds, and a Dockerfile build (-f) takes no --add: "
                     + "use COPY --chown in the Dockerfile");
         }
-        BuildRequest.Builder request = (dockerfile != null
+        BuildRequest.Builder builder = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
                 : BuildRequest.from(from)).to(Destination.parse(target, tarName)).platform(baseOptions.platform)
                 .freshness(baseOptions.freshness.freshness()).compression(compression)
@@ -113,27 +111,30 @@ final class BuildCommand implements Callable<Integer> {
             if (!m.matches()) {
                 throw new InvalidInputException("invalid --add '" + add + "': expected SRC:DEST[:UID:GID] with an absolute DEST, e.g. target/job.jar:/opt/flink/usrlib/job.jar");
             }
-            request.add(Path.of(m.group(1)), m.group(2),
+            builder.add(Path.of(m.group(1)), m.group(2),
                     m.group(3) != null ? id(m.group(3), "--add", add) : owner[0], m.group(4) != null ? id(m.group(4), "--add", add) : owner[1]);
         }
-        env.forEach(e -> pair(e, "--env", request::env));
-        buildArgs.forEach(a -> pair(a, "--build-arg", request::buildArg));
-        labels.forEach(l -> pair(l, "--label", request::label));
-        ports.forEach(request::expose);
+        env.forEach(e -> pair(e, "--env", builder::env));
+        buildArgs.forEach(a -> pair(a, "--build-arg", builder::buildArg));
+        labels.forEach(l -> pair(l, "--label", builder::label));
+        ports.forEach(builder::expose);
         if (entrypoint != null) {
-            request.entrypoint(words(entrypoint, "--entrypoint"));
+            builder.entrypoint(words(entrypoint, "--entrypoint"));
         }
         if (cmd != null) {
-            request.cmd(words(cmd, "--cmd"));
+            builder.cmd(words(cmd, "--cmd"));
         }
-        try (Kiln kiln = common.open(true)) {
-            BuildResult result = kiln.build(request.build());
-            if (common.json) {
-                Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
-            } else {
-                common.out().print(summary(result));
-                common.out().flush();
-            }
+        request = builder.build();
+    }
+
+    @Override
+    int run(Kiln kiln) {
+        BuildResult result = kiln.build(request);
+        if (common.json) {
+            Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+        } else {
+            common.out().print(summary(result));
+            common.out().flush();
         }
         return KilnCommand.OK;
     }

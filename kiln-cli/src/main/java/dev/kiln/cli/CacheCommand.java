@@ -68,26 +68,26 @@ final class CacheCommand {
     }
 
     @Command(name = "refresh", description = "Ask the registry whether cached tags moved (one HEAD per tag) and pull those that did.")
-    static final class Refresh implements Callable<Integer> {
+    static final class Refresh extends RegistryCommand {
         @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Cached images to check (default: every cached tag).")
         List<String> images = new java.util.ArrayList<>();
 
-        @Mixin
-        RegistryOptions common;
+        @Override
+        boolean existingStoreOnly() {
+            return true;
+        }
 
         @Override
-        public Integer call() {
-            try (Kiln kiln = common.openExisting(true)) {
-                List<RefreshedImage> refreshed = kiln.refresh(images);
-                if (common.json) {
-                    Output.print(common.report(), java.util.Map.of("images", refreshed));
-                    return KilnCommand.OK;
-                }
-                for (RefreshedImage image : refreshed) {
-                    common.report().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
-                            ? "moved " + Output.shortDigest(image.previousDigest()) + " → " + Output.shortDigest(image.digest()) + ", pulled"
-                            : "unchanged " + Output.shortDigest(image.digest()));
-                }
+        int run(Kiln kiln) {
+            List<RefreshedImage> refreshed = kiln.refresh(images);
+            if (common.json) {
+                Output.print(common.report(), java.util.Map.of("images", refreshed));
+                return KilnCommand.OK;
+            }
+            for (RefreshedImage image : refreshed) {
+                common.report().printf("%s (%s) %s%n", image.reference(), image.platform(), image.moved()
+                        ? "moved " + Output.shortDigest(image.previousDigest()) + " → " + Output.shortDigest(image.digest()) + ", pulled"
+                        : "unchanged " + Output.shortDigest(image.digest()));
             }
             return KilnCommand.OK;
         }

@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 
 /** {@code kiln flink …}: Flink job images and their deployments. */
@@ -27,7 +26,7 @@ final class FlinkCommand {
 
     @Command(name = "build", description = "Build a Flink job image (conf, libs and the job jar under FLINK_HOME, each a layer), "
             + "publish it, and write its FlinkDeployment or native-mode arguments.")
-    static final class Build implements Callable<Integer> {
+    static final class Build extends RegistryCommand {
         @Option(names = "--base", paramLabel = "IMAGE", description = "The Flink base image (or give --flink-version).")
         String base;
 
@@ -125,62 +124,63 @@ final class FlinkCommand {
         @Option(names = "--arg", paramLabel = "ARG", description = "An argument for the job's main method (repeatable).")
         List<String> jobArgs = new ArrayList<>();
 
-        @Mixin
-        RegistryOptions common;
+        private FlinkBuildRequest request;
 
         @Override
-        public Integer call() {
-            FlinkBuildRequest.Builder request = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
+        void check() {
+            FlinkBuildRequest.Builder builder = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
                     .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
                     .freshness(baseOptions.freshness.freshness()).to(Destination.parse(target, tarName)).deploymentName(name);
             // an option not given is null: not given in the request either
-            request.parallelism(parallelism).taskSlots(taskSlots).serviceAccount(serviceAccount)
+            builder.parallelism(parallelism).taskSlots(taskSlots).serviceAccount(serviceAccount)
                     .jobManager(jobManagerMemory, jobManagerCpu).taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
-            libs.forEach(request::lib);
-            confFiles.forEach(request::conf);
+            libs.forEach(builder::lib);
+            confFiles.forEach(builder::conf);
             for (String add : adds) {
                 Matcher m = BuildCommand.ADD.matcher(add);
                 if (!m.matches() || m.group(3) != null) {
                     throw new InvalidInputException("invalid --add '" + add + "': expected SRC:DEST with an absolute DEST, "
                             + "e.g. rules.json:/opt/flink/job-conf/rules.json (--chown owns it)");
                 }
-                request.add(Path.of(m.group(1)), m.group(2));
+                builder.add(Path.of(m.group(1)), m.group(2));
             }
-            jobArgs.forEach(request::jobArg);
+            jobArgs.forEach(builder::jobArg);
             Integer[] owner = BuildCommand.owner(chown);
             if (owner[0] != null) {
-                request.owner(owner[0], owner[1]);
+                builder.owner(owner[0], owner[1]);
             }
-            FlinkBuildRequest built = request.build();
-            if ((deploymentOut != null || nativeArgsOut != null) && built.destination().kind() != Destination.Kind.REGISTRY) {
+            request = builder.build();
+            if ((deploymentOut != null || nativeArgsOut != null) && request.destination().kind() != Destination.Kind.REGISTRY) {
                 throw new InvalidInputException("--deployment-out and --native-args-out need a registry target (REGISTRY/REPO:TAG)");
             }
-            try (Kiln kiln = common.open(true)) {
-                FlinkBuildResult result = kiln.buildFlink(built);
-                if ((deploymentOut != null || nativeArgsOut != null) && result.deploymentYaml() == null) {
-                    throw new InvalidInputException("cannot tell the Flink version of the base: give it with --flink-version");
-                }
+        }
+
+        @Override
+        int run(Kiln kiln) {
+            FlinkBuildResult result = kiln.buildFlink(request);
+            if ((deploymentOut != null || nativeArgsOut != null) && result.deploymentYaml() == null) {
+                throw new InvalidInputException("cannot tell the Flink version of the base: give it with --flink-version");
+            }
+            if (deploymentOut != null) {
+                write(deploymentOut, result.deploymentYaml());
+            }
+            if (nativeArgsOut != null) {
+                write(nativeArgsOut, result.nativeCommand());
+            }
+            if (common.json) {
+                ObjectNode tree = Output.tree(result);
+                tree.set("build", Output.withMillis((ObjectNode) tree.get("build"), "duration", result.build().duration()));
+                Output.print(common.out(), tree);
+            } else {
+                common.out().print(BuildCommand.summary(result.build()));
+                common.out().printf("  job %s%s%n", result.jarUri(), result.mainClass() == null ? "" : " (" + result.mainClass() + ")");
                 if (deploymentOut != null) {
-                    write(deploymentOut, result.deploymentYaml());
+                    common.out().printf("  FlinkDeployment %s written to %s%n", result.flinkVersion(), deploymentOut);
                 }
                 if (nativeArgsOut != null) {
-                    write(nativeArgsOut, result.nativeCommand());
+                    common.out().printf("  native-mode command written to %s%n", nativeArgsOut);
                 }
-                if (common.json) {
-                    ObjectNode tree = Output.tree(result);
-                    tree.set("build", Output.withMillis((ObjectNode) tree.get("build"), "duration", result.build().duration()));
-                    Output.print(common.out(), tree);
-                } else {
-                    common.out().print(BuildCommand.summary(result.build()));
-                    common.out().printf("  job %s%s%n", result.jarUri(), result.mainClass() == null ? "" : " (" + result.mainClass() + ")");
-                    if (deploymentOut != null) {
-                        common.out().printf("  FlinkDeployment %s written to %s%n", result.flinkVersion(), deploymentOut);
-                    }
-                    if (nativeArgsOut != null) {
-                        common.out().printf("  native-mode command written to %s%n", nativeArgsOut);
-                    }
-                    common.out().flush();
-                }
+                common.out().flush();
             }
             return KilnCommand.OK;
         }

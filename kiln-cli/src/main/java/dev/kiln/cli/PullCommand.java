@@ -7,33 +7,25 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.concurrent.Callable;
-
 @Command(name = "pull", description = "Make an image available in the local store, asking its registry only as the policy requires.")
-final class PullCommand implements Callable<Integer> {
+final class PullCommand extends RegistryCommand {
     @Mixin
     ImageOptions image;
-
-    @Mixin
-    RegistryOptions common;
 
     @Option(names = "--verify", description = "Re-hash every cached blob instead of trusting verification stamps.")
     boolean verify;
 
-
     @Override
-    public Integer call() {
-        try (Kiln kiln = common.open(true)) {
-            PullResult result = kiln.pull(image.request(verify));
-            if (common.json) {
-                Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
-            } else {
-                common.out().printf("%s%n  %s from %s: %s, %s downloaded, %s fetched, %d cached, %s%n",
-                        Output.withDigest(result.reference(), result.digest()), result.platform(), result.source(),
-                        Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()),
-                        Output.count(result.layersFetched(), "layer"), result.layersCached(), ConsoleLog.seconds(result.duration()));
-                common.out().flush();
-            }
+    int run(Kiln kiln) {
+        PullResult result = kiln.pull(image.request(verify));
+        if (common.json) {
+            Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+        } else {
+            common.out().printf("%s%n  %s from %s: %s, %s downloaded, %s fetched, %d cached, %s%n",
+                    Output.withDigest(result.reference(), result.digest()), result.platform(), result.source(),
+                    Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()),
+                    Output.count(result.layersFetched(), "layer"), result.layersCached(), ConsoleLog.seconds(result.duration()));
+            common.out().flush();
         }
         return KilnCommand.OK;
     }

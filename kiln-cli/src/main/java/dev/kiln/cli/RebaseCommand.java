@@ -8,11 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.concurrent.Callable;
-
 @Command(name = "rebase", description = "Move an image Kiln built onto its base's new digest (or another base) without rebuilding "
         + "or re-uploading its application layers.")
-final class RebaseCommand implements Callable<Integer> {
+final class RebaseCommand extends RegistryCommand {
     @Mixin
     ImageArgument image;
 
@@ -22,21 +20,16 @@ final class RebaseCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "TAG", description = "Where to push, in the image's repository (default: IMAGE itself).")
     String target;
 
-    @Mixin
-    RegistryOptions common;
-
     @Override
-    public Integer call() {
-        try (Kiln kiln = common.open(true)) {
-            BuildResult result = kiln.rebase(RebaseRequest.builder(image.image).base(base).to(target).platform(image.platform).build());
-            if (common.json) {
-                Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
-            } else {
-                common.out().printf("%s%n  now on %s %s; blobs: %d uploaded (%s), %d already there, %d mounted%n", result.image(),
-                        result.base().reference(), Output.shortDigest(result.base().digest()), result.blobsUploaded(),
-                        Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted());
-                common.out().flush();
-            }
+    int run(Kiln kiln) {
+        BuildResult result = kiln.rebase(RebaseRequest.builder(image.image).base(base).to(target).platform(image.platform).build());
+        if (common.json) {
+            Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+        } else {
+            common.out().printf("%s%n  now on %s %s; blobs: %d uploaded (%s), %d already there, %d mounted%n", result.image(),
+                    result.base().reference(), Output.shortDigest(result.base().digest()), result.blobsUploaded(),
+                    Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted());
+            common.out().flush();
         }
         return KilnCommand.OK;
     }
