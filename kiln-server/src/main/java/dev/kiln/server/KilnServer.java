@@ -1,7 +1,6 @@
 package dev.kiln.server;
 
 import dev.kiln.api.Kiln;
-import dev.kiln.config.KilnConfig;
 import dev.kiln.error.KilnException;
 import dev.kiln.server.auth.Authenticator;
 import dev.kiln.server.auth.BearerTokens;
@@ -38,7 +37,7 @@ import java.util.stream.Stream;
  * cache directory (the embedded database, the files it holds, builds' uploads) unless the history is
  * configured to be in PostgreSQL.
  * <pre>{@code
- * try (KilnServer server = KilnServer.builder(Kiln.builder(), settings).start()) { ... }
+ * try (KilnServer server = KilnServer.builder(Kiln.builder().build(), settings).start()) { ... }
  * }</pre>
  */
 public final class KilnServer implements AutoCloseable {
@@ -51,7 +50,7 @@ public final class KilnServer implements AutoCloseable {
     private final String replica;
 
     private KilnServer(Builder b) {
-        this.kiln = b.kiln.build();
+        this.kiln = b.kiln;
         Path serverDir = kiln.storeDir().getParent().resolve("server");
         History opened = null;
         try {
@@ -108,8 +107,8 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    /** A server over the Kiln {@code kiln} configures, with {@code settings}. */
-    public static Builder builder(Kiln.Builder kiln, ServerSettings settings) {
+    /** A server over {@code kiln} (which it closes when it stops), with {@code settings}. */
+    public static Builder builder(Kiln kiln, ServerSettings settings) {
         return new Builder(kiln, settings);
     }
 
@@ -189,12 +188,12 @@ public final class KilnServer implements AutoCloseable {
 
     /** Sets up a {@link KilnServer}. */
     public static final class Builder {
-        private final Kiln.Builder kiln;
+        private final Kiln kiln;
         private final ServerSettings settings;
         private final List<Authenticator> authenticators = new ArrayList<>();
         private final List<Consumer<Javalin>> routes = new ArrayList<>();
 
-        private Builder(Kiln.Builder kiln, ServerSettings settings) {
+        private Builder(Kiln kiln, ServerSettings settings) {
             this.kiln = kiln;
             this.settings = settings;
         }
@@ -215,10 +214,5 @@ public final class KilnServer implements AutoCloseable {
         public KilnServer start() {
             return new KilnServer(this);
         }
-    }
-
-    /** The settings for {@code config} under {@code cacheDir}: a convenience for callers that have a configuration file. */
-    public static ServerSettings settings(KilnConfig config, Path cacheDir) {
-        return ServerSettings.of(config.server(), cacheDir);
     }
 }

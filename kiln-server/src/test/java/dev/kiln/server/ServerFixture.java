@@ -29,7 +29,7 @@ final class ServerFixture implements AutoCloseable {
         this.cacheDir = cacheDir;
         ServerSettings defaults = ServerSettings.of(new KilnConfig.Server(0, null, TOKENS, null, null, null, null, null, null, null),
                 cacheDir);
-        this.server = KilnServer.builder(kiln(cacheDir), settings.apply(defaults)).start();
+        this.server = KilnServer.builder(kiln(cacheDir).build(), settings.apply(defaults)).start();
     }
 
     ServerFixture(Path cacheDir) {
