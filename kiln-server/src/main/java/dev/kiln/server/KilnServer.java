@@ -15,6 +15,7 @@ import dev.kiln.server.history.History;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.AdminRoutes;
 import dev.kiln.server.http.BuildRoutes;
+import dev.kiln.server.http.FileRoutes;
 import dev.kiln.server.http.Json;
 import dev.kiln.server.http.Routes;
 import dev.kiln.server.metrics.ServerMetrics;
@@ -114,6 +115,7 @@ public final class KilnServer implements AutoCloseable {
             });
             app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()), Role.READ);
             new BuildRoutes(builds, submissions, history).register(app);
+            new FileRoutes(files, settings.maxUploadBytes()).register(app);
             new AdminRoutes(kiln, b.config, history, rebases, schedules, metrics, this::storeBytes).register(app);
             b.routes.forEach(r -> r.accept(app));
             app.start(b.settings.bind(), b.settings.port());
