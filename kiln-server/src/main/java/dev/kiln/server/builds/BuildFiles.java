@@ -116,9 +116,11 @@ final class BuildFiles {
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(to);
+                    keepMode(to, entry.getMode());
                 } else if (entry.isFile()) {
                     Files.createDirectories(to.getParent());
                     Files.copy(entries, to, StandardCopyOption.REPLACE_EXISTING);
+                    keepMode(to, entry.getMode());
                 } else if (entry.isSymbolicLink()) {
                     Path link = to.getParent().resolve(entry.getLinkName()).normalize();
                     if (!link.startsWith(target)) {
@@ -129,6 +131,22 @@ final class BuildFiles {
                 }
             }
         }
+    }
+
+    /** The entry's permission bits, as the tar has them: an executable stays executable in the layer. */
+    private static void keepMode(Path path, int mode) throws IOException {
+        if ((mode & 0777) == 0) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = java.util.EnumSet.noneOf(
+                java.nio.file.attribute.PosixFilePermission.class);
+        java.nio.file.attribute.PosixFilePermission[] all = java.nio.file.attribute.PosixFilePermission.values();
+        for (int bit = 0; bit < 9; bit++) {
+            if ((mode & (1 << (8 - bit))) != 0) {
+                permissions.add(all[bit]);
+            }
+        }
+        Files.setPosixFilePermissions(path, permissions);
     }
 
     private static InputStream gunzipIfNeeded(InputStream in) throws IOException {
