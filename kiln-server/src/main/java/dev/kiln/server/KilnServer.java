@@ -84,6 +84,7 @@ public final class KilnServer implements AutoCloseable {
                 }
             });
             Rebases rebases = new Rebases(builds, history);
+            FileStore files = new FileStore(serverDir.resolve("files"));
             KilnConfig.Store store = b.config.store();
             PruneRequest storeLimits = store == null || store.maxSize() == null ? null
                     : PruneRequest.builder().maxSize(store.maxSize()).lowWatermark(store.lowWatermark()).build();
@@ -94,8 +95,7 @@ public final class KilnServer implements AutoCloseable {
                 if (settings.autoRebase()) {
                     rebases.submit(new Rebases.Spec(moved.image(), null, null, moved.platform()), "autoRebase");
                 }
-            }, settings.keepDays(), settings.keepBuilds(), storeLimits);
-            FileStore files = new FileStore(serverDir.resolve("files"));
+            }, settings.keepDays(), settings.keepBuilds(), storeLimits, files);
             Submissions submissions = new Submissions(builds, files, buildsDir, b.settings.maxUploadBytes());
             List<Authenticator> authenticators = new ArrayList<>(b.authenticators);
             authenticators.add(new BearerTokens(b.settings.tokens()));
