@@ -1,7 +1,12 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.api.Kiln;
+import dev.kiln.image.Platform;
+import dev.kiln.testing.FlinkBase;
+import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
+import dev.kiln.testing.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,10 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Scale-out: two replicas, each with its own store, sharing one PostgreSQL history. */
+/** Scale-out: two replicas, each with its own store, sharing one PostgreSQL history and a pull-through registry. */
 class ReplicasTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(154);
@@ -31,6 +37,38 @@ class ReplicasTest {
         return new Multipart().request("{\"kind\":\"flink\",\"base\":\"" + REGISTRY.flinkBase().ref() + "\",\"jobJar\":\"job.jar\","
                         + "\"mainClass\":\"com.example.Job\",\"to\":\"" + REGISTRY.registry().hostPort() + "/" + to + "\"}")
                 .file("job.jar", Jobs.jar(tmp.resolve(content).resolve("job.jar"), content));
+    }
+
+    @Test
+    void replicasShareAPullThroughRegistryAsTheirCacheLevel() throws IOException {
+        String url = POSTGRES.newDatabase();
+        FlinkBase base = FlinkBase.push(REGISTRY.registry(), "shared/flink:1.18");
+        try (RegistryFixture proxy = RegistryFixture.proxyOf(REGISTRY.registry()); RegistryFixture targets = RegistryFixture.plain()) {
+            UnaryOperator<Kiln.Builder> mirrored = k -> k.mirror(REGISTRY.registry().hostPort(), proxy.hostPort(), true);
+            try (ServerFixture one = new ServerFixture(tmp.resolve("one"), s -> on(s, url), b -> b, mirrored);
+                 ServerFixture two = new ServerFixture(tmp.resolve("two"), s -> on(s, url), b -> b, mirrored)) {
+                assertThat(buildOn(one, base, targets).get("cacheLevel").asText()).as("through the mirror").isEqualTo("mirror");
+                proxy.awaitStored(new TestImages.Pushed(base.reference(), base.manifest(), base.configDescriptor(),
+                        base.manifest().asManifest().layers(), Platform.host()));
+                long mark = REGISTRY.registry().mark();
+                assertThat(buildOn(two, base, targets).get("cacheLevel").asText()).isEqualTo("mirror");
+                assertThat(REGISTRY.registry().requestsSince(mark)).as("the other replica's base came from the shared cache level")
+                        .noneMatch(e -> e.method().equals("GET") && e.path().startsWith("/v2/shared/flink/blobs/"));
+            }
+        }
+    }
+
+    /** A Flink build on {@code replica}, to {@code targets}; asserts it succeeded and returns it. */
+    private JsonNode buildOn(ServerFixture replica, FlinkBase base, RegistryFixture targets) throws IOException {
+        String name = replica.server.replica();
+        String id = replica.builder().submitOk(new Multipart().request("{\"kind\":\"flink\",\"base\":\"" + base.ref()
+                        + "\",\"jobJar\":\"job.jar\",\"mainClass\":\"com.example.Job\",\"to\":\"" + targets.hostPort()
+                        + "/jobs/shared-" + name + ":1\"}")
+                .file("job.jar", Jobs.jar(tmp.resolve(name).resolve("job.jar"), name)));
+        replica.builder().awaitEnd(id);
+        JsonNode build = replica.builder().build(id);
+        assertThat(build.get("status").asText()).as(build.toString()).isEqualTo("succeeded");
+        return build;
     }
 
     @Test

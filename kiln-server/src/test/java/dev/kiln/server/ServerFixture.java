@@ -30,10 +30,16 @@ final class ServerFixture implements AutoCloseable {
     }
 
     ServerFixture(Path cacheDir, UnaryOperator<ServerSettings> settings, UnaryOperator<KilnServer.Builder> more) {
+        this(cacheDir, settings, more, k -> k);
+    }
+
+    /** {@code kilnSetup}: what the service's Kiln has besides the hermetic defaults (mirrors, credentials). */
+    ServerFixture(Path cacheDir, UnaryOperator<ServerSettings> settings, UnaryOperator<KilnServer.Builder> more,
+                  UnaryOperator<Kiln.Builder> kilnSetup) {
         this.cacheDir = cacheDir;
         ServerSettings defaults = ServerSettings.of(new KilnConfig.Server(0, null, TOKENS, null, null, null, null, null, null, null),
                 cacheDir);
-        this.server = more.apply(KilnServer.builder(kiln(cacheDir).build(), settings.apply(defaults))).start();
+        this.server = more.apply(KilnServer.builder(kilnSetup.apply(kiln(cacheDir)).build(), settings.apply(defaults))).start();
     }
 
     ServerFixture(Path cacheDir) {
