@@ -29,6 +29,58 @@ public sealed interface BuildSpec {
     /** Held files by the name the request refers to them by; {@code null}: none. */
     Map<String, String> files();
 
+    /** Platforms, comma-separated; {@code null}: the server's. */
+    String platforms();
+
+    /** The new layers' compression; {@code null}: gzip. */
+    String compression();
+
+    /** The base's pull policy; {@code null}: configured. */
+    String policy();
+
+    /** The base's max age; {@code null}: configured. */
+    String maxAge();
+
+    /** The base's max staleness; {@code null}: configured. */
+    String maxStale();
+
+    /** Whether a stale base may be used when its registry cannot be reached. */
+    Boolean staleIfError();
+
+    /** What every kind has, in one value. */
+    default Common common() {
+        return new Common(platforms(), compression(), policy(), maxAge(), maxStale(), staleIfError());
+    }
+
+    /** The configuration changes of the kinds that make them ({@code image}, {@code dockerfile}). */
+    interface Configures {
+        /** Environment variables to set. */
+        Map<String, String> env();
+
+        /** The entrypoint; {@code null}: the base's. */
+        List<String> entrypoint();
+
+        /** The default arguments; {@code null}: the base's. */
+        List<String> cmd();
+
+        /** The working directory; {@code null}: the base's. */
+        String workingDir();
+
+        /** The user; {@code null}: the base's. */
+        String user();
+
+        /** Labels to set. */
+        Map<String, String> labels();
+
+        /** Ports to declare. */
+        List<String> expose();
+
+        /** All of them, in one value. */
+        default Config config() {
+            return new Config(env(), entrypoint(), cmd(), workingDir(), user(), labels(), expose());
+        }
+    }
+
     /**
      * What every kind has: platforms (comma-separated), the new layers' compression and the base's freshness.
      *
@@ -60,18 +112,10 @@ public sealed interface BuildSpec {
                  String workingDir, String user, Map<String, String> labels, List<String> expose, String to,
                  String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
                  Map<String, String> files)
-            implements BuildSpec {
+            implements BuildSpec, Configures {
         @Override
         public String kind() {
             return "image";
-        }
-
-        Common common() {
-            return new Common(platforms, compression, policy, maxAge, maxStale, staleIfError);
-        }
-
-        Config config() {
-            return new Config(env, entrypoint, cmd, workingDir, user, labels, expose);
         }
     }
 
@@ -86,18 +130,10 @@ public sealed interface BuildSpec {
                       Map<String, String> labels, List<String> expose, String to,
                       String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
                       Map<String, String> files)
-            implements BuildSpec {
+            implements BuildSpec, Configures {
         @Override
         public String kind() {
             return "dockerfile";
-        }
-
-        Common common() {
-            return new Common(platforms, compression, policy, maxAge, maxStale, staleIfError);
-        }
-
-        Config config() {
-            return new Config(env, entrypoint, cmd, workingDir, user, labels, expose);
         }
     }
 
@@ -112,10 +148,6 @@ public sealed interface BuildSpec {
         @Override
         public String kind() {
             return "flink";
-        }
-
-        Common common() {
-            return new Common(platforms, compression, policy, maxAge, maxStale, staleIfError);
         }
     }
 }
