@@ -20,7 +20,7 @@ import java.util.Properties;
         // --help and --version on every subcommand too (kiln pull --help)
         scope = CommandLine.ScopeType.INHERIT,
         versionProvider = KilnCommand.Version.class,
-        subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class, ConfigCommand.class,
+        subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class, ConfigCommand.class, ServeCommand.class,
                 LoginCommand.class, LogoutCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class KilnCommand {
     public static final int OK = 0;

@@ -97,7 +97,17 @@ public final class Kiln implements AutoCloseable {
      * evaluated with each base's environment and the request's configuration applies on top.
      */
     public BuildResult build(BuildRequest request) {
-        Telemetry telemetry = new Telemetry(listener);
+        return build(request, KilnListener.NONE);
+    }
+
+    /**
+     * {@link #build(BuildRequest)}, with this build's events also sent to {@code buildListener}: a service
+     * running several builds on one {@link Kiln} tells each build's events apart this way. Interrupting
+     * the calling thread stops the build at its next request; the image is published last, so an
+     * interrupted build publishes nothing.
+     */
+    public BuildResult build(BuildRequest request, KilnListener buildListener) {
+        Telemetry telemetry = new Telemetry(both(listener, buildListener));
         return Results.build(engine.runner.build(request.destination().target(), request.platform(), engine.plans.layers(request),
                 telemetry), telemetry);
     }
@@ -109,7 +119,12 @@ public final class Kiln implements AutoCloseable {
      * describes the deployment of the image by digest. Every input is checked before any request.
      */
     public FlinkBuildResult buildFlink(FlinkBuildRequest request) {
-        return FlinkBuilds.build(request, engine.runner, engine.plans, new Telemetry(listener));
+        return buildFlink(request, KilnListener.NONE);
+    }
+
+    /** {@link #buildFlink(FlinkBuildRequest)}, with this build's events also sent to {@code buildListener} (see {@link #build(BuildRequest, KilnListener)}). */
+    public FlinkBuildResult buildFlink(FlinkBuildRequest request, KilnListener buildListener) {
+        return FlinkBuilds.build(request, engine.runner, engine.plans, new Telemetry(both(listener, buildListener)));
     }
 
     /**
@@ -120,7 +135,12 @@ public final class Kiln implements AutoCloseable {
      * the image is not exactly on its old base.
      */
     public BuildResult rebase(RebaseRequest request) {
-        Telemetry telemetry = new Telemetry(listener);
+        return rebase(request, KilnListener.NONE);
+    }
+
+    /** {@link #rebase(RebaseRequest)}, with its events also sent to {@code rebaseListener} (see {@link #build(BuildRequest, KilnListener)}). */
+    public BuildResult rebase(RebaseRequest request, KilnListener rebaseListener) {
+        Telemetry telemetry = new Telemetry(both(listener, rebaseListener));
         return Results.build(engine.runner.rebase(Reference.parse(request.image()),
                 request.base() == null ? null : Reference.parse(request.base()), (Target.Registry) request.destination().target(),
                 request.platform() == null ? Platform.host() : Platform.parse(request.platform()), telemetry), telemetry);
@@ -135,6 +155,23 @@ public final class Kiln implements AutoCloseable {
      */
     public List<OutdatedImage> outdated() {
         return engine.storeOperations.outdated();
+    }
+
+    /** {@code first}, then {@code second} (each may be {@code null}); a listener that throws does not keep the event from the other. */
+    private static KilnListener both(KilnListener first, KilnListener second) {
+        if (second == null || second == KilnListener.NONE) {
+            return first;
+        }
+        if (first == null || first == KilnListener.NONE) {
+            return second;
+        }
+        return event -> {
+            try {
+                first.onEvent(event);
+            } finally {
+                second.onEvent(event);
+            }
+        };
     }
 
     /** Every image in the local store, per platform. */

@@ -28,11 +28,12 @@ import java.util.Optional;
  * @param store      where Kiln keeps its state, and how large it may grow
  * @param registries per registry host or glob ({@code docker.io}, {@code *.example.com}, {@code *}), in file order
  * @param daemon     the Docker-compatible engine used as a cache level
+ * @param server     {@code kiln serve}'s settings (the {@code kiln-server} module reads them)
  * @param sources    where the settings came from (the file, environment variables), for {@code kiln config show}
  */
-public record KilnConfig(Store store, Map<String, Registry> registries, Daemon daemon, List<String> sources) {
+public record KilnConfig(Store store, Map<String, Registry> registries, Daemon daemon, Server server, List<String> sources) {
     /** No file, no overrides. */
-    public static final KilnConfig EMPTY = new KilnConfig(null, Map.of(), null, List.of());
+    public static final KilnConfig EMPTY = new KilnConfig(null, Map.of(), null, null, List.of());
 
     /** Copies the collections ({@code null} becomes empty) and checks every registry pattern. */
     public KilnConfig {
@@ -143,6 +144,144 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
      * @param host    its address ({@code unix:///run/podman/podman.sock}); default {@code DOCKER_HOST}, else the standard socket
      */
     public record Daemon(Boolean enabled, String host) {
+    }
+
+    /**
+     * {@code kiln serve}: where it listens, who may call it, how many builds run and wait, what it keeps and
+     * where, and what it does on its own. Every field may be absent; the server applies its defaults.
+     *
+     * @param port       the HTTP port (default 8080)
+     * @param bind       the address to listen on (default {@code 127.0.0.1})
+     * @param tokens     the bearer tokens it accepts, as SHA-256 hashes with a role
+     * @param builds     the build pool and queue
+     * @param uploads    the upload limit
+     * @param history    how long builds are kept
+     * @param database   where the history lives (default: an embedded database in the cache directory)
+     * @param schedule   how often cached tags are refreshed, built images checked against their bases, and the store pruned
+     * @param autoRebase rebase every image whose base moved, as a build of kind {@code rebase}
+     * @param notifications where finished builds and base moves are announced (the file's {@code notify} key)
+     */
+    public record Server(Integer port, String bind, List<Token> tokens, Builds builds, Uploads uploads, History history,
+                         Database database, Schedule schedule, Boolean autoRebase,
+                         @JsonProperty("notify") Notify notifications) {
+        /** Copies the tokens ({@code null} becomes empty); checks the port. */
+        public Server {
+            tokens = tokens == null ? List.of() : List.copyOf(tokens);
+            if (port != null && (port < 0 || port > 65535)) {
+                throw new InvalidInputException("port must be between 0 and 65535, not " + port);
+            }
+        }
+    }
+
+    /**
+     * A bearer token the server accepts.
+     *
+     * @param name   who uses it, shown in the history as the submitter
+     * @param sha256 the lowercase hex SHA-256 of the token's UTF-8 bytes: never the token itself
+     * @param role   {@code read}, {@code build} or {@code admin}, each including the ones before it
+     */
+    public record Token(String name, String sha256, String role) {
+        /** Needs a name, a 64-digit lowercase hex hash and a known role. */
+        public Token {
+            if (name == null || name.isBlank()) {
+                throw new InvalidInputException("a token needs a name");
+            }
+            if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+                throw new InvalidInputException("token " + name + ": sha256 must be 64 lowercase hex digits "
+                        + "(the SHA-256 of the token, e.g. printf %s TOKEN | sha256sum)");
+            }
+            if (!List.of("read", "build", "admin").contains(role)) {
+                throw new InvalidInputException("token " + name + ": role must be read, build or admin, not " + role);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Token[name=" + name + ", role=" + role + "]";
+        }
+    }
+
+    /**
+     * @param concurrency builds that run at once (default: the number of cores)
+     * @param queue       builds that may wait (default 100); beyond, submissions are refused with 429
+     */
+    public record Builds(Integer concurrency, Integer queue) {
+        /** At least one build runs; the queue may be empty. */
+        public Builds {
+            if (concurrency != null && concurrency < 1) {
+                throw new InvalidInputException("builds.concurrency must be at least 1");
+            }
+            if (queue != null && queue < 0) {
+                throw new InvalidInputException("builds.queue must not be negative");
+            }
+        }
+    }
+
+    /** @param maxBytes the largest upload (one file, and one request) accepted (default 2GiB) */
+    public record Uploads(Long maxBytes) {
+    }
+
+    /**
+     * @param keepDays   builds older than this are removed with their events (default 30)
+     * @param keepBuilds at most this many builds are kept (default 1000)
+     */
+    public record History(Integer keepDays, Integer keepBuilds) {
+    }
+
+    /**
+     * @param url          a JDBC URL ({@code jdbc:postgresql://host:5432/kiln}); absent: the embedded database
+     * @param user         the database user
+     * @param passwordEnv  the environment variable holding the password
+     * @param passwordFile the file holding the password
+     */
+    public record Database(String url, String user, String passwordEnv, Path passwordFile) {
+        /** At most one source of the password. */
+        public Database {
+            if (passwordEnv != null && passwordFile != null) {
+                throw new InvalidInputException("database: give passwordEnv or passwordFile, not both");
+            }
+        }
+
+        /** The password from its environment variable or file; {@code null} when neither is set. */
+        public String password() {
+            if (passwordEnv != null) {
+                String value = System.getenv(passwordEnv);
+                if (value == null) {
+                    throw new CredentialException("the database password is in $" + passwordEnv + ", which is not set");
+                }
+                return value;
+            }
+            if (passwordFile == null) {
+                return null;
+            }
+            try {
+                return Files.readString(passwordFile, StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new CredentialException("the database password file cannot be read: " + passwordFile);
+            }
+        }
+    }
+
+    /**
+     * Periods of the server's scheduled runs; absent: that run is off.
+     *
+     * @param refresh  one HEAD per cached tag, pulling what moved
+     * @param outdated every image Kiln built compared with its base tag
+     * @param prune    the store's limits applied
+     */
+    public record Schedule(Duration refresh, Duration outdated, Duration prune) {
+        /** Periods must be positive. */
+        public Schedule {
+            for (Duration period : new Duration[]{refresh, outdated, prune}) {
+                if (period != null && (period.isZero() || period.isNegative())) {
+                    throw new InvalidInputException("schedule periods must be positive");
+                }
+            }
+        }
+    }
+
+    /** @param webhook a URL that receives one JSON POST per finished build and per base move */
+    public record Notify(String webhook) {
     }
 
     /** The file at {@code path}, with the environment's overrides (see {@link ConfigLoader}). */

@@ -77,7 +77,7 @@ class ConfigLoaderTest {
                 """);
         assertThat(message).startsWith(":4:5: registries.\"docker.io\": unknown key 'maxAg'; expected one of ")
                 .contains("maxAge").contains("mirrors");
-        assertThat(error("stor: {dir: /x}\n")).startsWith(":1:1: unknown key 'stor'; expected one of daemon, registries, store");
+        assertThat(error("stor: {dir: /x}\n")).startsWith(":1:1: unknown key 'stor'; expected one of daemon, registries, server, store");
     }
 
     @Test
@@ -171,6 +171,54 @@ class ConfigLoaderTest {
         assertThat(again.store()).isEqualTo(config.store());
         assertThat(again.daemon()).isEqualTo(config.daemon());
         assertThat(again.registries().get("registry.corp:5000").staleIfError()).isTrue();
+    }
+
+    @Test
+    void readsTheServerSectionWithItsEnvironmentOverridesAndShowsItRedacted() throws IOException {
+        String hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        Path file = file("""
+                server:
+                  port: 8080
+                  bind: 127.0.0.1
+                  tokens:
+                    - name: ci
+                      sha256: %s
+                      role: build
+                  builds: {concurrency: 2, queue: 100}
+                  uploads: {maxBytes: 2GiB}
+                  history: {keepDays: 30, keepBuilds: 1000}
+                  database: {url: "jdbc:postgresql://db:5432/kiln", user: kiln, passwordEnv: KILN_DB_PASSWORD}
+                  schedule: {refresh: 6h, outdated: 1h, prune: 1d}
+                  autoRebase: true
+                  notify: {webhook: "https://hooks.example.com/kiln?key=s3cr3t"}
+                """.formatted(hash));
+        KilnConfig.Server server = ConfigLoader.load(file, Map.of()).server();
+        assertThat(server.port()).isEqualTo(8080);
+        assertThat(server.tokens()).containsExactly(new KilnConfig.Token("ci", hash, "build"));
+        assertThat(server.builds()).isEqualTo(new KilnConfig.Builds(2, 100));
+        assertThat(server.uploads().maxBytes()).isEqualTo(2L << 30);
+        assertThat(server.history()).isEqualTo(new KilnConfig.History(30, 1000));
+        assertThat(server.database().passwordEnv()).isEqualTo("KILN_DB_PASSWORD");
+        assertThat(server.schedule().refresh()).isEqualTo(Duration.ofHours(6));
+        assertThat(server.autoRebase()).isTrue();
+        assertThat(server.notifications().webhook()).endsWith("key=s3cr3t");
+
+        KilnConfig overridden = ConfigLoader.load(file, Map.of("KILN_SERVER_PORT", "9090", "KILN_SERVER_BUILDS_QUEUE", "5",
+                "KILN_SERVER_DATABASE_URL", "jdbc:postgresql://other/kiln"));
+        assertThat(overridden.server().port()).isEqualTo(9090);
+        assertThat(overridden.server().builds()).isEqualTo(new KilnConfig.Builds(2, 5));
+        assertThat(overridden.server().database().url()).isEqualTo("jdbc:postgresql://other/kiln");
+        assertThat(overridden.server().tokens()).as("kept from the file").hasSize(1);
+        assertThat(overridden.sources()).contains("$KILN_SERVER_PORT", "$KILN_SERVER_BUILDS_QUEUE", "$KILN_SERVER_DATABASE_URL");
+        assertThat(ConfigLoader.load(file(""), Map.of("KILN_SERVER_BIND", "0.0.0.0")).server().bind()).isEqualTo("0.0.0.0");
+
+        String shown = overridden.toYaml();
+        assertThat(shown).contains("port: 9090").contains("name: ci").contains("role: build").contains("sha256: <redacted>")
+                .doesNotContain(hash).doesNotContain("s3cr3t").contains("passwordEnv: KILN_DB_PASSWORD");
+        assertThat(overridden.redacted().toString()).doesNotContain(hash).doesNotContain("s3cr3t");
+        assertThat(error("server:\n  tokens:\n    - {name: ci, sha256: abc, role: build}\n")).contains("sha256 must be 64 lowercase hex digits");
+        assertThat(error("server:\n  tokens:\n    - {name: ci, sha256: %s, role: root}\n".formatted(hash))).contains("role must be read, build or admin");
+        assertThat(error("server:\n  prot: 80\n")).contains("unknown key 'prot'");
     }
 
     @Test

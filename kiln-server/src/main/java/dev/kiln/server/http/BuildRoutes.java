@@ -1,0 +1,115 @@
+package dev.kiln.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.server.auth.Principal;
+import dev.kiln.server.auth.Role;
+import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.builds.Job;
+import dev.kiln.server.builds.Submissions;
+import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.History;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The builds API: submit, list, show, cancel, and the live events. */
+public final class BuildRoutes {
+    private static final Set<String> STATUSES = Set.of(BuildRecord.QUEUED, BuildRecord.RUNNING, BuildRecord.SUCCEEDED,
+            BuildRecord.FAILED, BuildRecord.CANCELLED, BuildRecord.INTERRUPTED);
+    private static final int DEFAULT_LIMIT = 50;
+    private static final int MAX_LIMIT = 1000;
+
+    private final BuildService service;
+    private final Submissions submissions;
+    private final History history;
+
+    /** Routes over the service, its submissions and the history. */
+    public BuildRoutes(BuildService service, Submissions submissions, History history) {
+        this.service = service;
+        this.submissions = submissions;
+        this.history = history;
+    }
+
+    /** Adds the routes to {@code app}. */
+    public void register(Javalin app) {
+        app.post("/api/v1/builds", this::submit, Role.BUILD);
+        app.get("/api/v1/builds", this::list, Role.READ);
+        app.get("/api/v1/builds/{id}", this::show, Role.READ);
+        app.post("/api/v1/builds/{id}/cancel", this::cancel, Role.BUILD);
+        app.get("/api/v1/builds/{id}/events", ctx -> EventStream.serve(ctx, service, history), Role.READ);
+    }
+
+    private void submit(Context ctx) {
+        Principal principal = Routes.principal(ctx);
+        Job job = submissions.submit(ctx.req(), principal.name());
+        ctx.status(202).header("Location", "/api/v1/builds/" + job.id()).json(Map.of("id", job.id()));
+    }
+
+    private void list(Context ctx) {
+        String status = ctx.queryParam("status");
+        if (status != null && !STATUSES.contains(status)) {
+            throw ApiException.badRequest("status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()) + ", not " + status);
+        }
+        int limit = Routes.intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        Long before = Routes.timeParam(ctx, "before");
+        List<Map<String, Object>> builds = history.list(status, before, limit).stream().map(b -> view(b, false)).toList();
+        ctx.json(Map.of("builds", builds));
+    }
+
+    private void show(Context ctx) {
+        String id = ctx.pathParam("id");
+        BuildRecord build = history.find(id).orElseThrow(() -> ApiException.notFound("no build " + id));
+        ctx.json(view(build, true));
+    }
+
+    private void cancel(Context ctx) {
+        String id = ctx.pathParam("id");
+        BuildRecord build = history.find(id).orElseThrow(() -> ApiException.notFound("no build " + id));
+        if (build.finished()) {
+            throw new ApiException(409, "build " + id + " is already " + build.status());
+        }
+        if (!service.cancel(id)) {
+            throw new ApiException(409, "build " + id + " runs on replica " + build.replica() + ", or has just ended: cancel it there");
+        }
+        ctx.status(202).json(Map.of("id", id, "cancelling", true));
+    }
+
+    /** A build as the API shows it; {@code full}: with its request and result. */
+    static Map<String, Object> view(BuildRecord b, boolean full) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", b.id());
+        view.put("kind", b.kind());
+        view.put("status", b.status());
+        view.put("submitter", b.submitter());
+        view.put("to", b.target());
+        view.put("replica", b.replica());
+        view.put("submittedAt", Instant.ofEpochMilli(b.submittedAt()));
+        view.put("startedAt", b.startedAt() == null ? null : Instant.ofEpochMilli(b.startedAt()));
+        view.put("finishedAt", b.finishedAt() == null ? null : Instant.ofEpochMilli(b.finishedAt()));
+        view.put("error", b.error());
+        view.put("image", b.image());
+        view.put("digest", b.digest());
+        view.put("cacheLevel", b.cacheLevel());
+        view.put("bytesDownloaded", b.bytesDownloaded());
+        view.put("bytesUploaded", b.bytesUploaded());
+        view.put("bytesSaved", b.bytesSaved());
+        if (full) {
+            view.put("request", tree(b.request()));
+            view.put("result", tree(b.result()));
+        }
+        return view;
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return json == null ? null : Json.MAPPER.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the history holds malformed JSON", e);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.kiln.server.http;
+
+import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.builds.EventLog;
+import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.History;
+import dev.kiln.server.history.StoredEvent;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code GET /api/v1/builds/{id}/events} as Server-Sent Events: each event one {@code data:} line of
+ * JSON with its sequence number as {@code id} and its type as {@code event}. A client that comes back
+ * with {@code Last-Event-ID} gets what followed; a finished build's stream replays its events and ends.
+ * A build this replica runs is followed live; one that another replica runs is followed through the
+ * shared history.
+ */
+final class EventStream {
+    private static final long WAIT_MILLIS = 15_000;
+    private static final long POLL_MILLIS = 500;
+
+    private EventStream() {
+    }
+
+    static void serve(Context ctx, BuildService service, History history) throws IOException, InterruptedException {
+        String id = ctx.pathParam("id");
+        Optional<EventLog> live = service.live(id).map(j -> j.events());
+        if (live.isEmpty() && history.find(id).isEmpty()) {
+            throw ApiException.notFound("no build " + id);
+        }
+        long last = lastEventId(ctx);
+        var res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/event-stream");
+        res.setCharacterEncoding("UTF-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        OutputStream out = res.getOutputStream();
+        write(out, ": build " + id + "\n\n");
+        if (live.isPresent()) {
+            EventLog log = live.get();
+            while (true) {
+                List<StoredEvent> events = log.after(last, WAIT_MILLIS);
+                for (StoredEvent event : events) {
+                    send(out, event);
+                    last = event.seq();
+                }
+                if (events.isEmpty()) {
+                    if (log.closed()) {
+                        break;
+                    }
+                    write(out, ": waiting\n\n");
+                }
+            }
+            return;
+        }
+        // elsewhere or over: the history has every event once the build's status is final
+        long idle = 0;
+        while (true) {
+            boolean over = history.find(id).map(BuildRecord::finished).orElse(true);
+            List<StoredEvent> events = history.events(id, last);
+            for (StoredEvent event : events) {
+                send(out, event);
+                last = event.seq();
+            }
+            if (over) {
+                break;
+            }
+            Thread.sleep(POLL_MILLIS);
+            idle += POLL_MILLIS;
+            if (events.isEmpty() && idle >= WAIT_MILLIS) {
+                write(out, ": waiting\n\n");
+                idle = 0;
+            }
+        }
+    }
+
+    private static long lastEventId(Context ctx) {
+        String header = ctx.header("Last-Event-ID");
+        String value = header != null ? header : ctx.queryParam("lastEventId");
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("Last-Event-ID must be an event's sequence number, not '" + value + "'");
+        }
+    }
+
+    private static void send(OutputStream out, StoredEvent event) throws IOException {
+        write(out, "id: " + event.seq() + "\nevent: " + event.type() + "\ndata: " + event.data() + "\n\n");
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}

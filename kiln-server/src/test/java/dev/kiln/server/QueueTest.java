@@ -1,0 +1,91 @@
+package dev.kiln.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.testing.SharedRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The pool, the bounded queue (429 when full), one tag at a time in order, and cancelling. */
+class QueueTest {
+    @RegisterExtension
+    static final SharedRegistry REGISTRY = SharedRegistry.plain(153);
+
+    @TempDir
+    Path tmp;
+
+    private static ServerSettings pool(ServerSettings s, int concurrency, int queue) {
+        return new ServerSettings(s.port(), s.bind(), s.tokens(), concurrency, queue, s.maxUploadBytes(), s.keepDays(), s.keepBuilds(),
+                s.databaseUrl(), s.databaseUser(), s.databasePassword(), null, null, null, false, null);
+    }
+
+    private Multipart flink(String base, String to, String jarContent) throws IOException {
+        return new Multipart().request("{\"kind\":\"flink\",\"base\":\"" + base + "\",\"jobJar\":\"job.jar\",\"to\":\""
+                        + REGISTRY.registry().hostPort() + "/" + to + "\"}")
+                .file("job.jar", Jobs.jar(tmp.resolve(jarContent + "/job.jar"), jarContent));
+    }
+
+    private static String awaitStatus(Api api, String id, String status) {
+        api.events(id, null, e -> "Status".equals(e.type()) && e.data().get("status").asText().equals(status));
+        return api.build(id).get("status").asText();
+    }
+
+    private static String lastStatus(List<Api.Event> events) {
+        return events.get(events.size() - 1).data().get("status").asText();
+    }
+
+    @Test
+    void aFullQueueAnswers429WithRetryAfterAndCancelStopsQueuedAndRunningBuilds() throws IOException {
+        try (Hang hang = new Hang(); ServerFixture fixture = new ServerFixture(tmp.resolve("cache"), s -> pool(s, 1, 1))) {
+            Api api = fixture.builder();
+            String running = api.submitOk(flink(hang.ref("flink:1"), "jobs/a:1", "a"));
+            assertThat(awaitStatus(api, running, "running")).isEqualTo("running");
+            String queued = api.submitOk(flink(hang.ref("flink:1"), "jobs/b:1", "b"));
+            assertThat(api.build(queued).get("status").asText()).isEqualTo("queued");
+
+            Api.Response refused = api.submit(flink(hang.ref("flink:1"), "jobs/c:1", "c"));
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.raw().headers().firstValue("Retry-After")).isPresent();
+            assertThat(refused.error()).contains("queue is full");
+            assertThat(fixture.api(ServerFixture.READ_TOKEN).get("/metrics").body()).contains("kiln_queue_length 1.0");
+
+            assertThat(api.post("/api/v1/builds/" + queued + "/cancel", "").status()).isEqualTo(202);
+            assertThat(lastStatus(api.awaitEnd(queued))).isEqualTo("cancelled");
+            assertThat(api.post("/api/v1/builds/" + running + "/cancel", "").status()).isEqualTo(202);
+            List<Api.Event> events = api.awaitEnd(running);
+            assertThat(lastStatus(events)).isEqualTo("cancelled");
+            assertThat(api.build(running).get("status").asText()).isEqualTo("cancelled");
+            assertThat(api.post("/api/v1/builds/" + running + "/cancel", "").status()).as("already over").isEqualTo(409);
+            assertThat(fixture.api(ServerFixture.READ_TOKEN).get("/metrics").body())
+                    .contains("kiln_builds_total{kind=\"flink\",outcome=\"cancelled\"} 2.0");
+        }
+    }
+
+    @Test
+    void buildsOfOneTagRunOneAfterTheOtherWhileOtherTagsGoAhead() throws IOException {
+        String base = REGISTRY.flinkBase().ref();
+        try (Hang hang = new Hang(); ServerFixture fixture = new ServerFixture(tmp.resolve("cache"), s -> pool(s, 2, 10))) {
+            Api api = fixture.builder();
+            String first = api.submitOk(flink(hang.ref("flink:1"), "jobs/same:1", "first"));
+            awaitStatus(api, first, "running");
+            String second = api.submitOk(flink(base, "jobs/same:1", "second"));
+            String other = api.submitOk(flink(base, "jobs/other:1", "other"));
+            assertThat(lastStatus(api.awaitEnd(other))).as("another tag runs on the free worker").isEqualTo("succeeded");
+            assertThat(api.build(second).get("status").asText()).as("the same tag waits for the build before it").isEqualTo("queued");
+
+            api.post("/api/v1/builds/" + first + "/cancel", "");
+            assertThat(lastStatus(api.awaitEnd(second))).isEqualTo("succeeded");
+            JsonNode firstBuild = api.build(first);
+            JsonNode secondBuild = api.build(second);
+            assertThat(Instant.parse(secondBuild.get("startedAt").asText()))
+                    .isAfterOrEqualTo(Instant.parse(firstBuild.get("finishedAt").asText()));
+        }
+    }
+}
