@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.config.KilnConfig;
 import dev.kiln.error.KilnException;
 import dev.kiln.server.auth.Authenticator;
 import dev.kiln.server.auth.BearerTokens;
@@ -8,11 +9,14 @@ import dev.kiln.server.auth.Role;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.FileStore;
 import dev.kiln.server.builds.Submissions;
+import dev.kiln.server.dashboard.Dashboard;
 import dev.kiln.server.history.History;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.BuildRoutes;
 import dev.kiln.server.http.Json;
 import dev.kiln.server.http.Routes;
+import dev.kiln.server.http.ServiceInfoRoutes;
+import dev.kiln.server.http.StoreRoutes;
 import dev.kiln.server.metrics.ServerMetrics;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
@@ -69,8 +73,11 @@ public final class KilnServer implements AutoCloseable {
             });
             FileStore files = new FileStore(serverDir.resolve("files"));
             Submissions submissions = new Submissions(builds, files, buildsDir, b.settings.maxUploadBytes());
+            BearerTokens tokens = new BearerTokens(b.settings.tokens());
+            Dashboard dashboard = new Dashboard(tokens);
             List<Authenticator> authenticators = new ArrayList<>(b.authenticators);
-            authenticators.add(new BearerTokens(b.settings.tokens()));
+            authenticators.add(dashboard.sessions());
+            authenticators.add(tokens);
             this.app = Javalin.create(config -> {
                 config.showJavalinBanner = false;
                 config.startupWatcherEnabled = false;
@@ -87,6 +94,9 @@ public final class KilnServer implements AutoCloseable {
             });
             app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()), Role.READ);
             new BuildRoutes(builds, submissions, history).register(app);
+            new StoreRoutes(kiln, builds, history, metrics, b.config, this::storeBytes).register(app);
+            new ServiceInfoRoutes(b.config, b.settings, history).register(app);
+            dashboard.register(app);
             b.routes.forEach(r -> r.accept(app));
             app.start(b.settings.bind(), b.settings.port());
             LOG.info("kiln serve: listening on http://{}:{} (replica {})", b.settings.bind(), app.port(), replica);
@@ -192,10 +202,17 @@ public final class KilnServer implements AutoCloseable {
         private final ServerSettings settings;
         private final List<Authenticator> authenticators = new ArrayList<>();
         private final List<Consumer<Javalin>> routes = new ArrayList<>();
+        private KilnConfig config;
 
         private Builder(Kiln kiln, ServerSettings settings) {
             this.kiln = kiln;
             this.settings = settings;
+        }
+
+        /** The configuration the service runs with: shown redacted by {@code GET /api/v1/config}, its levels and limits by the cache's API. */
+        public Builder config(KilnConfig loaded) {
+            this.config = loaded;
+            return this;
         }
 
         /** Another way to recognise callers (a dashboard's session cookie), asked before the bearer tokens. */

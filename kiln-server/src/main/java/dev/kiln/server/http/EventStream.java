@@ -1,5 +1,7 @@
 package dev.kiln.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.EventLog;
 import dev.kiln.server.history.BuildRecord;
@@ -10,6 +12,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -94,7 +97,18 @@ final class EventStream {
     }
 
     private static void send(OutputStream out, StoredEvent event) throws IOException {
-        write(out, "id: " + event.seq() + "\nevent: " + event.type() + "\ndata: " + event.data() + "\n\n");
+        write(out, "id: " + event.seq() + "\nevent: " + event.type() + "\ndata: " + withTime(event) + "\n\n");
+    }
+
+    /** The event's fields with {@code at}, when it happened (RFC 3339), first: the dashboard shows each line's elapsed time. */
+    private static String withTime(StoredEvent event) throws IOException {
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("at", Instant.ofEpochMilli(event.at()).toString());
+        JsonNode fields = Json.MAPPER.readTree(event.data());
+        if (fields instanceof ObjectNode object) {
+            data.setAll(object);
+        }
+        return Json.MAPPER.writeValueAsString(data);
     }
 
     private static void write(OutputStream out, String text) throws IOException {
