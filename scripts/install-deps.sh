@@ -3,7 +3,8 @@
 # when they are missing: a registry (CNCF Distribution), skopeo and umoci (independent image tools),
 # htpasswd (Basic-auth test registries), buildah (the oracle that runs a Dockerfile's RUN in a chroot, to compare
 # Kiln's runtime-free RUN with), podman (its Docker-compatible API service is the Docker daemon
-# the tests use; they start it themselves, with vfs storage in a temporary directory).
+# the tests use; they start it themselves, with vfs storage in a temporary directory), PostgreSQL (kiln serve's
+# shared history; the tests run initdb and pg_ctl on a free port in a temporary directory).
 set -euo pipefail
 missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
@@ -13,6 +14,7 @@ command -v htpasswd >/dev/null || missing+=(apache2-utils)
 command -v podman >/dev/null || missing+=(podman)
 command -v buildah >/dev/null || missing+=(buildah)
 command -v mvn >/dev/null || missing+=(maven)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v curl >/dev/null || missing+=(curl)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2

@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
 
 @Command(name = "build", description = "Build an image from a base and local files, or from a Dockerfile, and publish it, without a Docker daemon.")
 final class BuildCommand extends RegistryCommand {
+    @Mixin
+    RemoteOptions remote;
+
     /** {@code SRC:DEST[:UID:GID]}, as {@code --add} takes it here and in {@code kiln flink build}. */
     static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
     private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
@@ -128,8 +131,20 @@ final class BuildCommand extends RegistryCommand {
     }
 
     @Override
+    public Integer call() {
+        if (!remote.remote()) {
+            return super.call();
+        }
+        check();
+        return print(remote.builds().build(request, common.stepLog()));
+    }
+
+    @Override
     int run(Kiln kiln) {
-        BuildResult result = kiln.build(request);
+        return print(kiln.build(request));
+    }
+
+    private int print(BuildResult result) {
         if (common.json) {
             Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
         } else {

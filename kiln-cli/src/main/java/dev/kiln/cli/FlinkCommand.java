@@ -155,9 +155,24 @@ final class FlinkCommand {
             }
         }
 
+        @Mixin
+        RemoteOptions remote;
+
+        @Override
+        public Integer call() {
+            if (!remote.remote()) {
+                return super.call();
+            }
+            check();
+            return print(remote.builds().buildFlink(request, common.stepLog()));
+        }
+
         @Override
         int run(Kiln kiln) {
-            FlinkBuildResult result = kiln.buildFlink(request);
+            return print(kiln.buildFlink(request));
+        }
+
+        private int print(FlinkBuildResult result) {
             if ((deploymentOut != null || nativeArgsOut != null) && result.deploymentYaml() == null) {
                 throw new InvalidInputException("cannot tell the Flink version of the base: give it with --flink-version");
             }

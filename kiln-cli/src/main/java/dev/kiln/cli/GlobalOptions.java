@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
 import dev.kiln.config.KilnConfig;
+import dev.kiln.event.KilnListener;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -93,10 +94,18 @@ class GlobalOptions {
     void configure(Kiln.Builder builder) {
     }
 
+    /** The step log on stderr (quiet under --json or -q): also what shows a build that runs on a server. */
+    KilnListener stepLog() {
+        return stepLog(true);
+    }
+
+    private ConsoleLog stepLog(boolean shown) {
+        log = new ConsoleLog(err(), quiet || json || !shown, System.console() != null);
+        return log;
+    }
+
     private Kiln open(boolean stepLog, boolean existingStore) {
-        boolean quietLog = quiet || json || !stepLog;
-        log = new ConsoleLog(err(), quietLog, System.console() != null);
-        Kiln.Builder builder = config().applyTo(Kiln.builder().listener(log));
+        Kiln.Builder builder = config().applyTo(Kiln.builder().listener(stepLog(stepLog)));
         if (cacheDir != null) {
             builder.cacheDir(cacheDir);
         }

@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.PruneRequest;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.error.KilnException;
 import dev.kiln.server.auth.Authenticator;
@@ -8,16 +9,20 @@ import dev.kiln.server.auth.BearerTokens;
 import dev.kiln.server.auth.Role;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.FileStore;
+import dev.kiln.server.builds.Rebases;
 import dev.kiln.server.builds.Submissions;
 import dev.kiln.server.dashboard.Dashboard;
 import dev.kiln.server.history.History;
 import dev.kiln.server.http.ApiException;
+import dev.kiln.server.http.AdminRoutes;
 import dev.kiln.server.http.BuildRoutes;
+import dev.kiln.server.http.FileRoutes;
 import dev.kiln.server.http.Json;
 import dev.kiln.server.http.Routes;
-import dev.kiln.server.http.ServiceInfoRoutes;
-import dev.kiln.server.http.StoreRoutes;
 import dev.kiln.server.metrics.ServerMetrics;
+import dev.kiln.server.schedule.Notifications;
+import dev.kiln.server.schedule.Schedules;
+import dev.kiln.server.schedule.Webhook;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import org.slf4j.Logger;
@@ -27,6 +32,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -52,6 +58,8 @@ public final class KilnServer implements AutoCloseable {
     private final BuildService builds;
     private final Javalin app;
     private final String replica;
+    private final Schedules schedules;
+    private final Webhook webhook;
 
     private KilnServer(Builder b) {
         this.kiln = b.kiln;
@@ -69,8 +77,25 @@ public final class KilnServer implements AutoCloseable {
             Path buildsDir = serverDir.resolve("builds");
             deleteContents(buildsDir);
             ServerMetrics metrics = new ServerMetrics(this::queueLength, this::storeBytes);
-            this.builds = new BuildService(kiln, history, metrics, replica, b.settings.concurrency(), b.settings.queue(), record -> {
+            ServerSettings settings = b.settings;
+            this.webhook = settings.webhook() == null ? null : new Webhook(settings.webhook(), b.webhookBackoff);
+            this.builds = new BuildService(kiln, history, metrics, replica, settings.concurrency(), settings.queue(), record -> {
+                if (webhook != null) {
+                    webhook.send(Notifications.finished(record));
+                }
             });
+            Rebases rebases = new Rebases(builds, history);
+            KilnConfig.Store store = b.config.store();
+            PruneRequest storeLimits = store == null || store.maxSize() == null ? null
+                    : PruneRequest.builder().maxSize(store.maxSize()).lowWatermark(store.lowWatermark()).build();
+            this.schedules = new Schedules(kiln, history, replica, settings.refresh(), settings.outdated(), settings.prune(), moved -> {
+                if (webhook != null) {
+                    webhook.send(Notifications.baseMoved(moved));
+                }
+                if (settings.autoRebase()) {
+                    rebases.submit(new Rebases.Spec(moved.image(), null, null, moved.platform()), "autoRebase");
+                }
+            }, settings.keepDays(), settings.keepBuilds(), storeLimits);
             FileStore files = new FileStore(serverDir.resolve("files"));
             Submissions submissions = new Submissions(builds, files, buildsDir, b.settings.maxUploadBytes());
             BearerTokens tokens = new BearerTokens(b.settings.tokens());
@@ -88,17 +113,18 @@ public final class KilnServer implements AutoCloseable {
             errors(app);
             app.get("/healthz", ctx -> ctx.json(Map.of("status", "ok")));
             app.get("/readyz", ctx -> {
-                boolean store = Files.isDirectory(kiln.storeDir()) && Files.isWritable(kiln.storeDir());
+                boolean storeUsable = Files.isDirectory(kiln.storeDir()) && Files.isWritable(kiln.storeDir());
                 boolean database = history.usable();
-                ctx.status(store && database ? 200 : 503).json(Map.of("store", store, "database", database));
+                ctx.status(storeUsable && database ? 200 : 503).json(Map.of("store", storeUsable, "database", database));
             });
             app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()), Role.READ);
             new BuildRoutes(builds, submissions, history).register(app);
-            new StoreRoutes(kiln, builds, history, metrics, b.config, this::storeBytes).register(app);
-            new ServiceInfoRoutes(b.config, b.settings, history).register(app);
+            new FileRoutes(files, settings.maxUploadBytes()).register(app);
+            new AdminRoutes(kiln, b.config, history, rebases, schedules, metrics, this::storeBytes).register(app);
             dashboard.register(app);
             b.routes.forEach(r -> r.accept(app));
             app.start(b.settings.bind(), b.settings.port());
+            schedules.start();
             LOG.info("kiln serve: listening on http://{}:{} (replica {})", b.settings.bind(), app.port(), replica);
         } catch (IOException e) {
             closeQuietly(opened);
@@ -191,7 +217,11 @@ public final class KilnServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        schedules.close();
         builds.close();
+        if (webhook != null) {
+            webhook.close();
+        }
         history.close();
         kiln.close();
     }
@@ -202,16 +232,23 @@ public final class KilnServer implements AutoCloseable {
         private final ServerSettings settings;
         private final List<Authenticator> authenticators = new ArrayList<>();
         private final List<Consumer<Javalin>> routes = new ArrayList<>();
-        private KilnConfig config;
+        private KilnConfig config = KilnConfig.EMPTY;
+        private Duration webhookBackoff = Duration.ofSeconds(1);
 
         private Builder(Kiln kiln, ServerSettings settings) {
             this.kiln = kiln;
             this.settings = settings;
         }
 
-        /** The configuration the service runs with: shown redacted by {@code GET /api/v1/config}, its levels and limits by the cache's API. */
-        public Builder config(KilnConfig loaded) {
-            this.config = loaded;
+        /** The configuration {@code GET /api/v1/config} shows (redacted) and the store limits the prune schedule applies. */
+        public Builder config(KilnConfig effective) {
+            this.config = effective;
+            return this;
+        }
+
+        /** The webhook's first retry delay (default 1 s), doubling after each failure. */
+        public Builder webhookBackoff(Duration first) {
+            this.webhookBackoff = first;
             return this;
         }
 

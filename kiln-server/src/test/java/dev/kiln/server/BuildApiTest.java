@@ -62,10 +62,13 @@ class BuildApiTest {
             assertThat(build.at("/result/build/steps").size()).isPositive();
             assertThat(build.at("/result/build/base/digest").asText()).isEqualTo(base.digest().toString());
 
+            long warmStart = System.nanoTime();
             String second = api.submitOk(new Multipart()
                     .request("{\"kind\":\"flink\",\"base\":\"" + base.ref() + "\",\"jobJar\":\"job.jar\",\"to\":\"" + target("jobs/orders:2") + "\"}")
                     .file("job.jar", Jobs.jar(tmp.resolve("v2/job.jar"), "v2")));
             api.awaitEnd(second);
+            System.out.printf("warm Flink build (new job jar) through the service: submit to done in %d ms%n",
+                    (System.nanoTime() - warmStart) / 1_000_000);
             assertThat(api.build(second).get("cacheLevel").asText()).as("the warm store served the base").isEqualTo("store");
             assertThat(api.get("/api/v1/builds").json().get("builds")).extracting(b -> b.get("id").asText())
                     .as("newest first").containsExactly(second, id);

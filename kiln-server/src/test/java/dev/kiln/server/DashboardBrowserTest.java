@@ -67,12 +67,18 @@ class DashboardBrowserTest {
                 registries:
                   "private.example.com":
                     credentials: { username: robot, password: "%s" }
-                """.formatted(REGISTRY_PASSWORD));
+                server:
+                  tokens:
+                    - { name: reader, sha256: %s, role: read }
+                    - { name: ci, sha256: %s, role: build }
+                    - { name: ops, sha256: %s, role: admin }
+                  schedule: { outdated: 6h }
+                """.formatted(REGISTRY_PASSWORD, ServerFixture.hex(ServerFixture.READ_TOKEN), ServerFixture.hex(ServerFixture.BUILD_TOKEN),
+                ServerFixture.hex(ServerFixture.ADMIN_TOKEN)));
         KilnConfig loaded = KilnConfig.load(config);
         Path cacheDir = tmp.resolve("cache");
         Kiln kiln = loaded.applyTo(ServerFixture.kiln(cacheDir)).build();
-        ServerSettings settings = ServerSettings.of(new KilnConfig.Server(0, null, ServerFixture.TOKENS, null, null, null, null, null, null, null),
-                cacheDir);
+        ServerSettings settings = ServerSettings.of(loaded.server(), cacheDir).listeningOn(0, null);
         server = KilnServer.builder(kiln, settings).config(loaded).start();
         String url = "http://127.0.0.1:" + server.port();
         admin = new Api(url, ServerFixture.ADMIN_TOKEN);
@@ -266,6 +272,8 @@ class DashboardBrowserTest {
             if (page.equals("/settings")) {
                 assertThat(browser.element("#config").getText()).contains("<redacted>").contains("robot");
                 assertThat(browser.element("#schedules").getText()).contains("refresh").contains("outdated").contains("prune");
+                assertThat(browser.element("#schedules tr:nth-child(2)").getText()).contains("outdated").contains("6h");
+                assertThat(browser.element("#config").getText()).doesNotContain(ServerFixture.hex(ServerFixture.ADMIN_TOKEN));
                 browser.screenshot(SHOTS.resolve("settings-1280.png"), Browser.DESKTOP);
             }
         }

@@ -26,10 +26,14 @@ final class ServerFixture implements AutoCloseable {
     final KilnServer server;
 
     ServerFixture(Path cacheDir, UnaryOperator<ServerSettings> settings) {
+        this(cacheDir, settings, b -> b);
+    }
+
+    ServerFixture(Path cacheDir, UnaryOperator<ServerSettings> settings, UnaryOperator<KilnServer.Builder> more) {
         this.cacheDir = cacheDir;
         ServerSettings defaults = ServerSettings.of(new KilnConfig.Server(0, null, TOKENS, null, null, null, null, null, null, null),
                 cacheDir);
-        this.server = KilnServer.builder(kiln(cacheDir).build(), settings.apply(defaults)).start();
+        this.server = more.apply(KilnServer.builder(kiln(cacheDir).build(), settings.apply(defaults))).start();
     }
 
     ServerFixture(Path cacheDir) {

@@ -27,13 +27,21 @@ final class BuildFiles {
 
     private final Path dir;
     private final Map<String, Path> parts;
+    private final Map<String, String> named;
     private final FileStore held;
 
-    /** {@code parts}: the uploaded files by part name, already in {@code dir}. */
-    BuildFiles(Path dir, Map<String, Path> parts, FileStore held) {
+    /** {@code parts}: the uploaded files by part name, already in {@code dir}; {@code named}: held files' digests by name. */
+    BuildFiles(Path dir, Map<String, Path> parts, Map<String, String> named, FileStore held) {
         this.dir = dir;
         this.parts = parts;
+        this.named = named == null ? Map.of() : named;
         this.held = held;
+        for (String name : this.named.keySet()) {
+            checkPartName(name);
+            if (parts.containsKey(name)) {
+                throw ApiException.badRequest("files: '" + name + "' is both a part and a held file");
+            }
+        }
     }
 
     /** Checks a part's name before anything is written under it. */
@@ -49,14 +57,15 @@ final class BuildFiles {
         if (ref == null || ref.isBlank()) {
             throw ApiException.badRequest(field + ": no file named");
         }
-        if (DIGEST.matcher(ref).matches()) {
-            Path source = held.path(ref).orElseThrow(() -> ApiException.badRequest(field + ": the server holds no file " + ref
-                    + " (upload it with PUT /api/v1/files/" + ref + ")"));
-            Path copy = dir.resolve("held").resolve(ref.substring("sha256:".length()));
+        if (DIGEST.matcher(ref).matches() || named.containsKey(ref)) {
+            String digest = named.getOrDefault(ref, ref);
+            Path source = held.path(digest).orElseThrow(() -> ApiException.badRequest(field + ": the server holds no file " + digest
+                    + " (upload it with PUT /api/v1/files/" + digest + ")"));
+            Path copy = dir.resolve("held").resolve(named.containsKey(ref) ? ref : ref.substring("sha256:".length()));
             try {
                 if (!Files.exists(copy)) {
                     Files.createDirectories(copy.getParent());
-                    Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+                    linkOrCopy(source, copy);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -69,6 +78,15 @@ final class BuildFiles {
             throw ApiException.badRequest(field + ": the request has no part named '" + ref + "'");
         }
         return part;
+    }
+
+    /** A hard link (same file system, no bytes copied), else a copy. */
+    private static void linkOrCopy(Path source, Path copy) throws IOException {
+        try {
+            Files.createLink(copy, source);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     /** The directory {@code ref} names: a tar part (plain or gzip) unpacked into the build's directory. */
@@ -98,9 +116,11 @@ final class BuildFiles {
                 }
                 if (entry.isDirectory()) {
                     Files.createDirectories(to);
+                    keepMode(to, entry.getMode());
                 } else if (entry.isFile()) {
                     Files.createDirectories(to.getParent());
                     Files.copy(entries, to, StandardCopyOption.REPLACE_EXISTING);
+                    keepMode(to, entry.getMode());
                 } else if (entry.isSymbolicLink()) {
                     Path link = to.getParent().resolve(entry.getLinkName()).normalize();
                     if (!link.startsWith(target)) {
@@ -111,6 +131,22 @@ final class BuildFiles {
                 }
             }
         }
+    }
+
+    /** The entry's permission bits, as the tar has them: an executable stays executable in the layer. */
+    private static void keepMode(Path path, int mode) throws IOException {
+        if ((mode & 0777) == 0) {
+            return;
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = java.util.EnumSet.noneOf(
+                java.nio.file.attribute.PosixFilePermission.class);
+        java.nio.file.attribute.PosixFilePermission[] all = java.nio.file.attribute.PosixFilePermission.values();
+        for (int bit = 0; bit < 9; bit++) {
+            if ((mode & (1 << (8 - bit))) != 0) {
+                permissions.add(all[bit]);
+            }
+        }
+        Files.setPosixFilePermissions(path, permissions);
     }
 
     private static InputStream gunzipIfNeeded(InputStream in) throws IOException {

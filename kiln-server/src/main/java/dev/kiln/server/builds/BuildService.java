@@ -194,7 +194,6 @@ public final class BuildService implements AutoCloseable {
             statusEvent.put("error", error);
         }
         job.events().append("Status", Json.write(statusEvent));
-        job.events().close();
         metrics.buildFinished(job.kind(), status, took, result, level);
         long now = System.currentTimeMillis();
         writer.execute(() -> {
@@ -202,6 +201,8 @@ public final class BuildService implements AutoCloseable {
                     result == null ? null : result.image(), result == null ? null : result.digest(), level,
                     result == null ? null : result.bytesDownloaded(), result == null ? null : result.bytesUploaded(),
                     result == null ? null : result.bytesSkipped() + result.bytesMounted());
+            // the stream ends once the history has the final status: a client that reads the build next sees it
+            job.events().close();
             live.remove(job.id());
             BuildServiceFiles.delete(job.dir());
             history.find(job.id()).ifPresent(record -> {

@@ -10,7 +10,9 @@ import java.util.Map;
  * The {@code request} part of {@code POST /api/v1/builds}: what to build, field for field the Java API's
  * {@code BuildRequest} (kinds {@code image} and {@code dockerfile}) and {@code FlinkBuildRequest} (kind
  * {@code flink}). A file is the name of a part of the same request, or the digest ({@code sha256:…}) of
- * a file the server holds; a directory is a tar part (plain or gzip), named with {@code "dir": true}.
+ * a file the server holds; {@code files} names held files ({@code {"job.jar": "sha256:…"}}) so that a
+ * name refers to them as to a part, keeping the file's name in the image. A directory is a tar part (plain
+ * or gzip), named with {@code "dir": true}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
 @JsonSubTypes({
@@ -23,6 +25,9 @@ public sealed interface BuildSpec {
 
     /** {@code image}, {@code dockerfile} or {@code flink}. */
     String kind();
+
+    /** Held files by the name the request refers to them by; {@code null}: none. */
+    Map<String, String> files();
 
     /**
      * What every kind has: platforms (comma-separated), the new layers' compression and the base's freshness.
@@ -53,7 +58,8 @@ public sealed interface BuildSpec {
     /** A base ({@code scratch} for none) and layers of files. */
     record Image(String from, List<Layer> layers, Map<String, String> env, List<String> entrypoint, List<String> cmd,
                  String workingDir, String user, Map<String, String> labels, List<String> expose, String to,
-                 String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError)
+                 String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
+                 Map<String, String> files)
             implements BuildSpec {
         @Override
         public String kind() {
@@ -78,7 +84,8 @@ public sealed interface BuildSpec {
     record Dockerfile(String context, String dockerfile, Map<String, String> buildArgs, String run,
                       Map<String, String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
                       Map<String, String> labels, List<String> expose, String to,
-                      String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError)
+                      String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
+                      Map<String, String> files)
             implements BuildSpec {
         @Override
         public String kind() {
@@ -99,7 +106,8 @@ public sealed interface BuildSpec {
                  List<Layer> adds, String hadoopConf, String hiveConf, String mainClass, Integer uid, Integer gid,
                  String deploymentName, List<String> jobArgs, Integer parallelism, Integer taskSlots, String serviceAccount,
                  String jobManagerMemory, Double jobManagerCpu, String taskManagerMemory, Double taskManagerCpu, String upgradeMode,
-                 String to, String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError)
+                 String to, String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
+                 Map<String, String> files)
             implements BuildSpec {
         @Override
         public String kind() {

@@ -71,7 +71,7 @@ public final class Submissions {
                 throw ApiException.badRequest("no part named request: it describes the build, as JSON");
             }
             BuildSpec spec = Json.read(json, BuildSpec.class, "request");
-            Work work = BuildRequests.prepare(spec, new BuildFiles(dir, files, held));
+            Work work = BuildRequests.prepare(spec, new BuildFiles(dir, files, spec.files(), held));
             return service.submit(spec.kind(), Reference.parse(spec.to()).toString(), submitter, json, work, dir);
         } catch (IOException e) {
             BuildServiceFiles.delete(dir);

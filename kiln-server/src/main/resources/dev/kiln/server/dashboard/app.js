@@ -89,6 +89,12 @@ const Kiln = (function () {
     return ((+m[1] || 0) * 3600 + (+m[2] || 0) * 60 + (+m[3] || 0)) * 1000;
   }
 
+  /** An ISO 8601 period (PT6H, P1D) as people write it: 6h, 1d, 30m. */
+  function period(text) {
+    if (!text) return '—';
+    return text.replace(/^P(T)?/, '').replace(/T/, '').toLowerCase();
+  }
+
   function toast(message, error) {
     const box = document.getElementById('toast');
     box.textContent = message;
@@ -179,6 +185,6 @@ const Kiln = (function () {
     }
   }
 
-  return {api, can, el, bytes, time, duration, isoMillis, toast, copy, copyButton, digest, image, level, status, table, row,
+  return {api, can, el, bytes, time, duration, isoMillis, period, toast, copy, copyButton, digest, image, level, status, table, row,
     content, start};
 })();

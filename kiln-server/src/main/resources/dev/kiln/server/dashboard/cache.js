@@ -7,11 +7,35 @@
   const KEYS = ['registry', 'repository', 'tag', 'platform', 'digest', 'size', 'source', 'lastUsed', 'fetchedAt', 'checkedAt'];
   let images = [];
   let sort = {key: 'lastUsed', descending: true};
+  let storeLimits = {};
 
-  function levelsTable(levels) {
+  /** The cache levels in the order a pull asks them (store, daemon, mirrors, origin), from the configuration, with their hits. */
+  function levels(cache, config) {
+    const hits = cache.hitsSinceStart || {};
+    const list = [{level: 'store', detail: 'the local store' + (config.store && config.store.dir ? ': ' + config.store.dir : ''), hits: hits.store || 0}];
+    if (config.daemon && config.daemon.enabled !== false) {
+      list.push({level: 'daemon', detail: 'the Docker engine' + (config.daemon.host ? ' at ' + config.daemon.host : ''), hits: hits.daemon || 0});
+    }
+    Object.entries(config.registries || {}).forEach(([pattern, registry]) => (registry.mirrors || []).forEach(mirror => list.push({
+      level: 'mirror', detail: mirror.url + ' for ' + pattern + (mirror.resolve ? ' (tags and digests)' : ' (content by digest only)'),
+      hits: hits.mirror || 0})));
+    list.push({level: 'registry', detail: 'each image\'s own registry: what no cache level had', hits: cache.missesSinceStart || 0});
+    return list;
+  }
+
+  function levelsTable(list) {
     const headers = ['Level', 'What', 'Hits'];
     return Kiln.table('Cache levels, in the order a pull asks them; hits since the service started', headers,
-      levels.map(l => Kiln.row(headers, [Kiln.level(l.level), l.detail, String(l.hits)], {'data-level': l.level})), {id: 'levels', class: 'cards'});
+      list.map(l => Kiln.row(headers, [Kiln.level(l.level), l.detail, String(l.hits)], {'data-level': l.level})), {id: 'levels', class: 'cards'});
+  }
+
+  /** Per base reference, the level that last fetched it (a build the store served fetched nothing). */
+  function servedBy(builds) {
+    const levels = {};
+    builds.forEach(b => {
+      if (b.base && b.cacheLevel && b.cacheLevel !== 'store' && !(b.base in levels)) levels[b.base] = b.cacheLevel;
+    });
+    return levels;
   }
 
   function gauge(store) {
@@ -22,13 +46,14 @@
       return wrap;
     }
     const fill = el('span', {class: 'gauge-fill' + (store.bytes > limit ? ' over' : '')});
-    const low = el('span', {class: 'gauge-mark', title: 'low watermark ' + Kiln.bytes(store.lowWatermark)});
+    const lowWatermark = store.lowWatermark || limit;
+    const low = el('span', {class: 'gauge-mark', title: 'low watermark ' + Kiln.bytes(lowWatermark)});
     wrap.append(el('div', {class: 'gauge', role: 'meter', 'aria-valuemin': '0', 'aria-valuemax': String(limit), 'aria-valuenow': String(store.bytes),
       'aria-label': 'Store size ' + Kiln.bytes(store.bytes) + ' of ' + Kiln.bytes(limit)}, fill, low),
     el('p', {}, el('strong', {id: 'store-bytes'}, Kiln.bytes(store.bytes)), ' of ' + Kiln.bytes(limit) + ' (high watermark); cleaned down to '
-      + Kiln.bytes(store.lowWatermark) + ' (low watermark) when a build leaves it above.'));
+      + Kiln.bytes(lowWatermark) + ' (low watermark) when a build leaves it above.'));
     fill.style.width = Math.min(store.bytes / limit * 100, 100) + '%';
-    low.style.left = (store.lowWatermark / limit * 100) + '%';
+    low.style.left = (lowWatermark / limit * 100) + '%';
     return wrap;
   }
 
@@ -68,9 +93,8 @@
     }
     const x = hours.map(h => Date.parse(h.hour) / 1000);
     const ratio = hours.map(h => {
-      const levels = h.levels || {};
-      const all = Object.values(levels).reduce((a, b) => a + b, 0);
-      return all === 0 ? null : (all - (levels.registry || 0)) / all * 100;
+      const hits = Object.values(h.cacheHits || {}).reduce((a, b) => a + b, 0);
+      return hits + h.cacheMisses === 0 ? null : hits / (hits + h.cacheMisses) * 100;
     });
     const saved = hours.map(h => h.bytesSaved / 1024 / 1024);
     const width = Math.max(Math.min(box.clientWidth || 600, 900), 280);
@@ -86,6 +110,14 @@
     }, [x, ratio, saved], box);
   }
 
+  /** A prune as the store's limits ask (what a build that leaves the store above them does), or of unreferenced blobs only. */
+  function pruneBody(dryRun) {
+    const body = {dryRun: dryRun};
+    if (storeLimits.maxSize) body.maxSize = String(storeLimits.maxSize);
+    if (storeLimits.lowWatermark) body.lowWatermark = String(storeLimits.lowWatermark);
+    return body;
+  }
+
   async function actions(box) {
     if (!Kiln.can('admin')) return;
     const preview = el('div', {id: 'prune-preview', 'aria-live': 'polite'});
@@ -95,7 +127,7 @@
       refresh.disabled = true;
       try {
         const result = await api('/api/v1/cache/refresh', {method: 'POST', body: {images: []}});
-        Kiln.toast('Refreshed ' + result.refreshed.length + ' cached tags');
+        Kiln.toast('Checked ' + result.images.length + ' cached tags');
         await load();
       } catch (e) {
         Kiln.toast(e.message, true);
@@ -105,10 +137,10 @@
     });
     prune.addEventListener('click', async () => {
       try {
-        const dry = await api('/api/v1/cache/prune', {method: 'POST', body: {dryRun: true}});
+        const dry = await api('/api/v1/cache/prune', {method: 'POST', body: pruneBody(true)});
         const confirm = el('button', {type: 'button', class: 'danger', id: 'prune-confirm'}, 'Prune now');
         confirm.addEventListener('click', async () => {
-          const done = await api('/api/v1/cache/prune', {method: 'POST', body: {dryRun: false}});
+          const done = await api('/api/v1/cache/prune', {method: 'POST', body: pruneBody(false)});
           preview.replaceChildren(el('p', {}, 'Pruned: ' + done.removed.length + ' images, ' + Kiln.bytes(done.bytesFreed) + ' freed.'));
           await load();
         });
@@ -126,9 +158,13 @@
   const sections = {};
 
   async function load() {
-    const [cache, stats] = await Promise.all([api('/api/v1/cache'), api('/api/v1/stats')]);
-    images = cache.images;
-    sections.levels.replaceChildren(levelsTable(cache.levels));
+    const [cache, stats, config, builds] = await Promise.all([api('/api/v1/cache'), api('/api/v1/stats'), api('/api/v1/config'),
+      api('/api/v1/builds?limit=200')]);
+    const sources = servedBy(builds.builds);
+    images = cache.images.map(i => Object.assign({reference: i.registry + '/' + i.repository + (i.tag ? ':' + i.tag : '')}, i));
+    images.forEach(i => { i.source = sources[i.reference] || null; });
+    storeLimits = cache.store;
+    sections.levels.replaceChildren(levelsTable(levels(cache, config)));
     sections.store.replaceChildren(gauge(cache.store));
     sections.images.replaceChildren(imagesTable());
     chart(stats, sections.chart);

@@ -40,20 +40,22 @@
       : Kiln.table('!Images Kiln built, with their base then and now', HEADERS, rows, {id: 'outdated', class: 'cards'})];
   }
 
-  function historyTables(builds, schedules) {
+  function historyTables(builds, schedules, config) {
     const rebases = builds.filter(b => b.kind === 'rebase');
     const buildHeaders = ['Submitted', 'Image', 'New digest', 'By', 'Status'];
     const outdatedSchedule = schedules.schedules.find(s => s.name === 'outdated');
+    const autoRebase = config.server && config.server.autoRebase;
     const runHeaders = ['When', 'Found', 'Did'];
     return [el('h3', {}, 'Rebases'), rebases.length === 0 ? el('p', {class: 'muted'}, 'No rebase yet.')
       : Kiln.table('!Rebase builds, newest first', buildHeaders, rebases.map(b => Kiln.row(buildHeaders, [
         el('a', {href: '/builds/' + b.id}, Kiln.time(b.submittedAt)), Kiln.image(b.to), Kiln.digest(b.digest), b.submitter, Kiln.status(b.status)])),
       {id: 'rebases', class: 'cards'}),
     el('h3', {}, 'Scheduled checks'),
-    el('p', {class: 'muted'}, outdatedSchedule && outdatedSchedule.every ? 'Every ' + outdatedSchedule.every.replace(/^PT/, '').toLowerCase()
-      + (schedules.autoRebase ? ', rebasing what moved.' : '; rebases are left to you.') : 'No scheduled check (server.schedule.outdated).'),
-    !outdatedSchedule || outdatedSchedule.runs.length === 0 ? el('p', {class: 'muted'}, 'No scheduled check has run yet.')
-      : Kiln.table('!Scheduled checks, newest first', runHeaders, outdatedSchedule.runs.map(r => Kiln.row(runHeaders,
+    el('p', {class: 'muted'}, outdatedSchedule ? 'Every ' + Kiln.period(outdatedSchedule.period)
+      + (autoRebase ? ', rebasing what moved (server.autoRebase).' : '; rebases are left to you (server.autoRebase is off).')
+      : 'No scheduled check (server.schedule.outdated).'),
+    !outdatedSchedule || outdatedSchedule.lastRuns.length === 0 ? el('p', {class: 'muted'}, 'No scheduled check has run yet.')
+      : Kiln.table('!Scheduled checks, newest first', runHeaders, outdatedSchedule.lastRuns.map(r => Kiln.row(runHeaders,
         [Kiln.time(r.startedAt), r.error ? el('span', {class: 'error'}, r.error) : r.found || '—', r.did || '—'])), {class: 'cards'})];
   }
 
@@ -61,9 +63,12 @@
     button.disabled = true;
     sections.images.setAttribute('aria-busy', 'true');
     try {
-      const outdated = await api('/api/v1/outdated');
+      const [outdated, builds] = await Promise.all([api('/api/v1/outdated'), api('/api/v1/builds?limit=200&status=succeeded')]);
+      const builtAt = {};
+      builds.builds.forEach(b => { if (b.digest && !(b.digest in builtAt)) builtAt[b.digest] = b.finishedAt; });
+      outdated.images.forEach(i => { i.builtAt = builtAt[i.digest] || null; });
       sections.images.replaceChildren(...imagesTable(outdated.images));
-      sections.checked.replaceChildren('Checked ', Kiln.time(outdated.checkedAt));
+      sections.checked.replaceChildren('Checked ', Kiln.time(new Date().toISOString()));
     } finally {
       button.disabled = false;
       sections.images.removeAttribute('aria-busy');
@@ -79,8 +84,8 @@
     Kiln.content().append(el('div', {class: 'toolbar'}, checkButton, sections.checked),
       el('section', {class: 'card'}, el('h2', {}, 'Images and their bases'), sections.images),
       el('section', {class: 'card'}, el('h2', {}, 'History'), sections.history));
-    const [builds, schedules] = await Promise.all([api('/api/v1/builds?limit=200'), api('/api/v1/schedules')]);
-    sections.history.replaceChildren(...historyTables(builds.builds, schedules));
+    const [builds, schedules, config] = await Promise.all([api('/api/v1/builds?limit=200'), api('/api/v1/schedules'), api('/api/v1/config')]);
+    sections.history.replaceChildren(...historyTables(builds.builds, schedules, config));
     await check(checkButton);
   });
 })();

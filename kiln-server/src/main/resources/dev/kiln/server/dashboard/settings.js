@@ -1,8 +1,10 @@
 // Settings: the effective configuration (secrets already <redacted> by the service) with its sources,
-// and the schedules with their last and next runs.
+// and the schedules with their last and next runs (admin: run one now).
 'use strict';
 (function () {
   const {el, api} = Kiln;
+  const SCHEDULES = {refresh: 'one HEAD per cached tag; pulls what moved', outdated: 'compares every image Kiln built with its base tag',
+    prune: 'applies the store\'s limits and the history\'s retention'};
 
   /** A configuration tree as nested definition lists. */
   function tree(value) {
@@ -17,21 +19,38 @@
     return el('code', {class: text === '<redacted>' ? 'redacted' : null}, text);
   }
 
+  function runNow(name) {
+    return el('button', {type: 'button', class: 'run-now', 'aria-label': 'Run the ' + name + ' schedule now', onclick: async e => {
+      e.currentTarget.disabled = true;
+      try {
+        await api('/api/v1/schedules/' + name + '/run', {method: 'POST'});
+        location.reload();
+      } catch (err) {
+        Kiln.toast(err.message, true);
+      }
+    }}, 'Run now');
+  }
+
+  function schedulesTable(schedules) {
+    const headers = ['Schedule', 'Every', 'Does', 'Last run', 'Found', 'Did', 'Next run', ''];
+    return Kiln.table('!Schedules with their last and next runs', headers, Object.keys(SCHEDULES).map(name => {
+      const s = schedules.find(x => x.name === name);
+      const last = s && s.lastRuns[0];
+      return Kiln.row(headers, [name, s ? Kiln.period(s.period) : el('span', {class: 'muted'}, 'off'), SCHEDULES[name],
+        last ? Kiln.time(last.startedAt) : el('span', {class: 'muted'}, 'never'),
+        last ? (last.error ? el('span', {class: 'error'}, last.error) : last.found || '—') : '—', last ? last.did || '—' : '—',
+        s && s.nextRun ? Kiln.time(s.nextRun) : '—', s && Kiln.can('admin') ? runNow(name) : '']);
+    }), {id: 'schedules', class: 'cards'});
+  }
+
   Kiln.start(async () => {
     const [config, schedules] = await Promise.all([api('/api/v1/config'), api('/api/v1/schedules')]);
     const sources = config.sources || [];
     const shown = Object.assign({}, config);
     delete shown.sources;
-    const headers = ['Schedule', 'Every', 'Does', 'Last run', 'Found', 'Did', 'Next run'];
     Kiln.content().append(
-      el('section', {class: 'card'}, el('h2', {}, 'Schedules'),
-        Kiln.table('!Schedules with their last and next runs', headers, schedules.schedules.map(s => {
-          const last = s.runs[0];
-          return Kiln.row(headers, [s.name, s.every ? s.every.replace(/^PT/, '').toLowerCase() : el('span', {class: 'muted'}, 'off'), s.does,
-            last ? Kiln.time(last.startedAt) : el('span', {class: 'muted'}, 'never'), last ? (last.error || last.found || '—') : '—',
-            last ? last.did || '—' : '—', s.every ? (s.nextRun ? Kiln.time(s.nextRun) : 'after start + ' + s.every.replace(/^PT/, '').toLowerCase()) : '—']);
-        }), {id: 'schedules', class: 'cards'}),
-        el('p', {class: 'muted'}, 'Automatic rebase: ' + (schedules.autoRebase ? 'on' : 'off') + ' (server.autoRebase).')),
+      el('section', {class: 'card'}, el('h2', {}, 'Schedules'), schedulesTable(schedules.schedules),
+        el('p', {class: 'muted'}, 'Automatic rebase: ' + (config.server && config.server.autoRebase ? 'on' : 'off') + ' (server.autoRebase).')),
       el('section', {class: 'card'}, el('h2', {}, 'Where the values come from'),
         sources.length === 0 ? el('p', {class: 'muted'}, 'Defaults only: no configuration file, no KILN_* environment variable.')
           : el('ol', {id: 'sources'}, sources.map(s => el('li', {}, el('code', {}, s)))),

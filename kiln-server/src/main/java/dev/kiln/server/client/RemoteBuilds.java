@@ -1,0 +1,372 @@
+package dev.kiln.server.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.api.BuildRequest;
+import dev.kiln.api.BuildResult;
+import dev.kiln.api.Destination;
+import dev.kiln.api.FlinkBuildRequest;
+import dev.kiln.api.FlinkBuildResult;
+import dev.kiln.api.Freshness;
+import dev.kiln.api.ImageBuildRequest;
+import dev.kiln.api.Units;
+import dev.kiln.error.InvalidInputException;
+import dev.kiln.error.KilnException;
+import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
+import dev.kiln.server.http.Json;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Builds on a {@code kiln serve} instead of locally: the Java API's request is sent as the service's
+ * JSON, every file by digest (uploaded first when the service lacks it: {@code POST /api/v1/files/missing},
+ * {@code PUT /api/v1/files/sha256:…}; directories as tars), the build's events are read from its stream
+ * and handed to the listener as the local build would, and its result comes back as the API's result.
+ */
+public final class RemoteBuilds {
+    private static final String EVENT_TYPES = KilnEvent.class.getName() + "$";
+    private final URI server;
+    private final String token;
+    private final Path scratch;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    /**
+     * @param server  the service's base URL ({@code http://builder:8080})
+     * @param token   a bearer token with the build role; {@code null}: none
+     * @param scratch where directories are packed into tars before they are sent
+     */
+    public RemoteBuilds(String server, String token, Path scratch) {
+        if (server == null || !server.matches("https?://[^/]+/?")) {
+            throw new InvalidInputException("--server " + server + ": expected the service's URL, e.g. http://builder:8080");
+        }
+        this.server = URI.create(server.endsWith("/") ? server : server + "/");
+        this.token = token;
+        this.scratch = scratch;
+    }
+
+    /** Builds {@code request} on the service; its events go to {@code listener}. */
+    public BuildResult build(BuildRequest request, KilnListener listener) {
+        Inputs inputs = new Inputs(scratch);
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        if (request.dockerfile() != null) {
+            json.put("kind", "dockerfile");
+            Path context = request.context().toAbsolutePath().normalize();
+            Path dockerfile = request.dockerfile().toAbsolutePath().normalize();
+            if (!dockerfile.startsWith(context)) {
+                throw new InvalidInputException("-f " + request.dockerfile() + ": with --server the Dockerfile must be inside the context " + context);
+            }
+            json.put("context", inputs.directory(context));
+            json.put("dockerfile", context.relativize(dockerfile).toString());
+            json.set("buildArgs", Json.MAPPER.valueToTree(request.buildArgs()));
+            json.put("run", request.run());
+        } else {
+            json.put("kind", "image");
+            json.put("from", request.base() == null ? "scratch" : request.base());
+            ArrayNode layers = json.putArray("layers");
+            for (BuildRequest.Add add : request.layers()) {
+                layers.add(layer(inputs, add));
+            }
+        }
+        json.set("env", Json.MAPPER.valueToTree(request.env()));
+        json.set("entrypoint", Json.MAPPER.valueToTree(request.entrypoint()));
+        json.set("cmd", Json.MAPPER.valueToTree(request.cmd()));
+        json.put("workingDir", request.workingDir());
+        json.put("user", request.user());
+        json.set("labels", Json.MAPPER.valueToTree(request.labels()));
+        json.set("expose", Json.MAPPER.valueToTree(request.exposedPorts()));
+        common(json, request);
+        JsonNode result = run(json, inputs, listener);
+        return read(result, BuildResult.class);
+    }
+
+    /** Builds the Flink job image {@code request} describes on the service; its events go to {@code listener}. */
+    public FlinkBuildResult buildFlink(FlinkBuildRequest request, KilnListener listener) {
+        Inputs inputs = new Inputs(scratch);
+        ObjectNode json = Json.MAPPER.createObjectNode();
+        json.put("kind", "flink");
+        json.put("base", request.base());
+        json.put("flinkVersion", request.flinkVersion());
+        json.put("java", request.java());
+        json.put("scala", request.scala());
+        json.put("jobJar", inputs.file(request.jobJar()));
+        ArrayNode libs = json.putArray("libs");
+        request.libs().forEach(lib -> libs.add(inputs.file(lib)));
+        ArrayNode conf = json.putArray("conf");
+        request.confFiles().forEach(file -> conf.add(inputs.file(file)));
+        ArrayNode adds = json.putArray("adds");
+        request.adds().forEach(add -> adds.add(layer(inputs, add)));
+        if (request.hadoopConf() != null) {
+            json.put("hadoopConf", inputs.directory(request.hadoopConf()));
+        }
+        if (request.hiveConf() != null) {
+            json.put("hiveConf", inputs.directory(request.hiveConf()));
+        }
+        json.put("mainClass", request.mainClass());
+        json.put("uid", request.uid());
+        json.put("gid", request.gid());
+        json.put("deploymentName", request.deploymentName());
+        json.set("jobArgs", Json.MAPPER.valueToTree(request.jobArgs()));
+        json.put("parallelism", request.parallelism());
+        json.put("taskSlots", request.taskSlots());
+        json.put("serviceAccount", request.serviceAccount());
+        json.put("jobManagerMemory", request.jobManagerMemory());
+        json.put("jobManagerCpu", request.jobManagerCpu());
+        json.put("taskManagerMemory", request.taskManagerMemory());
+        json.put("taskManagerCpu", request.taskManagerCpu());
+        json.put("upgradeMode", request.upgradeMode());
+        common(json, request);
+        return read(run(json, inputs, listener), FlinkBuildResult.class);
+    }
+
+    private static ObjectNode layer(Inputs inputs, BuildRequest.Add add) {
+        ObjectNode layer = Json.MAPPER.createObjectNode();
+        boolean dir = Files.isDirectory(add.source());
+        layer.put("file", dir ? inputs.directory(add.source()) : inputs.file(add.source()));
+        layer.put("dest", add.destination());
+        if (dir) {
+            layer.put("dir", true);
+        }
+        if (add.uid() != null) {
+            layer.put("uid", add.uid());
+        }
+        if (add.gid() != null) {
+            layer.put("gid", add.gid());
+        }
+        return layer;
+    }
+
+    private static void common(ObjectNode json, ImageBuildRequest request) {
+        if (request.destination().kind() != Destination.Kind.REGISTRY) {
+            throw new InvalidInputException("--to " + request.destination() + ": a build on a server publishes to a registry (REGISTRY/REPO:TAG)");
+        }
+        json.put("to", request.destination().imageName());
+        json.put("platforms", request.platform());
+        json.put("compression", request.compression());
+        Freshness freshness = request.freshness();
+        json.put("policy", freshness.policy() == null ? null : freshness.policy().cliName());
+        json.put("maxAge", freshness.maxAge() == null ? null : Units.formatDuration(freshness.maxAge()));
+        json.put("maxStale", freshness.maxStale() == null ? null : Units.formatDuration(freshness.maxStale()));
+        if (freshness.staleIfError()) {
+            json.put("staleIfError", true);
+        }
+    }
+
+    /** Uploads what the service lacks, submits, follows the events to the end, and returns the result (or throws the failure). */
+    private JsonNode run(ObjectNode json, Inputs inputs, KilnListener listener) {
+        try {
+            json.set("files", Json.MAPPER.valueToTree(inputs.digests()));
+            upload(inputs);
+            String boundary = "kiln-" + UUID.randomUUID();
+            String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"request\"\r\nContent-Type: application/json\r\n\r\n"
+                    + Json.write(stripNulls(json)) + "\r\n--" + boundary + "--\r\n";
+            JsonNode submitted = send(request("api/v1/builds").header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 202);
+            String id = submitted.get("id").asText();
+            String status = follow(id, listener);
+            JsonNode build = send(request("api/v1/builds/" + id).GET().build(), 200);
+            if (!status.equals("succeeded")) {
+                throw new KilnException("the build on " + server + " " + status + (build.path("error").isTextual() ? ": "
+                        + build.get("error").asText() : "") + " (build " + id + ")");
+            }
+            return build.get("result");
+        } finally {
+            inputs.close();
+        }
+    }
+
+    private static ObjectNode stripNulls(ObjectNode json) {
+        List<String> empty = new ArrayList<>();
+        json.fields().forEachRemaining(f -> {
+            if (f.getValue().isNull()) {
+                empty.add(f.getKey());
+            }
+        });
+        json.remove(empty);
+        return json;
+    }
+
+    private void upload(Inputs inputs) {
+        if (inputs.digests().isEmpty()) {
+            return;
+        }
+        ObjectNode ask = Json.MAPPER.createObjectNode();
+        ask.set("digests", Json.MAPPER.valueToTree(new ArrayList<>(inputs.files().keySet())));
+        JsonNode missing = send(request("api/v1/files/missing").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(ask))).build(), 200).get("missing");
+        for (JsonNode digest : missing) {
+            try {
+                send(request("api/v1/files/" + digest.asText()).PUT(HttpRequest.BodyPublishers.ofFile(inputs.files().get(digest.asText())))
+                        .build(), 201);
+            } catch (java.io.FileNotFoundException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Reads the build's events, handing each Kiln event to {@code listener}; returns the final status. */
+    private String follow(String id, KilnListener listener) {
+        long last = 0;
+        String status = null;
+        // a dropped connection is picked up again where it ended
+        for (int attempt = 0; status == null || status.equals("queued") || status.equals("running"); attempt++) {
+            if (attempt > 100) {
+                throw new KilnException("lost the event stream of build " + id + " on " + server);
+            }
+            HttpRequest.Builder request = request("api/v1/builds/" + id + "/events").header("Accept", "text/event-stream");
+            if (last > 0) {
+                request.header("Last-Event-ID", Long.toString(last));
+            }
+            try {
+                HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                if (response.statusCode() != 200) {
+                    throw failure(response.statusCode(), new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+                }
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                    String type = null;
+                    for (String line; (line = lines.readLine()) != null; ) {
+                        if (line.startsWith("id: ")) {
+                            last = Long.parseLong(line.substring(4));
+                        } else if (line.startsWith("event: ")) {
+                            type = line.substring(7);
+                        } else if (line.startsWith("data: ")) {
+                            JsonNode data = Json.MAPPER.readTree(line.substring(6));
+                            if ("Status".equals(type)) {
+                                status = data.get("status").asText();
+                            } else {
+                                event(type, data).ifPresent(listener::onEvent);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                if (attempt > 3) {
+                    throw new KilnException("cannot follow build " + id + " on " + server + ": " + e.getMessage(), e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KilnException("interrupted while following build " + id + " on " + server + " (it goes on there)");
+            }
+        }
+        return status;
+    }
+
+    private static java.util.Optional<KilnEvent> event(String type, JsonNode data) {
+        try {
+            Class<?> cls = Class.forName(EVENT_TYPES + type);
+            return KilnEvent.class.isAssignableFrom(cls) ? java.util.Optional.of((KilnEvent) Json.MAPPER.treeToValue(data, cls))
+                    : java.util.Optional.empty();
+        } catch (ClassNotFoundException | IOException e) {
+            return java.util.Optional.empty();   // an event of a newer server: not shown
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(server.resolve(path));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        return builder;
+    }
+
+    private JsonNode send(HttpRequest request, int expected) {
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != expected) {
+                throw failure(response.statusCode(), response.body());
+            }
+            return Json.MAPPER.readTree(response.body());
+        } catch (IOException e) {
+            throw new KilnException("cannot reach the build service at " + server + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KilnException("interrupted while talking to " + server);
+        }
+    }
+
+    private KilnException failure(int status, String body) {
+        String reason;
+        try {
+            reason = Json.MAPPER.readTree(body).path("error").asText(body);
+        } catch (IOException e) {
+            reason = body;
+        }
+        return new KilnException("the build service at " + server + " answered " + status + ": " + reason);
+    }
+
+    private static <T> T read(JsonNode json, Class<T> type) {
+        try {
+            return Json.MAPPER.treeToValue(json, type);
+        } catch (IOException e) {
+            throw new KilnException("the build service's result is not a " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** What a request sends: every file and packed directory by digest, under the name the request uses. */
+    private static final class Inputs implements AutoCloseable {
+        private final Path scratch;
+        private final Map<String, String> byName = new LinkedHashMap<>();
+        private final Map<String, Path> byDigest = new LinkedHashMap<>();
+        private final List<Path> packed = new ArrayList<>();
+
+        Inputs(Path scratch) {
+            this.scratch = scratch;
+        }
+
+        /** The name the request refers to {@code file} by. */
+        String file(Path file) {
+            if (file == null) {
+                return null;
+            }
+            return add(file.getFileName().toString(), file);
+        }
+
+        /** The name of a tar of {@code dir}'s contents. */
+        String directory(Path dir) {
+            Path tar = Tars.pack(dir, scratch);
+            packed.add(tar);
+            return add(dir.toAbsolutePath().normalize().getFileName() + ".tar", tar);
+        }
+
+        private String add(String name, Path file) {
+            String digest = Tars.sha256(file);
+            String unique = name;
+            for (int n = 2; byName.containsKey(unique) && !byName.get(unique).equals(digest); n++) {
+                unique = n + "-" + name;
+            }
+            byName.put(unique, digest);
+            byDigest.put(digest, file);
+            return unique;
+        }
+
+        Map<String, String> digests() {
+            return byName;
+        }
+
+        Map<String, Path> files() {
+            return byDigest;
+        }
+
+        @Override
+        public void close() {
+            packed.forEach(p -> p.toFile().delete());
+        }
+    }
+}
