@@ -159,9 +159,10 @@ class DashboardBrowserTest {
         assertThat(browser.elements(".tl-bar.running")).as("the running step on the timeline").isNotEmpty();
 
         browser.await(d -> "succeeded".equals(browser.script("const s = document.querySelector('#build-status .status'); return s && s.textContent;")));
+        String shown = browser.element("#result-image").getText();
         JsonNode build = admin.build(flinkBuild);
         flinkDigest = build.get("digest").asText();
-        assertThat(browser.element("#result-image").getText()).isEqualTo(build.get("image").asText().contains("@")
+        assertThat(shown).as("the result to copy: image@digest").isEqualTo(build.get("image").asText().contains("@")
                 ? build.get("image").asText() : build.get("image").asText() + "@" + flinkDigest);
         assertThat(browser.element("#cancel").isDisplayed()).isFalse();
         assertThat(browser.elements(".tl-row")).as("a bar per step").hasSizeGreaterThan(1);
@@ -175,8 +176,6 @@ class DashboardBrowserTest {
 
         browser.open("/");
         browser.await(d -> "succeeded".equals(browser.element("tr[data-build='" + flinkBuild + "']").getAttribute("data-status")));
-        browser.screenshot(SHOTS.resolve("builds-1280.png"), Browser.DESKTOP);
-        browser.screenshot(SHOTS.resolve("builds-phone.png"), Browser.PHONE);
         apiPathsUsed.addAll(List.of("/api/v1/builds?limit=200", "/api/v1/builds/" + flinkBuild, "/api/v1/builds/" + flinkBuild + "/events"));
     }
 
@@ -220,6 +219,8 @@ class DashboardBrowserTest {
         WebElement rebaseRow = browser.element("tr[data-build='" + rebaseBuild + "']");
         assertThat(rebaseRow.findElement(By.cssSelector(".digest code")).getAttribute("title")).isEqualTo(newDigest);
         assertThat(rebaseRow.getText()).contains("rebase").contains("ops");
+        browser.screenshot(SHOTS.resolve("builds-1280.png"), Browser.DESKTOP);
+        browser.screenshot(SHOTS.resolve("builds-phone.png"), Browser.PHONE);
 
         browser.open("/outdated");
         browser.element("#outdated tr[data-image='" + image + "'][data-status=current]");

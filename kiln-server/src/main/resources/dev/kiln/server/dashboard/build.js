@@ -133,7 +133,7 @@
     const headers = ['Layer', 'Destination', 'Digest', 'Size', 'Packed', 'Target'];
     nodes.layers.replaceChildren(el('div', {}, layers.length === 0 ? el('p', {class: 'muted'}, 'No layers of its own.') :
       Kiln.table('!Layers the build added, bottom first', headers, layers.map(l => Kiln.row(headers, [
-        l.source, l.destination || '—', Kiln.digest(l.digest), Kiln.bytes(l.size),
+        el('span', {title: l.source}, l.source.split('/').pop()), l.destination || '—', Kiln.digest(l.digest), Kiln.bytes(l.size),
         l.cached ? el('span', {class: 'tag tag-good'}, 'reused (cached)') : el('span', {class: 'tag'}, 'packed'),
         layerFate(l.digest) ? el('span', {class: 'tag'}, layerFate(l.digest)) : '—'])), {class: 'cards'}),
       build.blobsUploaded !== undefined ? el('p', {class: 'muted'}, 'Blobs: ' + build.blobsUploaded + ' uploaded (' + Kiln.bytes(build.bytesUploaded) + '), '

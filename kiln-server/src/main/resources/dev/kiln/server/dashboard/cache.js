@@ -97,17 +97,22 @@
       return hits + h.cacheMisses === 0 ? null : hits / (hits + h.cacheMisses) * 100;
     });
     const saved = hours.map(h => h.bytesSaved / 1024 / 1024);
-    const width = Math.max(Math.min(box.clientWidth || 600, 900), 280);
     box.replaceChildren();
-    // one point per hour: bars would suit, but points with lines read better over a few hours
     const now = Date.now() / 1000;
-    new uPlot({
-      width: width, height: 220, tzDate: ts => new Date(ts * 1000),
-      series: [{}, {label: 'Hit ratio (%)', scale: '%', stroke: '#2b7a4b', width: 2, points: {size: 7}},
-        {label: 'Saved (MB)', scale: 'MB', stroke: '#3a63b8', width: 2, points: {size: 7}}],
-      scales: {x: {time: true, range: () => [Date.parse(stats.since) / 1000, now]}, '%': {range: [0, 100]}},
+    const plot = new uPlot({
+      width: chartWidth(box), height: 220, tzDate: ts => new Date(ts * 1000),
+      series: [{}, {label: 'Hit ratio (%)', scale: '%', stroke: '#1f7a45', width: 2, points: {size: 9, fill: '#1f7a45'}},
+        {label: 'Saved (MB)', scale: 'MB', stroke: '#2f5fb3', fill: 'rgba(47, 95, 179, 0.35)', width: 1,
+          paths: uPlot.paths.bars({size: [0.6, 24]}), points: {show: false}}],
+      scales: {x: {time: true, range: () => [Date.parse(stats.since) / 1000, now]}, '%': {range: [0, 100]}, MB: {range: (u, min, max) => [0, Math.max(max, 0.1) * 1.2]}},
       axes: [{}, {scale: '%', label: 'hit ratio %'}, {scale: 'MB', side: 1, label: 'MB saved', grid: {show: false}}]
     }, [x, ratio, saved], box);
+    // the chart keeps its pixel size: follow the card when the window changes (a phone turned, a window resized)
+    window.addEventListener('resize', () => plot.setSize({width: chartWidth(box), height: 220}));
+  }
+
+  function chartWidth(box) {
+    return Math.max(Math.min(box.clientWidth || 600, 900), 240);
   }
 
   /** A prune as the store's limits ask (what a build that leaves the store above them does), or of unreferenced blobs only. */
