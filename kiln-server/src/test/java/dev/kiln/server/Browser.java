@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -27,6 +28,7 @@ import java.util.Map;
 final class Browser implements AutoCloseable {
     static final Dimension DESKTOP = new Dimension(1280, 900);
     static final Dimension PHONE = new Dimension(390, 844);
+    static final ZoneId VIEWER_ZONE = ZoneId.of("Asia/Kolkata");
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     final ChromeDriver driver;
@@ -38,6 +40,8 @@ final class Browser implements AutoCloseable {
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900", "--force-device-scale-factor=1");
         this.driver = new ChromeDriver(options);
+        // a zone far from UTC: the pages must show times in the viewer's zone
+        driver.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", VIEWER_ZONE.getId()));
         this.base = base;
     }
 
@@ -94,6 +98,16 @@ final class Browser implements AutoCloseable {
             Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    /** Runs {@code check} with the viewport at {@code size} (a phone's width: the page's narrow layout). */
+    void at(Dimension size, Runnable check) {
+        metrics(size.width, size.height);
+        try {
+            check.run();
         } finally {
             driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
         }

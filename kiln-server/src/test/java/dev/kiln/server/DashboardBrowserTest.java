@@ -25,6 +25,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +124,7 @@ class DashboardBrowserTest {
         Cookie session = browser.driver.manage().getCookieNamed("kiln_session");
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Strict");
+        assertThat(Duration.between(Instant.now(), session.getExpiry().toInstant())).isBetween(Duration.ofHours(11), Duration.ofHours(12));
         assertThat(browser.element("#who").getText()).isEqualTo("ops (admin)");
     }
 
@@ -142,6 +145,9 @@ class DashboardBrowserTest {
         WebElement row = browser.element("tr[data-build='" + flinkBuild + "']");
         assertThat(row.getAttribute("data-status")).as("the row appears while the build has not ended").isIn("queued", "running");
         assertThat(row.getText()).contains("flink").contains("ci");
+        ZonedDateTime submitted = Instant.parse(admin.build(flinkBuild).get("submittedAt").asText()).atZone(Browser.VIEWER_ZONE);
+        assertThat(row.findElement(By.cssSelector("time")).getText()).as("in the viewer's time zone")
+                .contains(String.format("%02d:%02d:%02d", (submitted.getHour() + 11) % 12 + 1, submitted.getMinute(), submitted.getSecond()));
         browser.screenshot(SHOTS.resolve("builds-running-1280.png"), Browser.DESKTOP);
         row.findElement(By.cssSelector("a")).click();
 
@@ -176,6 +182,11 @@ class DashboardBrowserTest {
 
         browser.open("/");
         browser.await(d -> "succeeded".equals(browser.element("tr[data-build='" + flinkBuild + "']").getAttribute("data-status")));
+        // a second job on the same base, for the outdated page's Rebase all
+        Api ci = new Api(admin.base(), ServerFixture.BUILD_TOKEN);
+        ci.awaitEnd(ci.submitOk(new Multipart()
+                .request("{\"kind\":\"flink\",\"base\":\"" + base + "\",\"jobJar\":\"job.jar\",\"to\":\"" + proxy.hostPort() + "/jobs/payments:1\"}")
+                .file("job.jar", Jobs.jar(tmp.resolve("payments/job.jar"), "payments"))));
         apiPathsUsed.addAll(List.of("/api/v1/builds?limit=200", "/api/v1/builds/" + flinkBuild, "/api/v1/builds/" + flinkBuild + "/events"));
     }
 
@@ -218,6 +229,10 @@ class DashboardBrowserTest {
         assertThat(newDigest).isNotEqualTo(flinkDigest);
         WebElement rebaseRow = browser.element("tr[data-build='" + rebaseBuild + "']");
         assertThat(rebaseRow.findElement(By.cssSelector(".digest code")).getAttribute("title")).isEqualTo(newDigest);
+        assertThat(rebaseRow.findElement(By.cssSelector(".digest code")).getText()).isEqualTo(newDigest.substring(7, 19) + "…");
+        assertThat(rebaseRow.findElement(By.cssSelector(".digest button.copy")).getAttribute("aria-label")).endsWith(newDigest);
+        browser.at(Browser.PHONE, () -> assertThat(browser.script("return getComputedStyle(arguments[0]).display", rebaseRow))
+                .as("a card per row at phone width").isEqualTo("block"));
         assertThat(rebaseRow.getText()).contains("rebase").contains("ops");
         browser.screenshot(SHOTS.resolve("builds-1280.png"), Browser.DESKTOP);
         browser.screenshot(SHOTS.resolve("builds-phone.png"), Browser.PHONE);
@@ -248,6 +263,9 @@ class DashboardBrowserTest {
         browser.open("/cache");
         browser.element("#images tbody tr");
         assertThat(browser.elements("#refresh, #prune-preview-button")).isEmpty();
+        browser.open("/settings");
+        browser.element("#schedules tbody tr");
+        assertThat(browser.elements(".run-now")).isEmpty();
         browser.open("/builds/" + flinkBuild);
         browser.element("#log li");
         assertThat(browser.element("#cancel").isDisplayed()).isFalse();
@@ -258,6 +276,17 @@ class DashboardBrowserTest {
         assertThat(browser.fetch("POST", "/api/v1/rebase", "{\"image\":\"" + image + "\"}", readCsrf)).startsWith("403 ").contains("needs admin");
         assertThat(browser.fetch("POST", "/api/v1/rebase", "{\"image\":\"" + image + "\"}", null)).startsWith("403 ");
         assertThat(admin.get("/api/v1/builds").json().get("builds")).noneMatch(b -> b.get("submitter").asText().equals("reader"));
+
+        browser.logIn(ServerFixture.ADMIN_TOKEN);
+        browser.open("/outdated");
+        browser.await(d -> browser.elements("#outdated tr[data-status=moved]").size() == 2);
+        browser.element("#rebase-all").click();
+        browser.await(d -> browser.elements("#outdated a.rebase-build").size() == 2);
+        for (WebElement link : browser.elements("#outdated a.rebase-build")) {
+            String id = link.getAttribute("href").replaceAll(".*/builds/", "");
+            admin.awaitEnd(id);
+            assertThat(admin.build(id).get("status").asText()).isEqualTo("succeeded");
+        }
     }
 
     @Test
@@ -274,6 +303,7 @@ class DashboardBrowserTest {
                 assertThat(browser.element("#config").getText()).contains("<redacted>").contains("robot");
                 assertThat(browser.element("#schedules").getText()).contains("refresh").contains("outdated").contains("prune");
                 assertThat(browser.element("#schedules tr:nth-child(2)").getText()).contains("outdated").contains("6h");
+                assertThat(browser.elements("#schedules .run-now")).as("admin: run the configured schedule now").hasSize(1);
                 assertThat(browser.element("#config").getText()).doesNotContain(ServerFixture.hex(ServerFixture.ADMIN_TOKEN));
                 browser.screenshot(SHOTS.resolve("settings-1280.png"), Browser.DESKTOP);
             }

@@ -71,7 +71,7 @@ const Kiln = (function () {
     if (!iso) return el('span', {class: 'muted'}, '—');
     const date = new Date(iso);
     return el('time', {datetime: iso, title: date.toString()},
-      date.toLocaleString(undefined, {year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit'}));
+      date.toLocaleString(undefined, {year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short'}));
   }
 
   function duration(ms) {
@@ -130,12 +130,17 @@ const Kiln = (function () {
     return node;
   }
 
+  /** A reference that may wrap after each "/" (and nowhere else), so that a table column stays as wide as its longest part. */
+  function breakable(reference) {
+    return reference.split('/').flatMap((part, i) => i === 0 ? [part] : [el('wbr'), '/' + part]);
+  }
+
   /** An image reference with its tag, shortened when it carries a digest. */
   function image(reference) {
     if (!reference) return el('span', {class: 'muted'}, '—');
     const at = reference.indexOf('@');
-    return at < 0 ? el('span', {class: 'ref'}, reference)
-      : el('span', {class: 'ref', title: reference}, reference.substring(0, at), el('span', {class: 'muted'}, '@…'));
+    return at < 0 ? el('span', {class: 'ref'}, breakable(reference))
+      : el('span', {class: 'ref', title: reference}, breakable(reference.substring(0, at)), el('span', {class: 'muted'}, '@…'));
   }
 
   const LEVEL_NAMES = {store: 'store', daemon: 'daemon', mirror: 'mirror', registry: 'origin'};
@@ -185,6 +190,6 @@ const Kiln = (function () {
     }
   }
 
-  return {api, can, el, bytes, time, duration, isoMillis, period, toast, copy, copyButton, digest, image, level, status, table, row,
+  return {api, can, el, breakable, bytes, time, duration, isoMillis, period, toast, copy, copyButton, digest, image, level, status, table, row,
     content, start};
 })();

@@ -24,7 +24,7 @@
     tbody.replaceChildren(...shown.map(b => Kiln.row(HEADERS, [
       Kiln.status(b.status),
       b.kind,
-      el('a', {href: '/builds/' + b.id, class: 'ref', title: 'Build ' + b.id}, b.image ? b.image.replace(/@sha256:.*/, '') : b.to),
+      el('a', {href: '/builds/' + b.id, class: 'ref', title: 'Build ' + b.id}, Kiln.breakable(b.image ? b.image.replace(/@sha256:.*/, '') : b.to)),
       Kiln.digest(b.digest),
       Kiln.image(b.base),
       Kiln.level(b.cacheLevel),
