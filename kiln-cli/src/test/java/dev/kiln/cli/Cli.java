@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -193,5 +198,18 @@ final class Cli {
                 .redirectOutput(outputPrefix.resolveSibling(outputPrefix.getFileName() + ".out").toFile())
                 .redirectError(outputPrefix.resolveSibling(outputPrefix.getFileName() + ".err").toFile())
                 .start();
+    }
+
+    /** A job jar at {@code jar} whose manifest names {@code com.example.Orders} and whose content is {@code content}. */
+    static Path jobJar(Path jar, String content) throws IOException {
+        Files.createDirectories(jar.toAbsolutePath().getParent());
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.Orders");
+        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
+            out.putNextEntry(new JarEntry("content.txt"));
+            out.write(content.getBytes(StandardCharsets.UTF_8));
+        }
+        return jar;
     }
 }

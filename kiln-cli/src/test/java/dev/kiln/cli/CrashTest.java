@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Platform;
+import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
 import org.junit.jupiter.api.BeforeAll;
@@ -127,12 +128,12 @@ class CrashTest {
             if (killAtRandom(seed, window, cache, build)) {
                 killed++;
             }
-            assertTagIsAbsentOrComplete("crash/app-" + seed, seed);
+            assertTagIsAbsentOrComplete(REGISTRY.registry(), "crash/app-" + seed, seed);
             assertStoreVerifies(cache, seed);
             Cli.ok(cache, build);
             assertStoreVerifies(cache, seed);
             assertThat(manifestStatus("crash/app-" + seed)).isEqualTo(200);
-            assertTagIsAbsentOrComplete("crash/app-" + seed, seed);
+            assertTagIsAbsentOrComplete(REGISTRY.registry(), "crash/app-" + seed, seed);
         }
         assertThat(killed).as("runs killed before the build finished").isGreaterThanOrEqualTo(RUNS / 2);
     }
@@ -144,8 +145,8 @@ class CrashTest {
     }
 
     /** The tag is absent, or its manifest's config and every layer are in the registry. */
-    private static void assertTagIsAbsentOrComplete(String repository, long seed) throws Exception {
-        HttpResponse<byte[]> manifest = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/manifests/1"))
+    static void assertTagIsAbsentOrComplete(RegistryFixture registry, String repository, long seed) throws Exception {
+        HttpResponse<byte[]> manifest = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/manifests/1"))
                 .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
         if (manifest.statusCode() == 404) {
             return;
@@ -153,7 +154,7 @@ class CrashTest {
         assertThat(manifest.statusCode()).as("seed %d", seed).isEqualTo(200);
         var parsed = dev.kiln.image.RawManifest.of(manifest.body(), null).asManifest();
         for (Descriptor blob : parsed.blobs()) {
-            int status = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/blobs/" + blob.digest()))
+            int status = HTTP.send(HttpRequest.newBuilder(URI.create(registry.url() + "/v2/" + repository + "/blobs/" + blob.digest()))
                     .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
             assertThat(status).as("seed %d: blob %s of the tagged image", seed, blob.digest()).isEqualTo(200);
         }

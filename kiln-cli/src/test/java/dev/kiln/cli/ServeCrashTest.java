@@ -1,14 +1,12 @@
 package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.image.Descriptor;
 import dev.kiln.testing.SharedRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,10 +21,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,18 +70,7 @@ class ServeCrashTest {
     }
 
     private Path jar(String content) throws IOException {
-        Path jar = work.resolve("jars/" + content + "/job.jar");
-        Files.createDirectories(jar.getParent());
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.Job");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, manifest)) {
-            j.putNextEntry(new JarEntry("content.txt"));
-            j.write(new byte[2_000_000]);
-            j.write(content.getBytes(StandardCharsets.UTF_8));
-            j.closeEntry();
-        }
-        return jar;
+        return Cli.jobJar(work.resolve("jars/" + content + "/job.jar"), content);
     }
 
     private static String submit(String url, String base, String to, Path jar) throws Exception {
@@ -154,7 +137,7 @@ class ServeCrashTest {
                 assertThat(status).as("seed %d, build %s", seed, build).isIn("succeeded", "interrupted");
                 if (status.equals("interrupted")) {
                     here++;
-                    assertTagIsAbsentOrComplete("crash/job" + kill + "-" + i, seed);
+                    CrashTest.assertTagIsAbsentOrComplete(REGISTRY.registry(), "crash/job" + kill + "-" + i, seed);
                 }
             }
             interrupted += here;
@@ -182,21 +165,5 @@ class ServeCrashTest {
     private static String events(String url, String id) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/builds/" + id + "/events")).header("Authorization", "Bearer " + TOKEN)
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    /** The tag is absent, or its manifest's config and every layer are in the registry. */
-    private static void assertTagIsAbsentOrComplete(String repository, long seed) throws Exception {
-        HttpResponse<byte[]> manifest = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/manifests/1"))
-                .header("Accept", "application/vnd.oci.image.manifest.v1+json").build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (manifest.statusCode() == 404) {
-            return;
-        }
-        assertThat(manifest.statusCode()).as("seed %d", seed).isEqualTo(200);
-        var parsed = dev.kiln.image.RawManifest.of(manifest.body(), null).asManifest();
-        for (Descriptor blob : parsed.blobs()) {
-            int status = HTTP.send(HttpRequest.newBuilder(URI.create(REGISTRY.registry().url() + "/v2/" + repository + "/blobs/" + blob.digest()))
-                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            assertThat(status).as("seed %d: blob %s of the tagged image", seed, blob.digest()).isEqualTo(200);
-        }
     }
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
 /**
  * The {@code server:} configuration with every default applied: what {@link KilnServer} runs with.
  *
- * @param databaseUrl the JDBC URL of the history: PostgreSQL when configured, else an H2 file in the cache directory
+ * @param databaseUrl the JDBC URL of the history: PostgreSQL when configured, else an H2 file in the cache directory, each
+ *                    commit written at once ({@code WRITE_DELAY=0}: an accepted build survives a SIGKILL)
  */
 public record ServerSettings(int port, String bind, List<KilnConfig.Token> tokens, int concurrency, int queue, long maxUploadBytes,
                              int keepDays, int keepBuilds, String databaseUrl, String databaseUser, String databasePassword,
@@ -32,7 +33,7 @@ public record ServerSettings(int port, String bind, List<KilnConfig.Token> token
         var database = Optional.ofNullable(s.database());
         var schedule = Optional.ofNullable(s.schedule());
         String url = database.map(KilnConfig.Database::url)
-                .orElse("jdbc:h2:file:" + cacheDir.toAbsolutePath().resolve("server/history") + ";DB_CLOSE_ON_EXIT=FALSE");
+                .orElse("jdbc:h2:file:" + cacheDir.toAbsolutePath().resolve("server/history") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
         return new ServerSettings(Optional.ofNullable(s.port()).orElse(DEFAULT_PORT), Optional.ofNullable(s.bind()).orElse(DEFAULT_BIND),
                 s.tokens(), builds.map(KilnConfig.Builds::concurrency).orElse(Runtime.getRuntime().availableProcessors()),
                 builds.map(KilnConfig.Builds::queue).orElse(DEFAULT_QUEUE),

@@ -27,6 +27,7 @@ class HealthAndMetricsTest {
             Api.Response metrics = fixture.api(ServerFixture.READ_TOKEN).get("/metrics");
             assertThat(metrics.status()).isEqualTo(200);
             assertThat(metrics.body()).contains("kiln_queue_length", "kiln_store_bytes", "kiln_cache_misses_total",
+                    "kiln_build_duration_seconds_bucket",
                     "kiln_bytes_downloaded_total", "kiln_bytes_uploaded_total");
             assertThat(fixture.api(ServerFixture.READ_TOKEN).get("/api/v1/builds").status()).isEqualTo(200);
             assertThat(fixture.api(ServerFixture.READ_TOKEN).post("/api/v1/builds/x/cancel", "").status()).isEqualTo(403);

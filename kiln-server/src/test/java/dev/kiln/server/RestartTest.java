@@ -37,7 +37,8 @@ class RestartTest {
     }
 
     private static BuildRecord record(String id, String status, String replica) {
-        return new BuildRecord(id, "flink", status, "ci", "registry.example.com/jobs/a:1", replica, "{}", 1_000, 2_000L, null, null,
+        long now = System.currentTimeMillis();
+        return new BuildRecord(id, "flink", status, "ci", "registry.example.com/jobs/a:1", replica, "{}", now, now, null, null,
                 null, null, null, null, null, null, null);
     }
 }

@@ -99,11 +99,11 @@ public final class BuildService implements AutoCloseable {
             if (waiting.size() >= queueLimit && (running >= concurrency || runningTargets.contains(target))) {
                 throw new QueueFullException(queueLimit);
             }
-            live.put(id, job);
             long now = System.currentTimeMillis();
-            BuildRecord record = new BuildRecord(id, kind, BuildRecord.QUEUED, submitter, target, replica, requestJson, now, null, null,
-                    null, null, null, null, null, null, null, null);
-            writer.execute(() -> history.insert(record));
+            // stored before the answer, and before any of its events: a client reads it as soon as it has the id
+            history.insert(new BuildRecord(id, kind, BuildRecord.QUEUED, submitter, target, replica, requestJson, now, null, null,
+                    null, null, null, null, null, null, null, null));
+            live.put(id, job);
             job.events().append("Status", Json.write(Map.of("status", BuildRecord.QUEUED)));
             waiting.add(job);
             dispatch();
@@ -160,7 +160,7 @@ public final class BuildService implements AutoCloseable {
                 return;
             }
             long now = System.currentTimeMillis();
-            writer.execute(() -> history.started(job.id(), now));
+            write(() -> history.started(job.id(), now));
             job.events().append("Status", Json.write(Map.of("status", BuildRecord.RUNNING)));
             Work.Outcome outcome = null;
             String error = null;
@@ -196,7 +196,7 @@ public final class BuildService implements AutoCloseable {
         job.events().append("Status", Json.write(statusEvent));
         metrics.buildFinished(job.kind(), status, took, result, level);
         long now = System.currentTimeMillis();
-        writer.execute(() -> {
+        write(() -> {
             history.finished(job.id(), status, now, error, outcome == null ? null : Json.write(outcome.result()),
                     result == null ? null : result.image(), result == null ? null : result.digest(), level,
                     result == null ? null : result.bytesDownloaded(), result == null ? null : result.bytesUploaded(),
@@ -231,12 +231,23 @@ public final class BuildService implements AutoCloseable {
     /** Queues an event for the history; the writer stores what is pending in one batch. */
     private void store(StoredEvent event) {
         pendingEvents.add(event);
-        writer.execute(() -> {
+        write(() -> {
             List<StoredEvent> batch = new ArrayList<>();
             for (StoredEvent e; (e = pendingEvents.poll()) != null; ) {
                 batch.add(e);
             }
             history.append(batch);
+        });
+    }
+
+    /** Runs {@code write} on the writer thread, after every write queued before it; a failure is logged, and the next writes go on. */
+    private void write(Runnable write) {
+        writer.execute(() -> {
+            try {
+                write.run();
+            } catch (RuntimeException e) {
+                LOG.error("history: {}", e.getMessage());
+            }
         });
     }
 

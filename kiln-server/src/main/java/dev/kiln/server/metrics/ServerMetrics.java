@@ -22,6 +22,7 @@ public final class ServerMetrics {
     private final Counter misses;
     private final Counter downloaded;
     private final Counter uploaded;
+    private final Timer durations;
     private final Map<String, AtomicLong> hitsSinceStart = new ConcurrentHashMap<>();
 
     /** Meters whose gauges read {@code queueLength} and {@code storeBytes} when scraped. */
@@ -31,13 +32,14 @@ public final class ServerMetrics {
         misses = Counter.builder("kiln.cache.misses").description("bases that no cache level had").register(registry);
         downloaded = Counter.builder("kiln.bytes.downloaded").description("bytes downloaded by builds").register(registry);
         uploaded = Counter.builder("kiln.bytes.uploaded").description("bytes uploaded by builds").register(registry);
+        durations = Timer.builder("kiln.build.duration").description("build time, from start to end").publishPercentileHistogram()
+                .register(registry);
     }
 
     /** A build ended: {@code outcome} is its final status; {@code result} its figures when it succeeded. */
     public void buildFinished(String kind, String outcome, Duration duration, BuildResult result, String cacheLevel) {
         Counter.builder("kiln.builds").description("builds finished").tag("kind", kind).tag("outcome", outcome).register(registry).increment();
-        Timer.builder("kiln.build.duration").description("build time, from start to end").publishPercentileHistogram()
-                .register(registry).record(duration);
+        durations.record(duration);
         if (result != null) {
             downloaded.increment(result.bytesDownloaded());
             uploaded.increment(result.bytesUploaded());
