@@ -15,6 +15,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 
 import java.io.IOException;
@@ -120,6 +121,12 @@ class DashboardBrowserTest {
         browser.driver.findElement(By.cssSelector("form button[type=submit]")).click();
         assertThat(browser.element("[role=alert]").getText()).contains("not one of the service's");
 
+        HttpResponse<String> forgedLogin = HTTP.send(HttpRequest.newBuilder(URI.create(admin.base() + "/login"))
+                .header("Origin", "https://evil.example.com").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + ServerFixture.READ_TOKEN)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forgedLogin.statusCode()).as("a login posted from another site").isEqualTo(403);
+        assertThat(forgedLogin.headers().allValues("Set-Cookie")).isEmpty();
+
         browser.logIn(ServerFixture.ADMIN_TOKEN);
         Cookie session = browser.driver.manage().getCookieNamed("kiln_session");
         assertThat(session.isHttpOnly()).isTrue();
@@ -218,7 +225,7 @@ class DashboardBrowserTest {
         WebElement row = browser.element("#outdated tr[data-image='" + image + "'][data-status=moved]");
         browser.screenshot(SHOTS.resolve("outdated-1280.png"), Browser.DESKTOP);
         browser.screenshot(SHOTS.resolve("outdated-phone.png"), Browser.PHONE);
-        browser.element("#outdated tr[data-image='" + image + "'] button.rebase").click();
+        browser.element("#outdated tr[data-image='" + image + "'] button.rebase").sendKeys(Keys.ENTER); // from the keyboard
         String rebaseBuild = browser.element("#outdated a.rebase-build").getAttribute("href").replaceAll(".*/builds/", "");
 
         browser.open("/");
@@ -299,6 +306,9 @@ class DashboardBrowserTest {
             browser.element("#content > *");
             Thread.sleep(500); // let the page's fetches land before reading what it shows
             seen.add(browser.driver.getPageSource());
+            assertThat(browser.script("return [...document.querySelectorAll('a, button, input, select, textarea')]"
+                    + ".filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.textContent.trim())"
+                    + ".map(c => c.outerHTML)")).as("every control on " + page + " has a name").asList().isEmpty();
             if (page.equals("/settings")) {
                 assertThat(browser.element("#config").getText()).contains("<redacted>").contains("robot");
                 assertThat(browser.element("#schedules").getText()).contains("refresh").contains("outdated").contains("prune");

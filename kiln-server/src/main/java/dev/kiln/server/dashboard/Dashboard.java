@@ -98,6 +98,11 @@ public final class Dashboard {
     }
 
     private void logIn(Context ctx) {
+        // the login form has no session yet to hold a CSRF token: a browser names the page that posted it instead
+        String origin = ctx.header("Origin");
+        if (origin != null && !origin.equals(ctx.scheme() + "://" + ctx.host())) {
+            throw new ApiException(403, "a login from another site (" + origin + ") is refused");
+        }
         String token = Optional.ofNullable(ctx.formParam("token")).orElse("").strip();
         String next = Optional.ofNullable(ctx.formParam("next")).filter(Dashboard::localPath).orElse("/");
         Optional<Principal> principal = token.isEmpty() ? Optional.empty() : tokens.find(token);

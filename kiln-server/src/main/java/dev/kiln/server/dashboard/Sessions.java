@@ -40,8 +40,10 @@ public final class Sessions implements Authenticator {
 
     /** Opens a session for {@code principal} and sets its cookie on the response. */
     void open(Context ctx, Principal principal) {
+        long now = System.currentTimeMillis();
+        sessions.values().removeIf(s -> s.expiresAt() < now);
         String id = randomToken();
-        sessions.put(id, new Session(principal, randomToken(), System.currentTimeMillis() + LIFETIME.toMillis()));
+        sessions.put(id, new Session(principal, randomToken(), now + LIFETIME.toMillis()));
         Cookie cookie = new Cookie(COOKIE, id, "/", (int) LIFETIME.toSeconds(), ctx.scheme().equals("https"), 0, true, null, null,
                 SameSite.STRICT);
         ctx.cookie(cookie);
