@@ -208,6 +208,11 @@ class DashboardBrowserTest {
         assertThat(browser.element("#store-bytes").getText()).matches("[\\d.]+ (KB|MB|GB)");
         assertThat(browser.element(".gauge").getAttribute("aria-valuemax")).isEqualTo(String.valueOf(512_000_000L));
         browser.element("#chart canvas");
+        WebElement size = browser.element("#images th:nth-child(6)");
+        size.findElement(By.tagName("button")).click();
+        assertThat(browser.element("#images th:nth-child(6)").getAttribute("aria-sort")).isEqualTo("ascending");
+        browser.element("#images th:nth-child(6) button").click();
+        assertThat(browser.element("#images th:nth-child(6)").getAttribute("aria-sort")).isEqualTo("descending");
         browser.element("#prune-preview-button").click();
         assertThat(browser.element("#prune-preview p").getText()).startsWith("Prune would remove 0 images");
         browser.screenshot(SHOTS.resolve("cache-1280.png"), Browser.DESKTOP);
@@ -311,6 +316,7 @@ class DashboardBrowserTest {
                     + ".map(c => c.outerHTML)")).as("every control on " + page + " has a name").asList().isEmpty();
             if (page.equals("/settings")) {
                 assertThat(browser.element("#config").getText()).contains("<redacted>").contains("robot");
+                assertThat(browser.element("#sources").getText()).contains(tmp.resolve("config.yaml").toString());
                 assertThat(browser.element("#schedules").getText()).contains("refresh").contains("outdated").contains("prune");
                 assertThat(browser.element("#schedules tr:nth-child(2)").getText()).contains("outdated").contains("6h");
                 assertThat(browser.elements("#schedules .run-now")).as("admin: run the configured schedule now").hasSize(1);
