@@ -9,6 +9,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -20,6 +22,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
 
 /**
  * Debian's chromium, headless, driven by its chromedriver through Selenium: a real browser for the
@@ -39,6 +42,7 @@ final class Browser implements AutoCloseable {
         ChromeOptions options = new ChromeOptions().setBinary("/usr/bin/chromium").addArguments("--headless=new", "--no-sandbox", "--disable-gpu",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,900", "--force-device-scale-factor=1");
+        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
         this.driver = new ChromeDriver(options);
         // a zone far from UTC: the pages must show times in the viewer's zone
         driver.executeCdpCommand("Emulation.setTimezoneOverride", Map.of("timezoneId", VIEWER_ZONE.getId()));
@@ -57,6 +61,12 @@ final class Browser implements AutoCloseable {
         driver.findElement(By.cssSelector("form button[type=submit]")).click();
         await(d -> !d.getCurrentUrl().contains("/login"));
         await(d -> !d.findElement(By.id("who")).getText().isEmpty());
+    }
+
+    /** What the page's console said at level SEVERE since the last call: script errors, refused resources, CSP violations. */
+    List<String> consoleErrors() {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream().filter(e -> e.getLevel() == Level.SEVERE)
+                .map(LogEntry::getMessage).toList();
     }
 
     <T> T await(ExpectedCondition<T> condition) {

@@ -305,12 +305,15 @@ class DashboardBrowserTest {
     @Order(6)
     void noPageNorAnyResponseThePagesUseHoldsATokenOrARegistryPassword() throws Exception {
         browser.logIn(ServerFixture.ADMIN_TOKEN);
+        browser.script("console.error('console probe')");
+        assertThat(browser.consoleErrors()).as("the console is read").anyMatch(m -> m.contains("console probe"));
         List<String> seen = new ArrayList<>();
         for (String page : List.of("/", "/builds/" + flinkBuild, "/cache", "/outdated", "/settings")) {
             browser.open(page);
             browser.element("#content > *");
             Thread.sleep(500); // let the page's fetches land before reading what it shows
             seen.add(browser.driver.getPageSource());
+            assertThat(browser.consoleErrors()).as("the console of " + page).isEmpty();
             assertThat(browser.script("return [...document.querySelectorAll('a, button, input, select, textarea')]"
                     + ".filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.textContent.trim())"
                     + ".map(c => c.outerHTML)")).as("every control on " + page + " has a name").asList().isEmpty();
