@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -65,11 +64,11 @@ class RemoteBuildTest {
             assertThat(clientCache.resolve("store")).as("the client's own store is never opened").doesNotExist();
 
             Path held = tmp.resolve("server-cache/server/files");
-            List<FileTime> uploaded = times(held);
+            List<Object> uploaded = inodes(held);
             assertThat(uploaded).as("the jar and the Hadoop configuration's tar").hasSize(2);
             Cli.Result again = Cli.run(clientCache, args);
             assertThat(again.exitCode()).as(again.toString()).isZero();
-            assertThat(times(held)).as("nothing uploaded again").isEqualTo(uploaded);
+            assertThat(inodes(held)).as("nothing uploaded again (an upload replaces the file)").isEqualTo(uploaded);
 
             Cli.Result failed = Cli.run(clientCache, "flink", "build", "--base", REGISTRY.registry().hostPort() + "/no/such:1",
                     "--job-jar", jar.toString(), "--to", REGISTRY.registry().hostPort() + "/jobs/remote:2", "--server", url,
@@ -101,11 +100,12 @@ class RemoteBuildTest {
         }
     }
 
-    private static List<FileTime> times(Path dir) throws IOException {
+    /** The held files' inode numbers: a file uploaded again is a new file moved into place. */
+    private static List<Object> inodes(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(Files::isRegularFile).sorted().map(f -> {
                 try {
-                    return Files.getLastModifiedTime(f);
+                    return Files.getAttribute(f, "unix:ino");
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }

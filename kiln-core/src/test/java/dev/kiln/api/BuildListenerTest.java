@@ -1,5 +1,6 @@
 package dev.kiln.api;
 
+import dev.kiln.error.KilnException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestKilns;
@@ -14,14 +15,38 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A build's own listener: a service running several builds on one Kiln tells their events apart. */
+/**
+ * What a service running several builds on one Kiln relies on: each build's own listener, and an interrupted
+ * build (a cancelled one) making no further request.
+ */
 class BuildListenerTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(41);
 
     @TempDir
     Path tmp;
+
+    @Test
+    void anInterruptedBuildMakesNoRequestAndPublishesNothing() throws IOException {
+        String base = REGISTRY.flinkBase().ref();
+        Path file = Files.writeString(tmp.resolve("app.txt"), "interrupted");
+        String target = REGISTRY.registry().hostPort() + "/listener/interrupted:1";
+        try (Kiln kiln = TestKilns.builder(tmp.resolve("cache")).build()) {
+            long mark = REGISTRY.registry().mark();
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> kiln.build(BuildRequest.from(base).add(file, "/app/app.txt").to(target).build()))
+                        .isInstanceOf(KilnException.class).hasMessageContaining("interrupted during");
+            } finally {
+                Thread.interrupted();
+            }
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("no request once interrupted").isEmpty();
+            assertThat(kiln.build(BuildRequest.from(base).add(file, "/app/app.txt").to(target).build()).digest())
+                    .as("the next build, on a thread not interrupted, runs").startsWith("sha256:");
+        }
+    }
 
     @Test
     void eachBuildsListenerGetsThatBuildsEventsAndTheKilnsListenerGetsAll() throws IOException {

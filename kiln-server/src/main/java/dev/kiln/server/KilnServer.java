@@ -85,6 +85,7 @@ public final class KilnServer implements AutoCloseable {
                 }
             });
             Rebases rebases = new Rebases(builds, history);
+            FileStore files = new FileStore(serverDir.resolve("files"));
             KilnConfig.Store store = b.config.store();
             PruneRequest storeLimits = store == null || store.maxSize() == null ? null
                     : PruneRequest.builder().maxSize(store.maxSize()).lowWatermark(store.lowWatermark()).build();
@@ -95,8 +96,7 @@ public final class KilnServer implements AutoCloseable {
                 if (settings.autoRebase()) {
                     rebases.submit(new Rebases.Spec(moved.image(), null, null, moved.platform()), "autoRebase");
                 }
-            }, settings.keepDays(), settings.keepBuilds(), storeLimits);
-            FileStore files = new FileStore(serverDir.resolve("files"));
+            }, settings.keepDays(), settings.keepBuilds(), storeLimits, files);
             Submissions submissions = new Submissions(builds, files, buildsDir, b.settings.maxUploadBytes());
             BearerTokens tokens = new BearerTokens(b.settings.tokens());
             Dashboard dashboard = new Dashboard(tokens);

@@ -63,6 +63,15 @@ class FilesApiTest {
                     + "\",\"jobJar\":\"sha256:" + "0".repeat(64) + "\",\"to\":\"" + REGISTRY.registry().hostPort() + "/jobs/held:2\"}"));
             assertThat(unheld.status()).isEqualTo(400);
             assertThat(unheld.error()).contains("the server holds no file sha256:000");
+
+            Api admin = fixture.api(ServerFixture.ADMIN_TOKEN);
+            admin.post("/api/v1/schedules/retention/run", "");
+            assertThat(api.post("/api/v1/files/missing", ask).json().get("missing")).as("used files stay").isEmpty();
+            Files.setLastModifiedTime(fixture.cacheDir.resolve("server/files/" + libDigest.substring(7)),
+                    java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(40))));
+            assertThat(admin.post("/api/v1/schedules/retention/run", "").json().get("did").asText()).contains("1 files");
+            assertThat(api.post("/api/v1/files/missing", ask).json().get("missing")).extracting(JsonNode::asText)
+                    .as("unused for longer than keepDays").containsExactly(libDigest);
         }
     }
 }

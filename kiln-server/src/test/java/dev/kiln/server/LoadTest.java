@@ -3,6 +3,7 @@ package dev.kiln.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.StoreVerification;
+import dev.kiln.image.Platform;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.SharedRegistry;
@@ -26,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Builds submitted by several clients at once, queue and pool at their defaults, a mix of kinds, new job
- * jars and no-ops: every build is in the history with its outcome, each base blob is fetched once, the store
+ * jars, no-ops and two platforms: every build is in the history with its outcome, each base blob is fetched once, the store
  * verifies. {@code -Dkiln.load.builds=50 -Dkiln.load.clients=8} for the soak's size; prints throughput and
  * p50/p95 submit-to-done.
  */
@@ -43,6 +44,8 @@ class LoadTest {
     @Test
     void everyBuildIsAccountedForEachBaseBlobIsFetchedOnceAndTheStoreVerifies() throws Exception {
         FlinkBase base = FlinkBase.push(REGISTRY.registry(), "load/flink:1.18");
+        String multi = REGISTRY.images().pushIndex("load/multi:1", List.of(Platform.parse("linux/amd64"), Platform.parse("linux/arm64")),
+                200_000, 100_000).reference().toString();
         Path app = Files.writeString(tmp.resolve("app.txt"), "the same file every time");
         Path cache = tmp.resolve("cache");
         long mark = REGISTRY.registry().mark();
@@ -57,7 +60,7 @@ class LoadTest {
                 int n = i;
                 done.add(clients.submit(() -> {
                     Api api = fixture.builder();
-                    Multipart request = switch (n % 3) {
+                    Multipart request = switch (n % 4) {
                         // a new job jar
                         case 0 -> new Multipart().request("{\"kind\":\"flink\",\"base\":\"" + base.ref() + "\",\"jobJar\":\"job.jar\","
                                 + "\"mainClass\":\"com.example.Job\",\"to\":\"" + REGISTRY.registry().hostPort() + "/load/job" + n + ":1\"}")
@@ -65,6 +68,10 @@ class LoadTest {
                         // the same image again and again: a no-op after the first
                         case 1 -> new Multipart().request("{\"kind\":\"image\",\"from\":\"" + base.ref() + "\",\"layers\":[{\"file\":\"app.txt\","
                                 + "\"dest\":\"/app/app.txt\"}],\"to\":\"" + REGISTRY.registry().hostPort() + "/load/same:1\"}").file("app.txt", app);
+                        // two platforms under one index
+                        case 3 -> new Multipart().request("{\"kind\":\"image\",\"from\":\"" + multi + "\",\"platforms\":\"linux/amd64,linux/arm64\","
+                                + "\"layers\":[{\"file\":\"app.txt\",\"dest\":\"/app/app.txt\"}],\"to\":\"" + REGISTRY.registry().hostPort()
+                                + "/load/multi" + n + ":1\"}").file("app.txt", app);
                         default -> new Multipart().request("{\"kind\":\"image\",\"from\":\"" + base.ref() + "\",\"layers\":[{\"file\":\"app.txt\","
                                 + "\"dest\":\"/app/" + n + ".txt\"}],\"to\":\"" + REGISTRY.registry().hostPort() + "/load/image" + n + ":1\"}")
                                 .file("app.txt", app);
@@ -88,7 +95,7 @@ class LoadTest {
             assertThat(took.keySet()).containsExactlyInAnyOrderElementsOf(builds.findValuesAsText("id"));
 
             Map<String, Long> blobGets = REGISTRY.registry().requestsSince(mark).stream()
-                    .filter(e -> e.method().equals("GET") && e.path().startsWith("/v2/load/flink/blobs/"))
+                    .filter(e -> e.method().equals("GET") && (e.path().startsWith("/v2/load/flink/blobs/") || e.path().startsWith("/v2/load/multi/blobs/")))
                     .collect(Collectors.groupingBy(AccessLogEntry::path, Collectors.counting()));
             assertThat(blobGets).as("each base blob fetched once").isNotEmpty().allSatisfy((path, count) -> assertThat(count).as(path).isEqualTo(1));
 

@@ -44,6 +44,10 @@ final class Wire implements Exchange {
 
     @Override
     public RegistryResponse send(Request request) throws IOException {
+        // HttpURLConnection does not heed interrupts: a thread interrupted (a cancelled build) makes no further request
+        if (Thread.currentThread().isInterrupted()) {
+            throw Exchange.interrupted(request.what());
+        }
         Map<String, String> headers = new HashMap<>(request.headers());
         headers.put("User-Agent", USER_AGENT);
         try {

@@ -61,6 +61,7 @@ final class BuildFiles {
             String digest = named.getOrDefault(ref, ref);
             Path source = held.path(digest).orElseThrow(() -> ApiException.badRequest(field + ": the server holds no file " + digest
                     + " (upload it with PUT /api/v1/files/" + digest + ")"));
+            held.used(source);
             Path copy = dir.resolve("held").resolve(named.containsKey(ref) ? ref : ref.substring("sha256:".length()));
             try {
                 if (!Files.exists(copy)) {

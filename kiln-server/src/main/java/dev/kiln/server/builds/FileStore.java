@@ -42,6 +42,15 @@ public final class FileStore {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
+    /** Marks the held file of {@code digest} as used now: retention keeps what builds still refer to. */
+    void used(Path file) {
+        try {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException ignored) {
+            // a file that cannot be touched is only removed sooner
+        }
+    }
+
     /** The digests of {@code digests} the server does not hold, in order. */
     public List<String> missing(List<String> digests) {
         return digests.stream().filter(d -> path(d).isEmpty()).toList();
@@ -81,6 +90,21 @@ public final class FileStore {
                 // a leftover in incoming/ is harmless
             }
         }
+    }
+
+    /** Removes the held files not written or used since {@code before} (epoch milliseconds); returns how many. */
+    public int prune(long before) {
+        int removed = 0;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (Files.getLastModifiedTime(file).toMillis() < before && Files.deleteIfExists(file)) {
+                    removed++;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return removed;
     }
 
     private static long copyAtMost(InputStream in, OutputStream out, long maxBytes) throws IOException {

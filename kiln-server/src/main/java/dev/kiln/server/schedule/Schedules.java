@@ -5,6 +5,7 @@ import dev.kiln.api.OutdatedImage;
 import dev.kiln.api.PruneRequest;
 import dev.kiln.api.PruneResult;
 import dev.kiln.api.RefreshedImage;
+import dev.kiln.server.builds.FileStore;
 import dev.kiln.server.history.History;
 import dev.kiln.server.history.ScheduleRun;
 import dev.kiln.server.http.ApiException;
@@ -26,7 +27,7 @@ import java.util.function.Supplier;
  * The service's own periodic work: {@code refresh} (one HEAD per cached tag, pulling what moved),
  * {@code outdated} (every image Kiln built against its base tag; moved bases are announced, and rebased
  * when {@code autoRebase} is on), {@code prune} (the store's limits) and {@code retention} (the history's
- * limits). Each run is recorded in the history: when, what it found, what it did.
+ * limits, and held files unused as long). Each run is recorded in the history: when, what it found, what it did.
  */
 public final class Schedules implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Schedules.class);
@@ -55,9 +56,10 @@ public final class Schedules implements AutoCloseable {
      * @param keepDays    the history keeps builds this long
      * @param keepBuilds  and at most this many
      * @param storeLimits the prune run's limits ({@code null}: only what nothing references)
+     * @param files       the files held by digest, removed by retention when unused for {@code keepDays}
      */
     public Schedules(Kiln kiln, History history, String replica, Duration refresh, Duration outdated, Duration prune,
-                     Consumer<OutdatedImage> onMoved, int keepDays, int keepBuilds, PruneRequest storeLimits) {
+                     Consumer<OutdatedImage> onMoved, int keepDays, int keepBuilds, PruneRequest storeLimits, FileStore files) {
         this.history = history;
         this.replica = replica;
         add("refresh", refresh, () -> {
@@ -81,8 +83,11 @@ public final class Schedules implements AutoCloseable {
                     + result.blobsRemoved() + " blobs, " + result.bytesFreed() + " bytes");
         });
         add("retention", RETENTION_PERIOD, () -> {
-            long removed = history.prune(System.currentTimeMillis() - Duration.ofDays(keepDays).toMillis(), keepBuilds);
-            return new Report("builds older than " + keepDays + " days or beyond the newest " + keepBuilds, "removed " + removed);
+            long before = System.currentTimeMillis() - Duration.ofDays(keepDays).toMillis();
+            long removed = history.prune(before, keepBuilds);
+            int held = files.prune(before);
+            return new Report("builds older than " + keepDays + " days or beyond the newest " + keepBuilds + ", held files unused as long",
+                    "removed " + removed + " builds, " + held + " files");
         });
     }
 
