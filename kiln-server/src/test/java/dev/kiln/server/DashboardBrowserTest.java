@@ -194,7 +194,7 @@ class DashboardBrowserTest {
         ci.awaitEnd(ci.submitOk(new Multipart()
                 .request("{\"kind\":\"flink\",\"base\":\"" + base + "\",\"jobJar\":\"job.jar\",\"to\":\"" + proxy.hostPort() + "/jobs/payments:1\"}")
                 .file("job.jar", Jobs.jar(tmp.resolve("payments/job.jar"), "payments"))));
-        apiPathsUsed.addAll(List.of("/api/v1/builds?limit=200", "/api/v1/builds/" + flinkBuild, "/api/v1/builds/" + flinkBuild + "/events"));
+        apiPathsUsed.addAll(List.of("/api/v1/builds?limit=200", "/api/v1/builds/" + flinkBuild, "/api/v1/builds/" + flinkBuild + "/events?times=true"));
     }
 
     @Test

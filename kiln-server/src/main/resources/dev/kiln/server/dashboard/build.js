@@ -192,7 +192,7 @@
     await reload();
     setStatus(state.build.status);
     renderTimeline();
-    const stream = new EventSource('/api/v1/builds/' + encodeURIComponent(id) + '/events');
+    const stream = new EventSource('/api/v1/builds/' + encodeURIComponent(id) + '/events?times=true');
     ['Status', 'StepStarted', 'StepFinished', 'StepFailed', 'CacheDecision', 'TransferStarted', 'TransferFinished', 'Retrying', 'Info', 'Warning']
       .forEach(type => stream.addEventListener(type, e => {
         const data = JSON.parse(e.data);
