@@ -70,6 +70,8 @@ class DashboardBrowserTest {
                 registries:
                   "private.example.com":
                     credentials: { username: robot, password: "%s" }
+                  "docker.io":
+                    mirrors: [ { url: "http://127.0.0.1:5999", resolve: true } ]
                 server:
                   tokens:
                     - { name: reader, sha256: %s, role: read }
@@ -205,6 +207,9 @@ class DashboardBrowserTest {
         WebElement row = browser.element("#images tr[data-reference='" + base + "']");
         assertThat(row.getText()).contains("flink/flink").contains("1.18").contains("origin");
         assertThat(browser.element("#levels tr[data-level=registry]").getText()).as("one miss: the base came from its registry").contains("1");
+        assertThat(browser.element("#levels tr[data-level=mirror]").getText()).contains("http://127.0.0.1:5999 for docker.io (tags and digests)");
+        assertThat(browser.elements("#levels tbody tr")).extracting(r -> r.getAttribute("data-level"))
+                .as("in the order a pull asks them").containsExactly("store", "mirror", "registry");
         assertThat(browser.element("#store-bytes").getText()).matches("[\\d.]+ (KB|MB|GB)");
         assertThat(browser.element(".gauge").getAttribute("aria-valuemax")).isEqualTo(String.valueOf(512_000_000L));
         browser.element("#chart canvas");
