@@ -31,9 +31,13 @@ final class ServeCommand implements Callable<Integer> {
         KilnServer server = KilnServer.builder(kiln, settings).config(config).start();
         common.err().println("kiln serve: listening on http://" + settings.bind() + ":" + server.port());
         common.err().flush();
+        // SIGTERM is how a service stops: not an interrupted command (builds still running are recorded as interrupted)
+        Interruption.finished();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            common.err().println("kiln serve: stopped");
+            common.err().flush();
             stopped.countDown();
         }, "kiln-serve-stop"));
         stopped.await();
