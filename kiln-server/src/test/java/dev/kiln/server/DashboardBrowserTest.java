@@ -17,6 +17,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 import java.io.IOException;
 import java.net.URI;
@@ -254,6 +255,14 @@ class DashboardBrowserTest {
         browser.screenshot(SHOTS.resolve("builds-1280.png"), Browser.DESKTOP);
         browser.screenshot(SHOTS.resolve("builds-phone.png"), Browser.PHONE);
 
+        browser.element("#text-filter").sendKeys("payments");
+        browser.await(d -> browser.elements("#builds tbody tr[data-build]").size() == 1);
+        assertThat(browser.element("#builds tbody tr[data-build]").getText()).contains("/jobs/payments:1");
+        browser.element("#text-filter").clear();
+        new Select(browser.element("#status-filter")).selectByValue("failed");
+        browser.await(d -> browser.elements("#builds tbody tr[data-build]").isEmpty());
+        assertThat(browser.element("#builds tbody").getText()).isEqualTo("No build matches the filter.");
+
         browser.open("/outdated");
         browser.element("#outdated tr[data-image='" + image + "'][data-status=current]");
         assertThat(browser.element("#rebases").getText()).contains(newDigest.substring(7, 19));
@@ -303,6 +312,24 @@ class DashboardBrowserTest {
             String id = link.getAttribute("href").replaceAll(".*/builds/", "");
             admin.awaitEnd(id);
             assertThat(admin.build(id).get("status").asText()).isEqualTo("succeeded");
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aRunningBuildIsCancelledFromItsPage() throws IOException {
+        try (Hang hang = new Hang()) {
+            String id = new Api(admin.base(), ServerFixture.BUILD_TOKEN).submitOk(new Multipart()
+                    .request("{\"kind\":\"flink\",\"base\":\"" + hang.ref("flink:1.18") + "\",\"jobJar\":\"job.jar\",\"to\":\""
+                            + proxy.hostPort() + "/jobs/hung:1\"}")
+                    .file("job.jar", Jobs.jar(tmp.resolve("hung/job.jar"), "hung")));
+            browser.logIn(ServerFixture.BUILD_TOKEN);
+            browser.open("/builds/" + id);
+            browser.await(d -> browser.element("#cancel").isDisplayed());
+            browser.element("#cancel").click();
+            browser.await(d -> "cancelled".equals(browser.script("const s = document.querySelector('#build-status .status'); return s && s.textContent;")));
+            assertThat(admin.awaitEnd(id)).last().satisfies(e -> assertThat(e.data().get("status").asText()).isEqualTo("cancelled"));
+            assertThat(browser.element("#cancel").isDisplayed()).isFalse();
         }
     }
 

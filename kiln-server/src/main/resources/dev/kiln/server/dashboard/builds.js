@@ -33,7 +33,7 @@
       b.submitter,
       Kiln.time(b.submittedAt)], {'data-build': b.id, 'data-status': b.status})));
     if (shown.length === 0) {
-      tbody.replaceChildren(el('tr', {}, el('td', {colspan: HEADERS.length, class: 'muted'}, builds.length ? 'No build matches the filter.' : 'No builds yet.')));
+      tbody.replaceChildren(el('tr', {}, el('td', {colspan: HEADERS.length, class: 'muted'}, statusFilter.value || text ? 'No build matches the filter.' : 'No builds yet.')));
     }
   }
 
