@@ -4,7 +4,8 @@
 # htpasswd (Basic-auth test registries), zsh (its completion script is tested in it), buildah (the oracle that runs a Dockerfile's RUN in a chroot, to compare
 # Kiln's runtime-free RUN with), podman (its Docker-compatible API service is the Docker daemon
 # the tests use; they start it themselves, with vfs storage in a temporary directory), PostgreSQL (kiln serve's
-# shared history; the tests run initdb and pg_ctl on a free port in a temporary directory).
+# shared history; the tests run initdb and pg_ctl on a free port in a temporary directory), chromium and
+# chromium-driver (the dashboard's browser tests drive a headless chromium through chromedriver with Selenium).
 set -euo pipefail
 missing=()
 command -v docker-registry >/dev/null || missing+=(docker-registry)
@@ -17,6 +18,8 @@ command -v mvn >/dev/null || missing+=(maven)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v curl >/dev/null || missing+=(curl)
 command -v zsh >/dev/null || missing+=(zsh)   # `kiln completion zsh` is tested in zsh
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=()

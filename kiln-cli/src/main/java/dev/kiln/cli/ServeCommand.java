@@ -28,7 +28,7 @@ final class ServeCommand implements Callable<Integer> {
         KilnConfig config = common.config();
         Kiln kiln = common.open(false);
         ServerSettings settings = ServerSettings.of(config.server(), kiln.storeDir().getParent()).listeningOn(port, bind);
-        KilnServer server = KilnServer.builder(kiln, settings).start();
+        KilnServer server = KilnServer.builder(kiln, settings).config(config).start();
         common.err().println("kiln serve: listening on http://" + settings.bind() + ":" + server.port());
         common.err().flush();
         // SIGTERM is how a service stops: not an interrupted command (builds still running are recorded as interrupted)

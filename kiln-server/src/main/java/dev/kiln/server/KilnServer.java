@@ -11,6 +11,7 @@ import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.FileStore;
 import dev.kiln.server.builds.Rebases;
 import dev.kiln.server.builds.Submissions;
+import dev.kiln.server.dashboard.Dashboard;
 import dev.kiln.server.history.History;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.AdminRoutes;
@@ -97,8 +98,11 @@ public final class KilnServer implements AutoCloseable {
                 }
             }, settings.keepDays(), settings.keepBuilds(), storeLimits, files);
             Submissions submissions = new Submissions(builds, files, buildsDir, b.settings.maxUploadBytes());
+            BearerTokens tokens = new BearerTokens(b.settings.tokens());
+            Dashboard dashboard = new Dashboard(tokens);
             List<Authenticator> authenticators = new ArrayList<>(b.authenticators);
-            authenticators.add(new BearerTokens(b.settings.tokens()));
+            authenticators.add(dashboard.sessions());
+            authenticators.add(tokens);
             this.app = Javalin.create(config -> {
                 config.showJavalinBanner = false;
                 config.startupWatcherEnabled = false;
@@ -117,6 +121,7 @@ public final class KilnServer implements AutoCloseable {
             new BuildRoutes(builds, submissions, history).register(app);
             new FileRoutes(files, settings.maxUploadBytes()).register(app);
             new AdminRoutes(kiln, b.config, history, rebases, schedules, metrics, this::storeBytes).register(app);
+            dashboard.register(app);
             b.routes.forEach(r -> r.accept(app));
             app.start(b.settings.bind(), b.settings.port());
             schedules.start();

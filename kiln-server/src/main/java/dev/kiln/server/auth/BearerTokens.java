@@ -34,7 +34,12 @@ public final class BearerTokens implements Authenticator {
         if (header == null || !header.regionMatches(true, 0, PREFIX, 0, PREFIX.length())) {
             return Optional.empty();
         }
-        byte[] hash = sha256(header.substring(PREFIX.length()).strip());
+        return find(header.substring(PREFIX.length()).strip());
+    }
+
+    /** The principal of a configured {@code token} (the dashboard's login form sends one), or empty. */
+    public Optional<Principal> find(String presented) {
+        byte[] hash = sha256(presented);
         Entry found = null;
         for (Entry token : tokens) {
             if (MessageDigest.isEqual(token.hash(), hash) && found == null) {

@@ -73,7 +73,7 @@ public final class AdminRoutes {
         KilnConfig.Store limits = config.store();
         store.put("maxSize", limits == null ? null : limits.maxSize());
         store.put("lowWatermark", limits == null ? null : limits.lowWatermark());
-        ctx.json(Map.of("images", images, "store", store, "hitsSinceStart", metrics.hitsSinceStart()));
+        ctx.json(Map.of("images", images, "store", store, "hitsSinceStart", metrics.hitsSinceStart(), "missesSinceStart", metrics.misses()));
     }
 
     private static CacheEntry entry(CachedImage image) {

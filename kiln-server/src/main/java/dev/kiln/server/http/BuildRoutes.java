@@ -94,6 +94,7 @@ public final class BuildRoutes {
         view.put("error", b.error());
         view.put("image", b.image());
         view.put("digest", b.digest());
+        view.put("base", baseReference(b));
         view.put("cacheLevel", b.cacheLevel());
         view.put("bytesDownloaded", b.bytesDownloaded());
         view.put("bytesUploaded", b.bytesUploaded());
@@ -103,6 +104,16 @@ public final class BuildRoutes {
             view.put("result", tree(b.result()));
         }
         return view;
+    }
+
+    /** The reference of the base a finished build used (a Flink build's result holds it under {@code build}); {@code null} if none. */
+    static String baseReference(BuildRecord b) {
+        JsonNode result = tree(b.result());
+        if (result == null) {
+            return null;
+        }
+        JsonNode base = result.has("build") ? result.path("build").path("base") : result.path("base");
+        return base.path("reference").isTextual() ? base.path("reference").asText() : null;
     }
 
     private static JsonNode tree(String json) {

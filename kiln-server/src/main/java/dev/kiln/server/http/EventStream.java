@@ -1,5 +1,7 @@
 package dev.kiln.server.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.EventLog;
 import dev.kiln.server.history.BuildRecord;
@@ -10,6 +12,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -34,6 +37,7 @@ final class EventStream {
             throw ApiException.notFound("no build " + id);
         }
         long last = lastEventId(ctx);
+        boolean times = "true".equals(ctx.queryParam("times"));
         var res = ctx.res();
         res.setStatus(200);
         res.setContentType("text/event-stream");
@@ -47,7 +51,7 @@ final class EventStream {
             while (true) {
                 List<StoredEvent> events = log.after(last, WAIT_MILLIS);
                 for (StoredEvent event : events) {
-                    send(out, event);
+                    send(out, event, times);
                     last = event.seq();
                 }
                 if (events.isEmpty()) {
@@ -65,7 +69,7 @@ final class EventStream {
             boolean over = history.find(id).map(BuildRecord::finished).orElse(true);
             List<StoredEvent> events = history.events(id, last);
             for (StoredEvent event : events) {
-                send(out, event);
+                send(out, event, times);
                 last = event.seq();
             }
             if (over) {
@@ -93,8 +97,23 @@ final class EventStream {
         }
     }
 
-    private static void send(OutputStream out, StoredEvent event) throws IOException {
-        write(out, "id: " + event.seq() + "\nevent: " + event.type() + "\ndata: " + event.data() + "\n\n");
+    private static void send(OutputStream out, StoredEvent event, boolean times) throws IOException {
+        write(out, "id: " + event.seq() + "\nevent: " + event.type() + "\ndata: " + (times ? withTime(event) : event.data()) + "\n\n");
+    }
+
+    /**
+     * With {@code ?times=true} (the dashboard's, which shows each line's elapsed time): the event's fields
+     * with {@code at}, when it happened (RFC 3339), first. Without it the data is the event's own fields
+     * only, as clients that read them into the event types expect.
+     */
+    private static String withTime(StoredEvent event) throws IOException {
+        ObjectNode data = Json.MAPPER.createObjectNode();
+        data.put("at", Instant.ofEpochMilli(event.at()).toString());
+        JsonNode fields = Json.MAPPER.readTree(event.data());
+        if (fields instanceof ObjectNode object) {
+            data.setAll(object);
+        }
+        return Json.MAPPER.writeValueAsString(data);
     }
 
     private static void write(OutputStream out, String text) throws IOException {

@@ -55,6 +55,11 @@ public final class ServerMetrics {
         }
     }
 
+    /** Bases that no cache level had (fetched from their registry) since the service started. */
+    public long misses() {
+        return (long) misses.count();
+    }
+
     /** Cache hits per level since the service started. */
     public Map<String, Long> hitsSinceStart() {
         Map<String, Long> hits = new java.util.TreeMap<>();
