@@ -35,7 +35,6 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Reads {@code config.yaml} strictly (unknown keys, duplicate keys and bad values are errors that
@@ -45,16 +44,13 @@ import java.util.stream.Stream;
  * <p>Environment overrides, which win over the file (command-line flags win over both):
  * {@code KILN_CACHE_DIR} (store.dir), {@code KILN_STORE_MAX_SIZE}, {@code KILN_STORE_LOW_WATERMARK},
  * and for every registry {@code KILN_POLICY}, {@code KILN_MAX_AGE}, {@code KILN_MAX_STALE},
- * {@code KILN_STALE_IF_ERROR}; {@code KILN_DAEMON} (true/false) for the daemon level; for {@code kiln serve}
- * {@code KILN_SERVER_PORT}, {@code _BIND}, {@code _BUILDS_CONCURRENCY}, {@code _BUILDS_QUEUE}, {@code _UPLOADS_MAX_BYTES},
- * {@code _HISTORY_KEEP_DAYS}, {@code _HISTORY_KEEP_BUILDS}, {@code _DATABASE_URL}, {@code _DATABASE_USER},
- * {@code _DATABASE_PASSWORD_ENV}, {@code _SCHEDULE_REFRESH}, {@code _SCHEDULE_OUTDATED}, {@code _SCHEDULE_PRUNE},
- * {@code _AUTO_REBASE} and {@code _NOTIFY_WEBHOOK}.
+ * {@code KILN_STALE_IF_ERROR}; {@code KILN_DAEMON} (true/false) for the daemon level; {@code KILN_SERVER_*} for
+ * {@code kiln serve} ({@link ServerSection}).
  */
 final class ConfigLoader {
     static final String FILE_NAME = "config.yaml";
     private static final String ALL_REGISTRIES = "*";
-    private static final String REDACTED = "<redacted>";
+    static final String REDACTED = "<redacted>";
 
     /** Created on first use: a process with no configuration file never builds a YAML mapper. */
     private static final class Yaml {
@@ -266,51 +262,15 @@ final class ConfigLoader {
         KilnConfig.Daemon daemon = daemonEnabled == null ? config.daemon()
                 : new KilnConfig.Daemon(daemonEnabled, config.daemon() == null ? null : config.daemon().host());
         boolean storeSet = newStore.dir() != null || newStore.maxSize() != null;
-        return new KilnConfig(storeSet ? newStore : config.store(), registries, daemon, serverWithEnvironment(config.server(), env, sources),
+        return new KilnConfig(storeSet ? newStore : config.store(), registries, daemon, ServerSection.withEnvironment(config.server(), env, sources),
                 sources);
     }
 
-    /** {@code KILN_SERVER_*} over the file's {@code server:} section; {@code null} when neither says anything. */
-    private static KilnConfig.Server serverWithEnvironment(KilnConfig.Server file, Map<String, String> env, List<String> sources) {
-        KilnConfig.Server s = file != null ? file : new KilnConfig.Server(null, null, null, null, null, null, null, null, null, null);
-        Integer port = envValue(env, "KILN_SERVER_PORT", ConfigLoader::integer, sources);
-        String bind = envValue(env, "KILN_SERVER_BIND", Function.identity(), sources);
-        Integer concurrency = envValue(env, "KILN_SERVER_BUILDS_CONCURRENCY", ConfigLoader::integer, sources);
-        Integer queue = envValue(env, "KILN_SERVER_BUILDS_QUEUE", ConfigLoader::integer, sources);
-        Long maxBytes = envValue(env, "KILN_SERVER_UPLOADS_MAX_BYTES", Units::parseSize, sources);
-        Integer keepDays = envValue(env, "KILN_SERVER_HISTORY_KEEP_DAYS", ConfigLoader::integer, sources);
-        Integer keepBuilds = envValue(env, "KILN_SERVER_HISTORY_KEEP_BUILDS", ConfigLoader::integer, sources);
-        String dbUrl = envValue(env, "KILN_SERVER_DATABASE_URL", Function.identity(), sources);
-        String dbUser = envValue(env, "KILN_SERVER_DATABASE_USER", Function.identity(), sources);
-        String dbPasswordEnv = envValue(env, "KILN_SERVER_DATABASE_PASSWORD_ENV", Function.identity(), sources);
-        Duration refresh = envValue(env, "KILN_SERVER_SCHEDULE_REFRESH", Units::parseDuration, sources);
-        Duration outdated = envValue(env, "KILN_SERVER_SCHEDULE_OUTDATED", Units::parseDuration, sources);
-        Duration prune = envValue(env, "KILN_SERVER_SCHEDULE_PRUNE", Units::parseDuration, sources);
-        Boolean autoRebase = envValue(env, "KILN_SERVER_AUTO_REBASE", ConfigLoader::bool, sources);
-        String webhook = envValue(env, "KILN_SERVER_NOTIFY_WEBHOOK", Function.identity(), sources);
-        if (file == null && Stream.of(port, bind, concurrency, queue, maxBytes, keepDays, keepBuilds, dbUrl, dbUser, dbPasswordEnv,
-                refresh, outdated, prune, autoRebase, webhook).allMatch(v -> v == null)) {
-            return null;
-        }
-        KilnConfig.Builds builds = Optional.ofNullable(s.builds()).orElse(new KilnConfig.Builds(null, null));
-        KilnConfig.History history = Optional.ofNullable(s.history()).orElse(new KilnConfig.History(null, null));
-        KilnConfig.Database database = Optional.ofNullable(s.database()).orElse(new KilnConfig.Database(null, null, null, null));
-        KilnConfig.Schedule schedule = Optional.ofNullable(s.schedule()).orElse(new KilnConfig.Schedule(null, null, null));
-        return checked("KILN_SERVER_*", () -> new KilnConfig.Server(or(port, s.port()), or(bind, s.bind()), s.tokens(),
-                new KilnConfig.Builds(or(concurrency, builds.concurrency()), or(queue, builds.queue())),
-                new KilnConfig.Uploads(or(maxBytes, s.uploads() == null ? null : s.uploads().maxBytes())),
-                new KilnConfig.History(or(keepDays, history.keepDays()), or(keepBuilds, history.keepBuilds())),
-                new KilnConfig.Database(or(dbUrl, database.url()), or(dbUser, database.user()),
-                        dbPasswordEnv != null ? dbPasswordEnv : database.passwordEnv(), dbPasswordEnv != null ? null : database.passwordFile()),
-                new KilnConfig.Schedule(or(refresh, schedule.refresh()), or(outdated, schedule.outdated()), or(prune, schedule.prune())),
-                or(autoRebase, s.autoRebase()), new KilnConfig.Notify(or(webhook, s.notifications() == null ? null : s.notifications().webhook()))));
-    }
-
-    private static <T> T or(T override, T value) {
+    static <T> T or(T override, T value) {
         return override != null ? override : value;
     }
 
-    private static Integer integer(String text) {
+    static Integer integer(String text) {
         try {
             return Integer.valueOf(text.strip());
         } catch (NumberFormatException e) {
@@ -318,7 +278,7 @@ final class ConfigLoader {
         }
     }
 
-    private static <T> T envValue(Map<String, String> env, String name, Function<String, T> parse, List<String> sources) {
+    static <T> T envValue(Map<String, String> env, String name, Function<String, T> parse, List<String> sources) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {
             return null;
@@ -328,7 +288,7 @@ final class ConfigLoader {
     }
 
     /** {@code value}, with an invalid one reported under the environment variables it came from. */
-    private static <T> T checked(String variables, Supplier<T> value) {
+    static <T> T checked(String variables, Supplier<T> value) {
         try {
             return value.get();
         } catch (InvalidInputException e) {
@@ -336,7 +296,7 @@ final class ConfigLoader {
         }
     }
 
-    private static Boolean bool(String text) {
+    static Boolean bool(String text) {
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "true", "1", "yes" -> true;
             case "false", "0", "no" -> false;
@@ -405,74 +365,19 @@ final class ConfigLoader {
             root.put("daemon", daemon);
         }
         if (config.server() != null) {
-            root.put("server", redacted(config.server()));
+            root.put("server", ServerSection.redacted(config.server()));
         }
         return root;
     }
 
-    /** The server's keys; token hashes and the webhook's query and user info are redacted. */
-    private static Map<String, Object> redacted(KilnConfig.Server s) {
-        Map<String, Object> server = new LinkedHashMap<>();
-        put(server, "port", s.port());
-        put(server, "bind", s.bind());
-        if (!s.tokens().isEmpty()) {
-            server.put("tokens", s.tokens().stream().map(t -> {
-                Map<String, Object> token = new LinkedHashMap<>();
-                token.put("name", t.name());
-                token.put("sha256", REDACTED);
-                token.put("role", t.role());
-                return token;
-            }).toList());
-        }
-        if (s.builds() != null) {
-            Map<String, Object> builds = new LinkedHashMap<>();
-            put(builds, "concurrency", s.builds().concurrency());
-            put(builds, "queue", s.builds().queue());
-            putNonEmpty(server, "builds", builds);
-        }
-        if (s.uploads() != null) {
-            Map<String, Object> uploads = new LinkedHashMap<>();
-            put(uploads, "maxBytes", exactSize(s.uploads().maxBytes()));
-            putNonEmpty(server, "uploads", uploads);
-        }
-        if (s.history() != null) {
-            Map<String, Object> history = new LinkedHashMap<>();
-            put(history, "keepDays", s.history().keepDays());
-            put(history, "keepBuilds", s.history().keepBuilds());
-            putNonEmpty(server, "history", history);
-        }
-        if (s.database() != null) {
-            Map<String, Object> database = new LinkedHashMap<>();
-            put(database, "url", s.database().url() == null ? null : s.database().url().replaceAll("(?i)password=[^&;]*", "password=" + REDACTED));
-            put(database, "user", s.database().user());
-            put(database, "passwordEnv", s.database().passwordEnv());
-            put(database, "passwordFile", s.database().passwordFile());
-            putNonEmpty(server, "database", database);
-        }
-        if (s.schedule() != null) {
-            Map<String, Object> schedule = new LinkedHashMap<>();
-            put(schedule, "refresh", Units.formatDuration(s.schedule().refresh()));
-            put(schedule, "outdated", Units.formatDuration(s.schedule().outdated()));
-            put(schedule, "prune", Units.formatDuration(s.schedule().prune()));
-            putNonEmpty(server, "schedule", schedule);
-        }
-        put(server, "autoRebase", s.autoRebase());
-        if (s.notifications() != null && s.notifications().webhook() != null) {
-            // a webhook URL may carry a secret in its user info or query
-            server.put("notify", Map.of("webhook", s.notifications().webhook().replaceAll("//[^/@]*@", "//" + REDACTED + "@")
-                    .replaceAll("\\?.*$", "?" + REDACTED)));
-        }
-        return server;
-    }
-
-    private static void putNonEmpty(Map<String, Object> map, String key, Map<String, Object> value) {
+    static void putNonEmpty(Map<String, Object> map, String key, Map<String, Object> value) {
         if (!value.isEmpty()) {
             map.put(key, value);
         }
     }
 
     /** The largest unit that divides the size exactly, so that showing and reading back loses nothing. */
-    private static String exactSize(Long bytes) {
+    static String exactSize(Long bytes) {
         if (bytes == null) {
             return null;
         }
@@ -486,7 +391,7 @@ final class ConfigLoader {
         return bytes + "B";
     }
 
-    private static void put(Map<String, Object> map, String key, Object value) {
+    static void put(Map<String, Object> map, String key, Object value) {
         if (value != null) {
             map.put(key, value instanceof Path ? value.toString() : value);
         }
