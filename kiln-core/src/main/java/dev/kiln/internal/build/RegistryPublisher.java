@@ -200,6 +200,9 @@ final class RegistryPublisher implements ImageSink {
         } catch (IOException e) {
             uploadFailure = new UncheckedIOException(e);
         }
+        if (Thread.currentThread().isInterrupted()) {
+            downloader.interrupt();   // the build was cancelled: the download stops too
+        }
         try {
             download.join();   // a failed download fails the push, whatever the upload did
         } catch (CompletionException e) {
