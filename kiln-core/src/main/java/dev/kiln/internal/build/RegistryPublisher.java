@@ -150,11 +150,11 @@ final class RegistryPublisher implements ImageSink {
             return;
         }
         long start = System.nanoTime();
+        telemetry.emit(new KilnEvent.TransferStarted(blob.digest().toString(), blob.size(), KilnEvent.Direction.UPLOAD, target.registry()));
         if (baseOfBlob == null || store.blobs().isVerified(blob.digest()) || !uploadWhileDownloading(client, target, blob, baseOfBlob, telemetry)) {
             if (baseOfBlob != null) {
                 resolver.ensureLayer(baseOfBlob, blob, telemetry);
             }
-            telemetry.emit(new KilnEvent.TransferStarted(blob.digest().toString(), blob.size(), KilnEvent.Direction.UPLOAD, target.registry()));
             client.uploadBlob(target.registry(), target.repository(), blob.digest(), blob.size(),
                     () -> new ProgressStream(store.blobs().open(blob.digest()), blob, telemetry));
         }
@@ -192,7 +192,6 @@ final class RegistryPublisher implements ImageSink {
         downloader.setDaemon(true);
         downloader.start();
         RuntimeException uploadFailure = null;
-        telemetry.emit(new KilnEvent.TransferStarted(blob.digest().toString(), blob.size(), KilnEvent.Direction.UPLOAD, target.registry()));
         try (InputStream in = new ProgressStream(pipe.input(), blob, telemetry)) {
             client.uploadBlobOnce(target.registry(), target.repository(), blob.digest(), blob.size(), in);
         } catch (RuntimeException e) {
