@@ -99,6 +99,50 @@ class StreamedPushTest {
     }
 
     @Test
+    void aStreamedUploadThatFailsIsSentAgainFromTheStoreWithoutDownloadingAgain() {
+        JobSources sources = JobSources.create(tmp.resolve("src"), 64, 20_000);
+        String path = TARGET.freshRepository("jobs/fallback-") + ":1";
+        RegistryFixture base = BASE.registry();
+        long mark = base.mark();
+        BuildResult result;
+        try (FaultProxy proxy = FaultProxy.start(TARGET.registry()); Kiln kiln = kiln(tmp.resolve("cache"), 100_000)) {
+            // only the two large base layers go in chunks: the first chunk of one of them is refused once
+            proxy.on("PATCH", "/v2/.+/blobs/uploads/.*", 1, FaultProxy.Fault.status(500));
+            result = kiln.build(job(BASE.flinkBase().ref(), sources, proxy.hostPort() + "/" + path));
+            assertThat(proxy.requests("PATCH", "/v2/.+/blobs/uploads/.*")).filteredOn(r -> r.status() == 500).hasSize(1);
+        }
+
+        assertThat(decisions).filteredOn(d -> d.outcome().equals("upload from store")).as("the refused one, from the store").hasSize(1);
+        assertThat(result.blobsUploaded()).isEqualTo(5);
+        List<AccessLogEntry> baseLog = base.requestsSince(mark);
+        for (Descriptor layer : BASE.flinkBase().layers()) {
+            assertThat(blobGets(baseLog)).as("one download of %s", layer.digest()).containsOnlyOnce(layer.digest().toString());
+        }
+        Skopeo.copy("docker://" + TARGET.registry().hostPort() + "/" + path, "dir:" + tmp.resolve("copy"), "--src-tls-verify=false");
+    }
+
+    @Test
+    void aTargetAskingForTokensGetsTheStreamedUploadsAuthenticatedFromTheFirstRequest() {
+        JobSources sources = JobSources.create(tmp.resolve("src"), 63, 20_000);
+        try (RegistryFixture registry = RegistryFixture.tokenAuth();
+             Kiln kiln = kilnBuilder(tmp.resolve("cache")).uploadChunkSize(10_000)
+                     .credential(registry.hostPort(), registry.username(), registry.password())
+                     .listener(event -> {
+                         if (event instanceof KilnEvent.CacheDecision decision) {
+                             decisions.add(decision);
+                         }
+                     }).build()) {
+            BuildResult result = kiln.build(job(BASE.flinkBase().ref(), sources, registry.hostPort() + "/jobs/token:1"));
+
+            assertThat(result.blobsUploaded()).isEqualTo(5);
+            for (Descriptor layer : BASE.flinkBase().layers()) {
+                assertThat(decisions).anyMatch(d -> d.subject().equals(layer.digest().shortHex()) && d.outcome().equals("stream"));
+            }
+            assertThat(decisions).as("no upload had to be sent again").noneMatch(d -> d.outcome().equals("upload from store"));
+        }
+    }
+
+    @Test
     void corruptedBaseLayerFailsTheBuildAndReachesNeitherStoreNorTargetTag() throws Exception {
         JobSources sources = JobSources.create(tmp.resolve("src"), 62, 20_000);
         String repository = TARGET.freshRepository("jobs/corrupt-");
