@@ -55,6 +55,9 @@ out=$(env -i HOME="$work/home" PATH="$work/tools" JAVA_HOME="$java_home" "$insta
 env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-Xmx1m -Xms1m" "$install/bin/kiln" --version >"$work/opts.err" 2>&1 \
   && fail "KILN_JAVA_OPTS did not reach the JVM"
 grep -qi "heap" "$work/opts.err" || fail "KILN_JAVA_OPTS=-Xmx1m failed otherwise: $(cat "$work/opts.err")"
+# the launcher's own collector (serial) gives way to one KILN_JAVA_OPTS chooses (the JVM refuses two)
+out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-XX:+UseParallelGC" "$install/bin/kiln" --version 2>&1) \
+  && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-XX:+UseParallelGC printed: $out"
 help=$(kiln help)
 commands=$(sed -n '/^Commands:/,$s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$help")
 for command in build flink pull inspect cache login logout completion; do

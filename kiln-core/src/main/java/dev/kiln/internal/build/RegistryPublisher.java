@@ -14,12 +14,16 @@ import dev.kiln.internal.resolve.ResolvedImage;
 import dev.kiln.internal.resolve.Resolver;
 import dev.kiln.internal.store.LocalStore;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Pushes an image to a registry with as little traffic as possible: blobs the target is known to
  * have are skipped (the tag's current manifest, if Kiln has it, proves its blobs are there; else a
  * HEAD asks), base layers in another repository of the same registry are mounted, the rest are
- * uploaded in parallel, streamed from the store. A base layer is read (or downloaded from the base's
- * registry) only when it must be uploaded. The manifest goes last, so a failed push never moves the tag;
+ * uploaded in parallel, streamed from the store, or, for a base layer the store lacks, uploaded as it
+ * downloads from the base's registry into the store. A base layer is read (or downloaded) only when it
+ * must be uploaded. The manifest goes last, so a failed push never moves the tag;
  * the images of an index go by digest, the index last under the tag.
  */
 final class RegistryPublisher implements ImageSink {
@@ -144,17 +149,70 @@ final class RegistryPublisher implements ImageSink {
             counters.bytesMounted.addAndGet(blob.size());
             return;
         }
-        if (baseOfBlob != null) {
-            resolver.ensureLayer(baseOfBlob, blob, telemetry);
-        }
         long start = System.nanoTime();
         telemetry.emit(new KilnEvent.TransferStarted(blob.digest().toString(), blob.size(), KilnEvent.Direction.UPLOAD, target.registry()));
-        client.uploadBlob(target.registry(), target.repository(), blob.digest(), blob.size(),
-                () -> new ProgressStream(store.blobs().open(blob.digest()), blob, telemetry));
+        if (baseOfBlob == null || store.blobs().isVerified(blob.digest()) || !uploadWhileDownloading(client, target, blob, baseOfBlob, telemetry)) {
+            if (baseOfBlob != null) {
+                resolver.ensureLayer(baseOfBlob, blob, telemetry);
+            }
+            client.uploadBlob(target.registry(), target.repository(), blob.digest(), blob.size(),
+                    () -> new ProgressStream(store.blobs().open(blob.digest()), blob, telemetry));
+        }
         telemetry.emit(new KilnEvent.TransferFinished(blob.digest().toString(), blob.size(), Duration.ofNanos(System.nanoTime() - start),
                 KilnEvent.Direction.UPLOAD));
         counters.uploaded.incrementAndGet();
         counters.bytesUploaded.addAndGet(blob.size());
+    }
+
+    /**
+     * A base layer the store lacks goes to the target as it comes from the base's registry: one read from
+     * the origin, written into the store (which verifies and commits it as always) and uploaded on the way,
+     * instead of stored first and read back. The registry verifies the digest on the final PUT, so bytes
+     * that do not match are refused there as they are by the store; a download that fails fails the push.
+     * Returns false when the upload alone failed (it cannot be retried, its bytes are gone): the layer is
+     * then in the store, and the caller uploads it from there.
+     */
+    private boolean uploadWhileDownloading(RegistryClient client, Reference target, Descriptor blob, ResolvedImage base, Telemetry telemetry) {
+        String what = blob.digest().shortHex();
+        telemetry.emit(new KilnEvent.CacheDecision(what, "stream", "uploading it to " + target.registry() + " while it downloads from "
+                + base.reference().registry() + " into the store"));
+        LayerPipe pipe = new LayerPipe(blob.size());
+        CompletableFuture<Void> download = new CompletableFuture<>();
+        // a thread of its own, not one of the transfer pool's, which may all be uploads waiting on their downloads
+        Thread downloader = new Thread(() -> {
+            try {
+                resolver.ensureLayer(base, blob, telemetry, pipe);
+                pipe.finished();
+                download.complete(null);
+            } catch (Throwable e) {
+                pipe.failed(e);
+                download.completeExceptionally(e);
+            }
+        }, "kiln-download-" + what);
+        downloader.setDaemon(true);
+        downloader.start();
+        RuntimeException uploadFailure = null;
+        try (InputStream in = new ProgressStream(pipe.input(), blob, telemetry)) {
+            client.uploadBlobOnce(target.registry(), target.repository(), blob.digest(), blob.size(), in);
+        } catch (RuntimeException e) {
+            uploadFailure = e;
+        } catch (IOException e) {
+            uploadFailure = new UncheckedIOException(e);
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            downloader.interrupt();   // the build was cancelled: the download stops too
+        }
+        try {
+            download.join();   // a failed download fails the push, whatever the upload did
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        if (uploadFailure != null) {
+            telemetry.emit(new KilnEvent.CacheDecision(what, "upload from store", "the upload while downloading failed ("
+                    + uploadFailure.getMessage() + "); the layer is in the store now, uploading it from there"));
+            return false;
+        }
+        return true;
     }
 
     /** Reports upload progress as the registry client reads a blob from the store. */

@@ -152,10 +152,33 @@ public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
      * the registry verifies the digest. {@code content} is opened again if the PUT is retried.
      */
     public void uploadBlob(String registry, String repository, Digest digest, long size, Supplier<InputStream> content) {
+        upload(registry, repository, digest, new RequestBody(content, size),
+                (offset, length) -> slice(content, offset, length));
+    }
+
+    /**
+     * Uploads a blob read once, as it arrives, from {@code content} (a layer being downloaded): its
+     * bytes cannot be sent again, so what would need a retry fails the upload instead. The registry
+     * verifies the digest on the final PUT: content that does not match is refused there.
+     */
+    public void uploadBlobOnce(String registry, String repository, Digest digest, long size, InputStream content) {
+        // the chunks are consecutive parts of the one stream, each left open for the next
+        upload(registry, repository, digest, RequestBody.once(content, size),
+                (offset, length) -> RequestBody.once(new Slice(content, length, false), length));
+    }
+
+    /** The chunk of a blob at {@code offset}, {@code length} bytes long. */
+    @FunctionalInterface
+    private interface Chunks {
+        RequestBody at(long offset, long length);
+    }
+
+    private void upload(String registry, String repository, Digest digest, RequestBody whole, Chunks chunks) {
         String scope = pushScope(repository);
         String location = startUpload(registry, repository, scope);
         String what = "blob upload " + digest.shortHex();
-        RequestBody body = new RequestBody(content, size);
+        long size = whole.length();
+        RequestBody body = whole;
         long chunk = transport.options().uploadChunkSize();
         if (size > chunk) {
             // chunked: each PATCH is a bounded request, and the registry acknowledges every chunk
@@ -163,7 +186,7 @@ public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
                 long length = Math.min(chunk, size - offset);
                 RegistryResponse patched = transport.send(new RegistryTransport.Call(registry, "PATCH", location,
                         Map.of("Content-Type", "application/octet-stream", "Content-Range", offset + "-" + (offset + length - 1)),
-                        slice(content, offset, length), scope, what + " (chunk at " + offset + ")"), telemetry);
+                        chunks.at(offset, length), scope, what + " (chunk at " + offset + ")"), telemetry);
                 if (patched.statusCode() != 202) {
                     throw RegistryErrors.unexpected(registry, patched, what + " (chunk at " + offset + ")");
                 }
@@ -190,17 +213,19 @@ public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            return new Slice(in, length);
+            return new Slice(in, length, true);
         }, length);
     }
 
-    /** At most {@code remaining} bytes of a stream. */
+    /** At most {@code remaining} bytes of a stream; closing it closes the stream only when it {@code owns} it. */
     private static final class Slice extends java.io.FilterInputStream {
+        private final boolean owns;
         private long remaining;
 
-        Slice(InputStream in, long length) {
+        Slice(InputStream in, long length, boolean owns) {
             super(in);
             this.remaining = length;
+            this.owns = owns;
         }
 
         @Override
@@ -221,6 +246,13 @@ public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
             int n = super.read(buffer, offset, (int) Math.min(length, remaining));
             remaining -= Math.max(n, 0);
             return n;
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            if (owns) {
+                super.close();
+            }
         }
     }
 

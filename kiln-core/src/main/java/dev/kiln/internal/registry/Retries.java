@@ -51,7 +51,7 @@ final class Retries implements Exchange {
             Duration retryAfter = null;
             try {
                 RegistryResponse response = next.send(request);
-                if (!RETRYABLE.contains(response.statusCode()) || n >= maxAttempts) {
+                if (!RETRYABLE.contains(response.statusCode()) || n >= maxAttempts || !repeatable(request)) {
                     return response;
                 }
                 failure = "HTTP " + response.statusCode();
@@ -66,7 +66,7 @@ final class Retries implements Exchange {
                 if (isUnknownHost(e)) {
                     throw unreachable(request, failure, e);
                 }
-                if (n >= maxAttempts) {
+                if (n >= maxAttempts || !repeatable(request)) {
                     throw unreachable(request, n > 1 ? failure + " (after " + n + " attempts)" : failure, e);
                 }
             }
@@ -74,6 +74,11 @@ final class Retries implements Exchange {
             request.telemetry().emit(new KilnEvent.Retrying(what, n + 1, delay, failure));
             sleep(delay, what);
         }
+    }
+
+    /** Whether the request can be sent again: a body streamed as it arrives cannot. */
+    private static boolean repeatable(Request request) {
+        return request.body() == null || request.body().repeatable();
     }
 
     private static RegistryUnreachableException unreachable(Request request, String failure, IOException e) {

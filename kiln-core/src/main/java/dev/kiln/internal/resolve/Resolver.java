@@ -14,6 +14,7 @@ import dev.kiln.internal.registry.RegistryClient;
 import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.internal.resolve.FreshnessDecision.Action;
 import dev.kiln.internal.store.Lease;
+import dev.kiln.internal.store.BlobWriter;
 import dev.kiln.internal.store.LocalStore;
 import dev.kiln.internal.store.RefRecord;
 
@@ -93,8 +94,19 @@ public final class Resolver {
      * The caller holds a {@linkplain LocalStore#lease() store lease}. Returns whether it was fetched.
      */
     public boolean ensureLayer(ResolvedImage image, Descriptor layer, Telemetry telemetry) {
+        return ensureLayer(image, layer, telemetry, null);
+    }
+
+    /**
+     * Like {@link #ensureLayer(ResolvedImage, Descriptor, Telemetry)}, giving {@code tap} a copy of the
+     * layer's bytes as they are written into the store, when this call fetches them (nothing otherwise).
+     */
+    public boolean ensureLayer(ResolvedImage image, Descriptor layer, Telemetry telemetry, BlobWriter.Tap tap) {
         Sources sources = new Sources(image.reference(), image.platform(), telemetry, false, false);
         return store.blobs().ensure(layer.digest(), layer.size(), writer -> {
+            if (tap != null) {
+                writer.tap(tap);
+            }
             // the image's own decision was logged before anyone knew this layer's bytes were needed
             telemetry.emit(new KilnEvent.CacheDecision(image.reference().toString(), "partial", "layer "
                     + ImageLoader.shortDigest(layer.digest()) + " is not in the local store and the build needs its bytes: fetching it"));

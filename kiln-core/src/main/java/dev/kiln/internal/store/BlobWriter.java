@@ -24,6 +24,20 @@ public final class BlobWriter extends OutputStream {
     private MessageDigest sha256 = Digest.newSha256();
     private long written;
     private long synced;
+    private Tap tap;
+
+    /**
+     * Receives a copy of the bytes a writer writes, as it writes them, from the blob's first byte on
+     * (a layer uploaded while it is downloaded). The writer still verifies before the store commits:
+     * what a tap received is proven only by the commit, or by whoever it sends the bytes to.
+     */
+    public interface Tap {
+        /** The next bytes of the blob; must not throw (a consumer that failed just stops taking them). */
+        void accept(byte[] bytes, int offset, int length);
+
+        /** The writer will not give this tap the blob from its first byte on: what it received is void. */
+        void discard();
+    }
 
     /** A new, empty ingest file (any earlier content is discarded). */
     BlobWriter(Path file) throws IOException {
@@ -76,6 +90,18 @@ public final class BlobWriter extends OutputStream {
         synced = position;
     }
 
+    /**
+     * Gives {@code tap} every byte written from now on; a writer that already holds bytes (kept from an
+     * interrupted download) cannot, and discards the tap at once.
+     */
+    public void tap(Tap consumer) {
+        if (written > 0) {
+            consumer.discard();
+        } else {
+            tap = consumer;
+        }
+    }
+
     @Override
     public void write(int b) throws IOException {
         write(new byte[]{(byte) b}, 0, 1);
@@ -89,6 +115,9 @@ public final class BlobWriter extends OutputStream {
         }
         sha256.update(bytes, offset, length);
         written += length;
+        if (tap != null) {
+            tap.accept(bytes, offset, length);
+        }
         if (written - synced >= SYNC_EVERY) {
             // flush as we go, so the fsync before commit does not write a whole layer at once
             channel.force(false);
@@ -103,6 +132,10 @@ public final class BlobWriter extends OutputStream {
 
     /** Discards what was written, for a download that must start over. */
     public void reset() throws IOException {
+        if (tap != null) {
+            tap.discard();
+            tap = null;
+        }
         channel.truncate(0);
         channel.position(0);
         sha256 = Digest.newSha256();
