@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real components Kiln's tests, quick start and benchmarks use, from Debian packages,
 # when they are missing: a registry (CNCF Distribution), skopeo and umoci (independent image tools),
-# htpasswd (Basic-auth test registries), buildah (the oracle that runs a Dockerfile's RUN in a chroot, to compare
+# htpasswd (Basic-auth test registries), zsh (its completion script is tested in it), buildah (the oracle that runs a Dockerfile's RUN in a chroot, to compare
 # Kiln's runtime-free RUN with), podman (its Docker-compatible API service is the Docker daemon
 # the tests use; they start it themselves, with vfs storage in a temporary directory), PostgreSQL (kiln serve's
 # shared history; the tests run initdb and pg_ctl on a free port in a temporary directory).
@@ -16,6 +16,7 @@ command -v buildah >/dev/null || missing+=(buildah)
 command -v mvn >/dev/null || missing+=(maven)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 command -v curl >/dev/null || missing+=(curl)
+command -v zsh >/dev/null || missing+=(zsh)   # `kiln completion zsh` is tested in zsh
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}" >&2
   sudo_cmd=()

@@ -194,7 +194,8 @@ harness_scenario() {
   if [[ $scenario == parallel-8 && $tool != kiln ]]; then return; fi
   # base-updated compares Kiln's policies (CLI) with the peers' own re-resolution
   if [[ $scenario == base-updated && $tool == kiln-api ]]; then return; fi
-  if [[ $tool == kiln-layered && ! $scenario =~ ^(cold|warm|noop)$ ]]; then return; fi
+  if [[ $tool == kiln-layered && ! $scenario =~ ^(cold|warm|noop|empty-target)$ ]]; then return; fi
+  if [[ $scenario == empty-target && $tool == buildah ]]; then return; fi
   case $scenario in
     cold)
       rm -rf "$cache"; om=$(log_mark "$origin_dir"); tm=$(log_mark "$target_dir")
@@ -218,6 +219,19 @@ harness_scenario() {
       skopeo copy -q --src-tls-verify=false --dest-tls-verify=false "docker://$origin_push/flink:1.18" "docker://$seeded:base"
       rm -rf "$cache"; om=$(log_mark "$origin_dir"); tm=$(log_mark "$target_dir")
       timing=$(tool_build "$tool" "$cache" "$job1" "$seeded:job") ;;
+    empty-target)
+      # the base is in the tool's local cache (from the scenarios before), the target registry is new and
+      # empty: every base layer goes up from the local copy; the origin answers at most a manifest check
+      local saved_target_dir=$target_dir
+      target_dir=$work/empty-$network-$tool-$run
+      start_registry "$target_dir"
+      om=$(log_mark "$origin_dir"); tm=$(log_mark "$target_dir")
+      timing=$(tool_build "$tool" "$cache" "$job2" "$REGISTRY/bench/$tool-$run:1")
+      record "$network" "$scenario" "$tool" "$run" "$timing" "$om" "$tm"
+      stop_registry "$target_dir"
+      target_dir=$saved_target_dir
+      echo "   $network $scenario $tool run $run: $(tail -1 "$results" | cut -f5-)" >&2
+      return ;;
     parallel-8)
       rm -rf "$cache"; om=$(log_mark "$origin_dir"); tm=$(log_mark "$target_dir")
       local start end i pids=()

@@ -63,7 +63,7 @@ out.append("Wall time is the whole process (JVM start included), median of the r
 
 networks = sorted({r["network"] for r in rows}, key=lambda n: ["loopback", "100mbit", "100mbit+50ms"].index(n)
                   if n in ["loopback", "100mbit", "100mbit+50ms"] else 9)
-scenarios = ["cold", "warm", "noop", "base-updated", "target-has-base", "parallel-8"]
+scenarios = ["cold", "warm", "noop", "empty-target", "base-updated", "target-has-base", "parallel-8"]
 for network in networks:
     out.append("")
     out.append(f"## Network: {network}")
@@ -96,6 +96,13 @@ for network in networks:
         k, p = wall(scenario, "kiln-layered"), wall(scenario, "jib")
         if k and p:
             ratios.append(f"{scenario} with Kiln's Flink layout: Kiln/Jib = {k / p:.2f} (jib {p / k:.1f}× slower)")
+    for tool in ["kiln", "kiln-layered"]:
+        k, p = wall("empty-target", tool), wall("empty-target", "jib")
+        if k and p:
+            ratios.append(f"cached base to an empty target, {tool}: Kiln/Jib = {k / p:.2f} (target ≤ 0.8)")
+    cold_kiln, cold_jib = groups.get((network, "cold", "kiln")), groups.get((network, "cold", "jib"))
+    if cold_kiln and cold_jib:
+        ratios.append(f"cold peak RSS Kiln/Jib = {med(cold_kiln, 'peak_kb') / med(cold_jib, 'peak_kb'):.2f} (target ≤ 1)")
     for tool in ["kiln", "kiln-layered", "kiln-api", "jib", "buildah"]:
         c, w = wall("cold", tool), wall("warm", tool)
         if c and w:

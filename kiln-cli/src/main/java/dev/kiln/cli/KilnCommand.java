@@ -21,7 +21,7 @@ import java.util.Properties;
         scope = CommandLine.ScopeType.INHERIT,
         versionProvider = KilnCommand.Version.class,
         subcommands = {BuildCommand.class, FlinkCommand.class, PullCommand.class, InspectCommand.class, CacheCommand.class, OutdatedCommand.class, RebaseCommand.class, ConfigCommand.class, ServeCommand.class,
-                HelpCommand.class})
+                LoginCommand.class, LogoutCommand.class, CompletionCommand.class, HelpCommand.class})
 public final class KilnCommand {
     public static final int OK = 0;
     public static final int FAILURE = 1;
@@ -37,7 +37,9 @@ public final class KilnCommand {
         commandLine.setErr(new PrintWriter(err, true));
         commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("kiln: error: " + oneLine(e));
-            hint(e).ifPresent(hint -> cmd.getErr().println("kiln: hint: " + hint));
+            if (!(cmd.getCommandSpec().userObject() instanceof LoginCommand)) {   // login's refusal is the answer it asked for
+                hint(e).ifPresent(hint -> cmd.getErr().println("kiln: hint: " + hint));
+            }
             cmd.getErr().flush();
             // one rule: 2 for the command line itself, found before any work; 1 for everything else
             return e instanceof InvalidInputException && !GlobalOptions.workStarted(cmd.getCommandSpec()) ? USAGE : FAILURE;
@@ -67,8 +69,8 @@ public final class KilnCommand {
             return Optional.empty();
         }
         String registry = failure.registry().orElse("HOST");
-        return Optional.of("to give credentials for " + registry + ", run 'docker login " + registry
-                + "', or set them in config.yaml (registries: { \"" + registry + "\": { credentials: … } })");
+        return Optional.of("to give credentials for " + registry + ", run 'kiln login " + registry
+                + "' (or docker login), or set them in config.yaml (registries: { \"" + registry + "\": { credentials: … } })");
     }
 
     private static String oneLine(Exception e) {

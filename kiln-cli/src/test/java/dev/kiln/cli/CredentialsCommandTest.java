@@ -93,14 +93,14 @@ class CredentialsCommandTest {
             assertThat(run.errorLines()).singleElement().asString().contains(registry.hostPort()).contains("(401)")
                     .doesNotContain("docker login");
             assertThat(run.errLines()).filteredOn(line -> line.startsWith("kiln: hint: ")).singleElement().asString()
-                    .contains("docker login " + registry.hostPort()).contains("config.yaml");
+                    .contains("kiln login " + registry.hostPort()).contains("config.yaml");
         }
     }
 
     @Test
     void onlyAuthenticationFailuresGetTheCredentialsHint() {
         assertThat(KilnCommand.hint(new AuthenticationException("refused", "ghcr.io", 401, "UNAUTHORIZED", null)))
-                .hasValueSatisfying(hint -> assertThat(hint).contains("docker login ghcr.io").contains("config.yaml"));
+                .hasValueSatisfying(hint -> assertThat(hint).contains("kiln login ghcr.io").contains("config.yaml"));
         assertThat(KilnCommand.hint(new AuthenticationException("denied", "ghcr.io", 403, "DENIED", null))).isPresent();
         assertThat(KilnCommand.hint(new ImageNotFoundException("gone", "ghcr.io", 404, "MANIFEST_UNKNOWN", null))).isEmpty();
         assertThat(KilnCommand.hint(new RegistryUnreachableException("down", "ghcr.io", 0, null, null))).isEmpty();

@@ -8,8 +8,11 @@ import dev.kiln.internal.credentials.StaticCredentials;
 import dev.kiln.internal.daemon.DaemonLevel;
 import dev.kiln.internal.resolve.DaemonSource;
 import dev.kiln.internal.daemon.DockerDaemon;
+import dev.kiln.event.KilnListener;
+import dev.kiln.event.Telemetry;
 import dev.kiln.image.Digest;
 import dev.kiln.internal.registry.RegistryOptions;
+import dev.kiln.internal.registry.RegistryClient;
 import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.internal.resolve.RegistryRules;
 import dev.kiln.internal.resolve.Resolver;
@@ -32,6 +35,8 @@ final class Engine implements AutoCloseable {
     final BuildPlans plans;
     final StoreOperations storeOperations;
     final StoreLimit storeLimit;
+    /** How to reach registries (TLS, timeouts, retries), for transports with other credentials than the engine's. */
+    private final RegistryOptions registryOptions;
     private final ExecutorService transfers;
     private final String daemonHost;
     private DockerDaemon daemon;
@@ -56,6 +61,7 @@ final class Engine implements AutoCloseable {
         if (settings.readTimeout != null) {
             options = options.withTimeouts(settings.connectTimeout, settings.readTimeout);
         }
+        this.registryOptions = options;
         AtomicInteger threads = new AtomicInteger();
         this.transfers = Executors.newFixedThreadPool(settings.parallelism, runnable -> {
             Thread thread = new Thread(runnable, "kiln-transfer-" + threads.incrementAndGet());
@@ -79,6 +85,17 @@ final class Engine implements AutoCloseable {
             daemon = DockerDaemon.connect(daemonHost);
         }
         return daemon;
+    }
+
+    /** See {@link Kiln#checkCredential}: a transport of its own, holding only {@code credential}. */
+    void checkCredential(String registry, RegistryCredential credential, KilnListener listener) {
+        String host = DockerCredentialStore.registryHost(registry);
+        RegistryTransport transport = new RegistryTransport(registryOptions, StaticCredentials.of(host, credential.toCredential()));
+        Telemetry telemetry = new Telemetry(listener);
+        telemetry.step("login", host, () -> {
+            new RegistryClient(transport, telemetry).checkAccess(host);
+            return host;
+        }, h -> "credentials of '" + credential.username() + "' accepted");
     }
 
     /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */

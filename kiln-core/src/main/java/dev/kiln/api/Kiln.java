@@ -211,6 +211,18 @@ public final class Kiln implements AutoCloseable {
         return engine.storeOperations.verify();
     }
 
+    /**
+     * Checks {@code credential} against {@code registry} ({@code host[:port]} or a URL, as Docker configs spell it) as
+     * {@code docker login} does: {@code GET /v2/} answered with the credential (Basic, or a token from the registry's
+     * token server), with this Kiln's TLS settings but none of its credentials; nothing is kept.
+     *
+     * @throws dev.kiln.error.AuthenticationException if the registry or its token server refuses the credential
+     * @throws dev.kiln.error.InvalidInputException if {@code registry} names no host
+     */
+    public void checkCredential(String registry, RegistryCredential credential) {
+        engine.checkCredential(registry, credential, listener);
+    }
+
     /** Lets background checks (stale-while-revalidate) finish, for up to 30 s, then stops. */
     @Override
     public void close() {
@@ -292,7 +304,7 @@ public final class Kiln implements AutoCloseable {
          */
         public Builder credentials(String registry, CredentialSource source) {
             settings.credentialSources.put(Settings.registryPattern(registry), host -> source.find(host)
-                    .map(c -> c.identityToken() ? Credential.identityToken(c.secret()) : Credential.basic(c.username(), c.secret())));
+                    .map(RegistryCredential::toCredential));
             return this;
         }
 

@@ -1,5 +1,7 @@
 package dev.kiln.api;
 
+import dev.kiln.internal.credentials.Credential;
+
 import java.util.Objects;
 
 /**
@@ -27,6 +29,11 @@ public record RegistryCredential(String username, String secret, boolean identit
     /** An identity token, exchanged at the registry's token server as an OAuth2 refresh token. */
     public static RegistryCredential identity(String token) {
         return new RegistryCredential("<token>", token, true);
+    }
+
+    /** The engine's form of this credential. */
+    Credential toCredential() {
+        return identityToken ? Credential.identityToken(secret) : Credential.basic(username, secret);
     }
 
     /** Shows who, never the secret. */

@@ -6,6 +6,7 @@ import dev.kiln.event.Telemetry;
 import dev.kiln.image.Platform;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
+import dev.kiln.internal.registry.RegistryClient;
 import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.internal.resolve.Futures;
 import dev.kiln.internal.resolve.ResolvedImage;
@@ -18,7 +19,9 @@ import dev.kiln.internal.store.LocalStore;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
@@ -67,6 +70,7 @@ public final class BuildRunner {
             for (Platform platform : platforms(platforms, target, sink)) {
                 parts.add(part.apply(platform));
             }
+            expectScopes(target, parts.stream().map(p -> p.spec().base()).toList(), telemetry);
             Built built = telemetry.step("build", target.toString(), () -> run(parts, sink, telemetry), Built::target);
             return end(sink, built, telemetry);
         } finally {
@@ -77,6 +81,7 @@ public final class BuildRunner {
     /** Rebases {@code image} (see {@link Rebase}) and publishes it as a build is published. */
     public Built rebase(Reference image, Reference newBase, Target.Registry registry, Platform platform, Telemetry telemetry) {
         ImageSink sink = sink(registry);
+        expectScopes(registry, Arrays.asList(image, newBase), telemetry);   // newBase null: the old base's tag now
         Built built = telemetry.step("rebase", image.toString(), () -> {
             // under a lease: the new config and manifest are referenced by no record until the push is done
             try (Lease ignored = context.store().lease()) {
@@ -88,6 +93,19 @@ public final class BuildRunner {
             }
         }, Built::target);
         return end(sink, built, telemetry);
+    }
+
+    /**
+     * Tells the transport every scope the operation will need on token-auth registries (the bases' pull,
+     * the target's pull and push, which also covers mounts from a base), so that one token serves it.
+     */
+    private void expectScopes(Target target, List<Reference> bases, Telemetry telemetry) {
+        bases.stream().filter(Objects::nonNull)
+                .forEach(base -> transport.expect(telemetry, base.registry(), RegistryClient.pullScope(base.repository())));
+        if (target instanceof Target.Registry registry) {
+            Reference ref = registry.reference();
+            transport.expect(telemetry, ref.registry(), RegistryClient.pushScope(ref.repository()));
+        }
     }
 
     /** The sink for {@code target}: the one place a destination becomes a writer. */

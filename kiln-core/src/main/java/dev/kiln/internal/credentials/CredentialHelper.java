@@ -2,6 +2,7 @@ package dev.kiln.internal.credentials;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.error.CredentialException;
 import java.io.File;
 import java.io.IOException;
@@ -24,9 +25,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One run of a {@code docker-credential-<name>} program, speaking the docker-credential-helpers
+ * A {@code docker-credential-<name>} program, run once per request, speaking the docker-credential-helpers
  * protocol: {@code get} as the argument, the server URL on stdin, {@code
- * {"ServerURL","Username","Secret"}} on stdout.
+ * {"ServerURL","Username","Secret"}} on stdout; {@code store} with that JSON on stdin; {@code erase}
+ * with the server URL on stdin.
  *
  * <p>Failure messages name the helper and the registry and quote the helper's own error line, but
  * never its stdout when that looks like JSON, since that is where secrets travel.
@@ -92,9 +94,53 @@ record CredentialHelper(String program, Path executable, Duration timeout) {
      * @return empty if the helper has no credential for it
      */
     Optional<Credential> get(String host) {
+        Answer answer = run("get", RegistryHosts.helperServerUrl(host), host);
+        if (answer.exit() != 0) {
+            return notFoundOrFail(host, answer);
+        }
+        return parse(host, answer.out());
+    }
+
+    /** Has the helper keep {@code credential} for {@code host}, replacing what it had, as {@code docker login} does. */
+    void store(String host, Credential credential) {
+        ObjectNode request = JSON.createObjectNode()
+                .put("ServerURL", RegistryHosts.helperServerUrl(host))
+                .put("Username", credential.username())
+                .put("Secret", credential.secret());
+        Answer answer = run("store", request.toString(), host);
+        if (answer.exit() != 0) {
+            throw failed(host, answer);
+        }
+    }
+
+    /**
+     * Has the helper forget the credential of {@code host}, as {@code docker logout} does.
+     *
+     * @return false if it had none
+     */
+    boolean erase(String host) {
+        Answer answer = run("erase", RegistryHosts.helperServerUrl(host), host);
+        if (answer.exit() == 0) {
+            return true;
+        }
+        if (answer.saysNotFound()) {
+            return false;
+        }
+        throw failed(host, answer);
+    }
+
+    /** What one run of the helper printed, and how it exited. */
+    private record Answer(int exit, String out, String err) {
+        boolean saysNotFound() {
+            return (out + "\n" + err).toLowerCase(Locale.ROOT).contains(NOT_FOUND);
+        }
+    }
+
+    /** Runs the helper with {@code action} as its argument and {@code input} on stdin (no trailing newline, as Docker writes it). */
+    private Answer run(String action, String input, String host) {
         Process process;
         try {
-            process = new ProcessBuilder(executable.toString(), "get").start();
+            process = new ProcessBuilder(executable.toString(), action).start();
         } catch (IOException e) {
             throw failure(host, "could not be started: " + e.getMessage(), e);
         }
@@ -102,8 +148,7 @@ record CredentialHelper(String program, Path executable, Duration timeout) {
         CompletableFuture<byte[]> stdout = drain(process.getInputStream());
         CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
         try (OutputStream stdin = process.getOutputStream()) {
-            // no trailing newline: exactly what the Docker CLI writes
-            stdin.write(RegistryHosts.helperServerUrl(host).getBytes(StandardCharsets.UTF_8));
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // the helper exited without reading its input; its exit status says why
         }
@@ -111,12 +156,8 @@ record CredentialHelper(String program, Path executable, Duration timeout) {
             if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
                 throw timedOut(process, host);
             }
-            String out = text(stdout.get(remaining(deadline), TimeUnit.NANOSECONDS));
-            String err = text(stderr.get(remaining(deadline), TimeUnit.NANOSECONDS));
-            if (process.exitValue() != 0) {
-                return notFoundOrFail(host, process.exitValue(), out, err);
-            }
-            return parse(host, out);
+            return new Answer(process.exitValue(), text(stdout.get(remaining(deadline), TimeUnit.NANOSECONDS)),
+                    text(stderr.get(remaining(deadline), TimeUnit.NANOSECONDS)));
         } catch (TimeoutException e) {
             throw timedOut(process, host);
         } catch (InterruptedException e) {
@@ -129,12 +170,17 @@ record CredentialHelper(String program, Path executable, Duration timeout) {
         }
     }
 
-    private Optional<Credential> notFoundOrFail(String host, int exit, String out, String err) {
-        if ((out + "\n" + err).toLowerCase(Locale.ROOT).contains(NOT_FOUND)) {
+    private Optional<Credential> notFoundOrFail(String host, Answer answer) {
+        if (answer.saysNotFound()) {
             return Optional.empty();
         }
-        String said = quotable(err).isEmpty() ? quotable(out) : quotable(err);
-        throw failure(host, "failed (exit " + exit + ")" + (said.isEmpty() ? "" : ": " + said), null);
+        throw failed(host, answer);
+    }
+
+    /** The failure of a run that exited non-zero, quoting the helper's complaint. */
+    private CredentialException failed(String host, Answer answer) {
+        String said = quotable(answer.err()).isEmpty() ? quotable(answer.out()) : quotable(answer.err());
+        return failure(host, "failed (exit " + answer.exit() + ")" + (said.isEmpty() ? "" : ": " + said), null);
     }
 
     private Optional<Credential> parse(String host, String out) {

@@ -99,19 +99,53 @@ public final class DockerConfigCredentials implements CredentialProvider {
     public Optional<Credential> find(String registryHost) {
         String host = RegistryHosts.requireHost(registryHost);
         DockerConfig config = config();
-        String helper = config.credHelpers().get(host);
-        if (helper != null) {
-            return helper.isEmpty()
-                    ? Optional.ofNullable(config.auths().get(host))
-                    : helper(helper, "credHelpers").get(host);
-        }
-        if (config.credsStore().isPresent()) {
-            Optional<Credential> stored = helper(config.credsStore().get(), "credsStore").get(host);
-            if (stored.isPresent()) {
-                return stored;
-            }
+        Optional<CredentialHelper> helper = storeHelper(config, host);
+        Optional<Credential> stored = helper.flatMap(h -> h.get(host));
+        // a credHelpers answer is final; after credsStore, fall through to auths
+        if (stored.isPresent() || (helper.isPresent() && config.credHelpers().containsKey(host))) {
+            return stored;
         }
         return Optional.ofNullable(config.auths().get(host));
+    }
+
+    /**
+     * Keeps {@code credential} for a registry where the Docker CLI's {@code docker login} would: with the
+     * helper of {@code credHelpers[host]}, else of {@code credsStore}, else in {@code auths} of the file
+     * (created when missing; other entries kept).
+     *
+     * @return where it went: {@code docker-credential-NAME}, or the config file
+     */
+    public String store(String registryHost, Credential credential) {
+        String host = RegistryHosts.requireHost(registryHost);
+        Optional<CredentialHelper> helper = storeHelper(DockerConfig.read(configFile), host);
+        if (helper.isPresent()) {
+            helper.get().store(host, credential);
+            return helper.get().program();
+        }
+        DockerConfigFile.store(configFile, host, credential);
+        return configFile.toString();
+    }
+
+    /**
+     * Forgets the credential of a registry, as {@code docker logout} does: in its helper, if one is
+     * configured for it, and in {@code auths} of the file (every spelling of the registry).
+     *
+     * @return whether there was one to forget
+     */
+    public boolean erase(String registryHost) {
+        String host = RegistryHosts.requireHost(registryHost);
+        Optional<CredentialHelper> helper = storeHelper(DockerConfig.read(configFile), host);
+        boolean erased = helper.isPresent() && helper.get().erase(host);
+        return DockerConfigFile.erase(configFile, host) || erased;
+    }
+
+    /** The helper that keeps {@code host}'s credential, as {@link #find} asks them; empty: the file's {@code auths}. */
+    private Optional<CredentialHelper> storeHelper(DockerConfig config, String host) {
+        String helper = config.credHelpers().get(host);
+        if (helper != null) {
+            return helper.isEmpty() ? Optional.empty() : Optional.of(helper(helper, "credHelpers"));
+        }
+        return config.credsStore().map(store -> helper(store, "credsStore"));
     }
 
     private DockerConfig config() {

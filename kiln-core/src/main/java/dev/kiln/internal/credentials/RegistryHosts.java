@@ -8,7 +8,7 @@ import java.util.Objects;
  * configs carry keys written by many tools and eras: {@code https://index.docker.io/v1/}, {@code
  * http://localhost:5000}, {@code ghcr.io/some/path}, {@code registry-1.docker.io}.
  */
-final class RegistryHosts {
+public final class RegistryHosts {
     /** Kiln's name for Docker Hub. */
     static final String DOCKER_HUB = "docker.io";
 
@@ -21,7 +21,7 @@ final class RegistryHosts {
      * The canonical host for a config key, URL or host: scheme and path dropped, lower-cased, and
      * Docker Hub's aliases folded into {@code docker.io}. Ports and IPv6 brackets are kept.
      */
-    static String canonical(String keyOrUrl) {
+    public static String canonical(String keyOrUrl) {
         Objects.requireNonNull(keyOrUrl, "registry");
         String host = keyOrUrl.trim();
         int scheme = host.indexOf("://");

@@ -34,6 +34,19 @@ public record RegistryClient(RegistryTransport transport, Telemetry telemetry) {
     }
 
     /**
+     * Asks the registry's API root ({@code GET /v2/}), authenticating as it asks (Basic, or a token for
+     * no repository): how {@code docker login} checks credentials. A refusal is an
+     * {@link dev.kiln.error.AuthenticationException}.
+     */
+    public void checkAccess(String registry) {
+        RegistryResponse response = transport.send(RegistryTransport.Call.of(registry, "GET", "", null, "GET /v2/"), telemetry);
+        if (response.statusCode() != 200) {
+            throw RegistryErrors.unexpected(registry, response, "GET /v2/");
+        }
+        Bodies.discard(response);
+    }
+
+    /**
      * The descriptor a tag or digest currently resolves to, from one HEAD request; empty when the
      * registry does not say the digest (then a GET is needed). A missing image is an error.
      */

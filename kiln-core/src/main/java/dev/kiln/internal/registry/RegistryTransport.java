@@ -19,6 +19,7 @@ import java.util.Map;
  */
 public final class RegistryTransport {
     private final RegistryOptions options;
+    private final BearerTokens tokens;
     private final Retries calls;
 
     /** A transport with {@code options} (TLS, timeouts, retries) that authenticates with {@code credentials}. */
@@ -29,9 +30,19 @@ public final class RegistryTransport {
                 authority -> options.failFast().getOrDefault(authority, options.requestTimeout()), tls::forRegistry,
                 options::isInsecure);
         Exchange counted = new Counting(wire);
-        BearerTokens tokens = new BearerTokens(new Retries(options, counted), Clock.systemUTC());
+        this.tokens = new BearerTokens(new Retries(options, counted), Clock.systemUTC());
         this.calls = new Retries(options, new Authenticator(credentials, tokens,
                 new Redirects(new SchemeProbe(options::isInsecure, counted))));
+    }
+
+    /**
+     * Notes that {@code operation} (all calls made with this telemetry) will need {@code scope}
+     * ({@code repository:NAME:pull}, {@link RegistryClient#pullScope}, {@link RegistryClient#pushScope}) on
+     * {@code registry}: the first token it fetches there asks for every scope noted, so that one token
+     * round trip serves the whole operation. Call it before the operation's first request.
+     */
+    public void expect(Telemetry operation, String registry, String scope) {
+        tokens.expect(operation, registry, scope);
     }
 
     /** The options this transport was made with. */

@@ -121,8 +121,41 @@ public final class Resolver {
         Reference ref = spec.reference();
         Instant now = clock.instant();
         Optional<RefRecord> record = store.records().find(ref);
-        Optional<RawManifest> cached = ref.isPinned() ? store.manifest(ref.digest()) : record.flatMap(r -> store.manifest(r.digest()));
+        Optional<RawManifest> cached = cachedTop(ref, record);
         FreshnessDecision decision = FreshnessDecision.decide(spec, record, cached.isPresent(), now);
+        if (decision.action() != Action.FETCH && decision.action() != Action.REVALIDATE) {
+            return resolveWith(spec, decision, record, cached, telemetry, now);   // no registry request to share
+        }
+        // one resolution of a reference at a time, in this process and others: those who waited find the
+        // record the first one wrote, and send no request of their own (a manifest GET is a pull on Docker Hub)
+        try (Lease ignored = store.records().lockResolution(ref, () -> telemetry.emit(new KilnEvent.CacheDecision(ref.toString(),
+                "wait", "another process is resolving this reference; waiting for its answer")))) {
+            Optional<RefRecord> found = store.records().find(ref);
+            Optional<RawManifest> stored = cachedTop(ref, found);
+            FreshnessDecision current = FreshnessDecision.decide(spec, found, stored.isPresent(), clock.instant());
+            // checked while this one waited: as fresh as its own request would have been, under any policy
+            if (stored.isPresent() && found.filter(r -> checkedSince(r, record)).isPresent()) {
+                current = new FreshnessDecision(Action.USE_CACHED, "shared", "resolved to " + stored.get().digest().shortHex()
+                        + " by a concurrent use while this one waited; no request of its own", false, false);
+            }
+            return resolveWith(spec, current, found, stored, telemetry, clock.instant());
+        }
+    }
+
+    /** The top-level document the record (or a pinned digest) names, if it is in the store. */
+    private Optional<RawManifest> cachedTop(Reference ref, Optional<RefRecord> record) {
+        return ref.isPinned() ? store.manifest(ref.digest()) : record.flatMap(r -> store.manifest(r.digest()));
+    }
+
+    /** Whether a registry was asked about the reference after {@code before} was read: a record appeared, or was checked again. */
+    private static boolean checkedSince(RefRecord found, Optional<RefRecord> before) {
+        return before.isEmpty() || found.checkedAt().isAfter(before.get().checkedAt()) || !found.digest().equals(before.get().digest());
+    }
+
+    /** Carries out {@code decision} and loads the platform's manifest and config, recording the use. */
+    private ImageLoader.Loaded resolveWith(PullSpec spec, FreshnessDecision decision, Optional<RefRecord> record, Optional<RawManifest> cached,
+                                           Telemetry telemetry, Instant now) {
+        Reference ref = spec.reference();
         Sources sources = new Sources(ref, spec.platform(), telemetry, decision.anyCopy(), decision.action() == Action.FAIL_OFFLINE);
         Top top = carryOut(spec, decision, record, cached, sources, now);
         if (top.fresh()) {
@@ -228,7 +261,10 @@ public final class Resolver {
         Reference ref = spec.reference();
         CompletableFuture<Void> check = CompletableFuture.runAsync(() -> {
             Telemetry telemetry = new Telemetry(listener);
-            try (Lease ignored = store.lease()) {
+            try (Lease ignored = store.lease(); Lease resolving = store.records().lockResolution(ref, () -> { })) {
+                if (store.records().find(ref).filter(found -> checkedSince(found, Optional.of(current))).isPresent()) {
+                    return;   // another use checked it meanwhile
+                }
                 Instant now = clock.instant();
                 Top top = revalidate(ref, decision, current, cached, new Sources(ref, spec.platform(), telemetry, false, false), now, true);
                 if (top.fresh()) {

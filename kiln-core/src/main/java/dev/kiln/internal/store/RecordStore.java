@@ -70,6 +70,15 @@ public final class RecordStore {
         }
     }
 
+    /**
+     * Holds {@code ref}'s resolution lock: one resolution of a reference at a time, in this process and
+     * others, so that those waiting find the record the first one wrote instead of asking the registry
+     * again. {@code onWait} runs when another process holds it.
+     */
+    public Lease lockResolution(Reference ref, Runnable onWait) {
+        return FileLocks.exclusive(layout.resolutionLock(layout.record(ref)), onWait);
+    }
+
     public void delete(Reference ref) {
         update(ref, current -> Optional.empty());
     }

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * layer-index/&lt;hex&gt;      the entries of one layer blob, by its digest (what a Dockerfile RUN reads of a base)
  * files/&lt;hex&gt;             content digests of the files under one layer source, by stat (a cache)
  * ledger.jsonl             what Kiln built: image, digest, base and base digest, time
- * locks/                  per-blob and per-record lock files; store.lock guards garbage collection
+ * locks/                  per-blob lock files; store.lock guards garbage collection (a record's locks are beside it)
  * </pre>
  */
 public record StoreLayout(Path root) {
@@ -94,5 +94,10 @@ public record StoreLayout(Path root) {
 
     public Path recordLock(Path record) {
         return record.resolveSibling(record.getFileName() + ".lock");
+    }
+
+    /** Held while a reference is resolved against a registry, so that concurrent resolutions send one request. */
+    public Path resolutionLock(Path record) {
+        return record.resolveSibling(record.getFileName() + ".resolving.lock");
     }
 }

@@ -18,7 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+import dev.kiln.event.Telemetry;
+import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,9 +41,23 @@ class AuthenticatorTest {
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
     private final Wire wire = TinyServer.wire();
     private final AtomicInteger tokensIssued = new AtomicInteger();
+    private final List<String> tokenRequests = new CopyOnWriteArrayList<>();
+    /** What the token server says besides the token. */
+    private volatile String tokenFields = ",\"expires_in\":300";
+    /** How long the token server takes to answer: long enough for concurrent requests to overlap with the fetch. */
+    private volatile long tokenDelayMillis;
+    /** How many token requests the token server answers 503 before it issues tokens again. */
+    private final AtomicInteger unavailableTokens = new AtomicInteger();
+    private final Telemetry telemetry = new Telemetry(events::add);
+    private BearerTokens tokens;
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
 
     private Authenticator authenticator(CredentialProvider credentials) {
+        return authenticator(credentials, wire);
+    }
+
+    /** {@code tokenServer}: how tokens are fetched (the transport retries them). */
+    private Authenticator authenticator(CredentialProvider credentials, Exchange tokenServer) {
         Clock clock = new Clock() {
             @Override
             public Instant instant() {
@@ -51,7 +74,8 @@ class AuthenticatorTest {
                 return this;
             }
         };
-        return new Authenticator(credentials, new BearerTokens(wire, clock), wire);
+        tokens = new BearerTokens(tokenServer, clock);
+        return new Authenticator(credentials, tokens, wire);
     }
 
     private static CredentialProvider credentials(String registry, String secret) {
@@ -66,13 +90,19 @@ class AuthenticatorTest {
                 if (!seen.header("Authorization").equals(Optional.of(basic))) {
                     return TinyServer.Reply.of(401).error("UNAUTHORIZED", "bad credentials");
                 }
-                String scope = seen.uri().replaceAll(".*scope=([^&]*).*", "$1");
+                String scopes = String.join("+", Pattern.compile("scope=([^&]*)").matcher(seen.uri()).results()
+                        .map(m -> m.group(1)).toList());
+                tokenRequests.add(seen.uri());
+                if (unavailableTokens.getAndDecrement() > 0) {
+                    return TinyServer.Reply.of(503).error("UNAVAILABLE", "try again");
+                }
+                pause(tokenDelayMillis);
                 return TinyServer.Reply.of(200).body("{\"token\":\"token-" + tokensIssued.incrementAndGet() + "-for-"
-                        + scope + "\",\"expires_in\":300}");
+                        + scopes + "\"" + tokenFields + "}");
             }
             String repository = seen.uri().replaceAll("^/v2/(.+)/manifests/.*$", "$1");
-            boolean allowed = seen.header("Authorization").orElse("").matches("Bearer token-\\d+-for-repository%3A"
-                    + repository + "%3Apull");
+            boolean allowed = seen.header("Authorization").orElse("").matches("Bearer token-\\d+-for-(.*\\+)?repository%3A"
+                    + repository + "%3Apull(%2Cpush)?(\\+.*)?");
             return allowed ? TinyServer.Reply.of(200) : TinyServer.Reply.of(401)
                     .header("WWW-Authenticate", "Bearer realm=\"http://" + seen.header("Host").orElseThrow() + "/token\",service=\"tiny\"")
                     .error("UNAUTHORIZED", "authentication required");
@@ -81,7 +111,121 @@ class AuthenticatorTest {
 
     private Exchange.Request manifest(TinyServer server, String repository) {
         return new Exchange.Request(server.hostPort(), "GET", server.uri("/v2/" + repository + "/manifests/1"), Map.of(), null,
-                "repository:" + repository + ":pull", "manifest GET " + repository, new dev.kiln.event.Telemetry(events::add));
+                "repository:" + repository + ":pull", "manifest GET " + repository, telemetry);
+    }
+
+    @Test
+    void concurrentRequestsNeedingATokenWaitForOneFetch() throws Exception {
+        try (TinyServer server = tokenRegistry()) {
+            Authenticator authenticator = authenticator(credentials(server.hostPort(), SECRET));
+            authenticator.send(manifest(server, "first"));   // the challenge is known from now on
+            tokenDelayMillis = 300;
+            int requests = 8;
+            CyclicBarrier start = new CyclicBarrier(requests);
+            ExecutorService threads = Executors.newFixedThreadPool(requests);
+            try {
+                List<Future<Integer>> statuses = new ArrayList<>();
+                for (int i = 0; i < requests; i++) {
+                    statuses.add(threads.submit(() -> {
+                        start.await();
+                        return authenticator.send(manifest(server, "app")).statusCode();
+                    }));
+                }
+                for (Future<Integer> status : statuses) {
+                    assertThat(status.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+            assertThat(tokenRequests).as("one token for the first repository, one for the eight concurrent requests")
+                    .hasSize(2);
+        }
+    }
+
+    @Test
+    void aRequestWaitingForAnotherThreadsTokenFetchAsksAgainWhenThatThreadIsStopped() throws Exception {
+        try (TinyServer server = tokenRegistry()) {
+            RegistryOptions.RetryPolicy slow = new RegistryOptions.RetryPolicy(4, Duration.ofSeconds(20), Duration.ofSeconds(20),
+                    Duration.ofSeconds(20));
+            Authenticator authenticator = authenticator(credentials(server.hostPort(), SECRET),
+                    new Retries(RegistryOptions.defaults().withRetry(slow), wire));
+            authenticator.send(manifest(server, "first"));   // the challenge is known from now on
+            unavailableTokens.set(1);   // the next fetch waits to retry: it is stopped there
+
+            CompletableFuture<Integer> stopped = new CompletableFuture<>();
+            Thread fetching = new Thread(() -> call(authenticator, server, stopped));
+            fetching.start();
+            while (events.stream().noneMatch(e -> e instanceof KilnEvent.Retrying)) {
+                Thread.onSpinWait();
+            }
+            CompletableFuture<Integer> waiting = new CompletableFuture<>();
+            Thread waiter = new Thread(() -> call(authenticator, server, waiting));
+            waiter.start();
+            while (waiter.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
+            fetching.interrupt();
+
+            assertThat(waiting.get(30, TimeUnit.SECONDS)).isEqualTo(200);
+            assertThatThrownBy(() -> stopped.get(30, TimeUnit.SECONDS)).hasRootCauseMessage(
+                    "interrupted during the wait to retry token request to 127.0.0.1 on " + server.hostPort());
+            assertThat(tokenRequests).as("the first token, the fetch that was stopped, the waiter's own").hasSize(3);
+        }
+    }
+
+    private void call(Authenticator authenticator, TinyServer server, CompletableFuture<Integer> status) {
+        try {
+            status.complete(authenticator.send(manifest(server, "app")).statusCode());
+        } catch (IOException | RuntimeException e) {
+            status.completeExceptionally(e);
+        }
+    }
+
+    @Test
+    void theFirstTokenCoversEveryScopeTheOperationExpectsAndServesThemAll() throws IOException {
+        try (TinyServer server = tokenRegistry()) {
+            Authenticator authenticator = authenticator(credentials(server.hostPort(), SECRET));
+            tokens.expect(telemetry, server.hostPort(), "repository:base:pull");
+            tokens.expect(telemetry, server.hostPort(), "repository:app:pull,push");
+
+            authenticator.send(manifest(server, "base"));
+            authenticator.send(manifest(server, "app"));
+            authenticator.send(new Exchange.Request(server.hostPort(), "GET", server.uri("/v2/app/manifests/2"), Map.of(), null,
+                    "repository:app:pull,push repository:base:pull", "blob mount", telemetry));
+
+            assertThat(tokenRequests).containsExactly("/token?service=tiny&scope=repository%3Abase%3Apull"
+                    + "&scope=repository%3Aapp%3Apull%2Cpush");
+            Telemetry another = new Telemetry(null);
+            authenticator.send(new Exchange.Request(server.hostPort(), "GET", server.uri("/v2/app/manifests/3"), Map.of(), null,
+                    "repository:app:pull", "manifest GET app", another));
+            assertThat(tokenRequests).as("another operation within the token's lifetime").hasSize(1);
+        }
+    }
+
+    @Test
+    void aTokenWithoutALifetimeIsReusedForTheSpecsSixtySecondsLessAMargin() throws IOException {
+        tokenFields = "";
+        try (TinyServer server = tokenRegistry()) {
+            Authenticator authenticator = authenticator(credentials(server.hostPort(), SECRET));
+            authenticator.send(manifest(server, "app"));
+            now = now.plusSeconds(49);
+            authenticator.send(manifest(server, "app"));
+            assertThat(tokensIssued).hasValue(1);
+            now = now.plusSeconds(1);
+            authenticator.send(manifest(server, "app"));
+            assertThat(tokensIssued).as("renewed 10 s before its end").hasValue(2);
+        }
+    }
+
+    @Test
+    void aTokenLivesFromItsIssuedAtButNeverFromOutsideTheExchange() {
+        Instant sent = Instant.parse("2026-01-01T00:00:00Z");
+        Instant received = sent.plusSeconds(2);
+        assertThat(BearerTokens.issued("2026-01-01T00:00:01.5Z", sent, received)).isEqualTo(sent.plusMillis(1500));
+        assertThat(BearerTokens.issued("2026-01-01T01:00:00+01:00", sent, received)).isEqualTo(sent);
+        assertThat(BearerTokens.issued("2025-12-31T23:00:00Z", sent, received)).as("a server clock behind").isEqualTo(sent);
+        assertThat(BearerTokens.issued("2026-01-01T05:00:00Z", sent, received)).as("a server clock ahead").isEqualTo(received);
+        assertThat(BearerTokens.issued("", sent, received)).isEqualTo(received);
     }
 
     @Test
@@ -214,6 +358,14 @@ class AuthenticatorTest {
     void otherStatusesPassThrough() throws IOException {
         try (TinyServer server = TinyServer.start(seen -> TinyServer.Reply.of(404).error("MANIFEST_UNKNOWN", "no"))) {
             assertThat(authenticator(CredentialProvider.none()).send(manifest(server, "app")).statusCode()).isEqualTo(404);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
