@@ -4,6 +4,7 @@ import dev.kiln.api.BuildRequest;
 import dev.kiln.api.Destination;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
 import dev.kiln.error.RegistryException;
@@ -21,7 +22,7 @@ import java.io.PrintStream;
  * {@code openMs} on the first line.
  *
  * <p>Kiln uses plain HTTP for loopback registries by itself; {@code --insecure} adds the
- * {@code --from} and {@code --to} registries as insecure ({@link Kiln.Builder#insecureRegistry}).
+ * {@code --from} and {@code --to} registries as insecure ({@link KilnBuilder#insecureRegistry}).
  */
 public final class KilnApiBuild {
     private KilnApiBuild() {
@@ -35,7 +36,7 @@ public final class KilnApiBuild {
     static int run(String[] args, PrintStream out, PrintStream err) {
         BuildOptions options;
         BuildRequest request;
-        Kiln.Builder builder;
+        KilnBuilder builder;
         try {
             options = BuildOptions.parse(args);
             if (options.help()) {

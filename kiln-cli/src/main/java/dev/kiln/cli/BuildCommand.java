@@ -7,6 +7,7 @@ import dev.kiln.api.BuildRequest;
 import dev.kiln.api.Destination;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.LogLines;
 import dev.kiln.api.Units;
 import dev.kiln.error.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -146,7 +147,8 @@ final class BuildCommand extends RegistryCommand {
 
     private int print(BuildResult result) {
         if (common.json) {
-            Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+            common.out().println(result.toJson());
+            common.out().flush();
         } else {
             common.out().print(summary(result));
             common.out().flush();
@@ -160,7 +162,7 @@ final class BuildCommand extends RegistryCommand {
                         + "%d mounted; %s, %s downloaded, %s%n",
                 Output.withDigest(result.image(), result.digest()), layers(result), result.blobsUploaded(),
                 Units.formatSize(result.bytesUploaded()), result.blobsSkipped(), result.blobsMounted(),
-                Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()), ConsoleLog.seconds(result.duration())));
+                Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()), LogLines.seconds(result.duration())));
         if (result.platforms().size() > 1) {
             result.platforms().forEach(p -> text.append(String.format("  %s %s%n", p.platform(), p.image())));
         }

@@ -1,11 +1,11 @@
 package dev.kiln.cli;
 
+import dev.kiln.api.LogLines;
 import dev.kiln.api.Units;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,21 +45,7 @@ final class ConsoleLog implements KilnListener {
     @Override
     public synchronized void onEvent(KilnEvent event) {
         workStarted |= !(event instanceof KilnEvent.Warning);
-        if (event instanceof KilnEvent.Warning w) {
-            line("warning: " + w.message(), true);
-        } else if (event instanceof KilnEvent.StepFailed f) {
-            line(f.step() + " failed after " + seconds(f.duration()), true);
-        } else if (event instanceof KilnEvent.StepStarted s) {
-            line(s.step() + " " + s.detail(), false);
-        } else if (event instanceof KilnEvent.StepFinished f) {
-            line(f.step() + " done in " + seconds(f.duration()) + ": " + f.detail(), false);
-        } else if (event instanceof KilnEvent.CacheDecision d) {
-            line("cache " + d.outcome() + " " + d.subject() + ": " + d.reason(), false);
-        } else if (event instanceof KilnEvent.Info i) {
-            line(i.subject() + ": " + i.message(), false);
-        } else if (event instanceof KilnEvent.Retrying r) {
-            line("retry " + r.what() + " (attempt " + r.attempt() + " in " + seconds(r.delay()) + "): " + r.reason(), false);
-        } else if (event instanceof KilnEvent.TransferStarted t) {
+        if (event instanceof KilnEvent.TransferStarted t) {
             active.put(t.digest(), new Transfer(t.size()));
         } else if (event instanceof KilnEvent.TransferProgress p) {
             Transfer transfer = active.get(p.digest());
@@ -69,9 +55,9 @@ final class ConsoleLog implements KilnListener {
             }
         } else if (event instanceof KilnEvent.TransferFinished t) {
             active.remove(t.digest());
-            String verb = t.direction() == KilnEvent.Direction.DOWNLOAD ? "downloaded" : "uploaded";
-            line(verb + " " + Output.shortDigest(t.digest()) + " " + Units.formatSize(t.bytes()) + " in " + seconds(t.duration())
-                    + rate(t.bytes(), t.duration()), false);
+        }
+        LogLines.of(event).ifPresent(text -> line(text, LogLines.isProblem(event)));
+        if (event instanceof KilnEvent.TransferFinished) {
             drawBar();
         }
     }
@@ -118,14 +104,5 @@ final class ConsoleLog implements KilnListener {
             err.print("\r\033[K");
             barShown = false;
         }
-    }
-
-    static String seconds(Duration duration) {
-        return String.format(Locale.ROOT, "%.2fs", duration.toNanos() / 1e9);
-    }
-
-    private static String rate(long bytes, Duration duration) {
-        double secs = duration.toNanos() / 1e9;
-        return secs < 0.05 ? "" : " (" + Units.formatSize((long) (bytes / secs)) + "/s)";
     }
 }

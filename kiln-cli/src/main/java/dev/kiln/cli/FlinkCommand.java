@@ -1,9 +1,9 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.Destination;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
+import dev.kiln.api.FlinkDefaults;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
 import picocli.CommandLine.Command;
@@ -87,35 +87,35 @@ final class FlinkCommand {
         // no defaultValues here: the request holds the defaults, the descriptions quote its constants; an option
         // not given stays null, so that a --conf file's value wins over the default (and a given one over the file)
         @Option(names = "--parallelism", paramLabel = "N",
-                description = "Job parallelism (default: the conf file's parallelism.default, else " + FlinkBuildRequest.DEFAULT_PARALLELISM + ").")
+                description = "Job parallelism (default: the conf file's parallelism.default, else " + FlinkDefaults.PARALLELISM + ").")
         Integer parallelism;
 
         @Option(names = "--task-slots", paramLabel = "N", description = "Task slots per TaskManager "
-                + "(default: the conf file's taskmanager.numberOfTaskSlots, else " + FlinkBuildRequest.DEFAULT_TASK_SLOTS + ").")
+                + "(default: the conf file's taskmanager.numberOfTaskSlots, else " + FlinkDefaults.TASK_SLOTS + ").")
         Integer taskSlots;
 
         @Option(names = "--service-account", paramLabel = "NAME", description = "Kubernetes service account "
-                + "(default: the conf file's kubernetes.service-account, else " + FlinkBuildRequest.DEFAULT_SERVICE_ACCOUNT + ").")
+                + "(default: the conf file's kubernetes.service-account, else " + FlinkDefaults.SERVICE_ACCOUNT + ").")
         String serviceAccount;
 
         @Option(names = "--jobmanager-memory", paramLabel = "SIZE", description = "JobManager memory "
-                + "(default: the conf file's jobmanager.memory.process.size, else " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
+                + "(default: the conf file's jobmanager.memory.process.size, else " + FlinkDefaults.MEMORY + ").")
         String jobManagerMemory;
 
         @Option(names = "--jobmanager-cpu", paramLabel = "CORES", description = "JobManager CPU "
-                + "(default: the conf file's kubernetes.jobmanager.cpu.amount, else " + FlinkBuildRequest.DEFAULT_CPU + ").")
+                + "(default: the conf file's kubernetes.jobmanager.cpu.amount, else " + FlinkDefaults.CPU + ").")
         Double jobManagerCpu;
 
         @Option(names = "--taskmanager-memory", paramLabel = "SIZE", description = "TaskManager memory "
-                + "(default: the conf file's taskmanager.memory.process.size, else " + FlinkBuildRequest.DEFAULT_MEMORY + ").")
+                + "(default: the conf file's taskmanager.memory.process.size, else " + FlinkDefaults.MEMORY + ").")
         String taskManagerMemory;
 
         @Option(names = "--taskmanager-cpu", paramLabel = "CORES", description = "TaskManager CPU "
-                + "(default: the conf file's kubernetes.taskmanager.cpu.amount, else " + FlinkBuildRequest.DEFAULT_CPU + ").")
+                + "(default: the conf file's kubernetes.taskmanager.cpu.amount, else " + FlinkDefaults.CPU + ").")
         Double taskManagerCpu;
 
         @Option(names = "--upgrade-mode", paramLabel = "MODE",
-                description = "The operator's upgrade mode: stateless, savepoint, last-state (default " + FlinkBuildRequest.DEFAULT_UPGRADE_MODE + ").")
+                description = "The operator's upgrade mode: stateless, savepoint, last-state (default " + FlinkDefaults.UPGRADE_MODE + ").")
         String upgradeMode;
 
         @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
@@ -183,9 +183,7 @@ final class FlinkCommand {
                 write(nativeArgsOut, result.nativeCommand());
             }
             if (common.json) {
-                ObjectNode tree = Output.tree(result);
-                tree.set("build", Output.withMillis((ObjectNode) tree.get("build"), "duration", result.build().duration()));
-                Output.print(common.out(), tree);
+                common.out().println(result.toJson());
             } else {
                 common.out().print(BuildCommand.summary(result.build()));
                 common.out().printf("  job %s%s%n", result.jarUri(), result.mainClass() == null ? "" : " (" + result.mainClass() + ")");

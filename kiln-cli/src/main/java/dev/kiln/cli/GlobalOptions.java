@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.event.KilnListener;
 import picocli.CommandLine.Model.CommandSpec;
@@ -91,7 +92,7 @@ class GlobalOptions {
     }
 
     /** What the command's own options add to the Kiln it opens (the registry options do). */
-    void configure(Kiln.Builder builder) {
+    void configure(KilnBuilder builder) {
     }
 
     /** The step log on stderr (quiet under --json or -q): also what shows a build that runs on a server. */
@@ -105,7 +106,7 @@ class GlobalOptions {
     }
 
     private Kiln open(boolean stepLog, boolean existingStore) {
-        Kiln.Builder builder = config().applyTo(Kiln.builder().listener(stepLog(stepLog)));
+        KilnBuilder builder = config().applyTo(Kiln.builder().listener(stepLog(stepLog)));
         if (cacheDir != null) {
             builder.cacheDir(cacheDir);
         }

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.LogLines;
 import dev.kiln.api.PullResult;
 import dev.kiln.api.Units;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ final class PullCommand extends RegistryCommand {
             common.out().printf("%s%n  %s from %s: %s, %s downloaded, %s fetched, %d cached, %s%n",
                     Output.withDigest(result.reference(), result.digest()), result.platform(), result.source(),
                     Output.count(result.requests(), "request"), Units.formatSize(result.bytesDownloaded()),
-                    Output.count(result.layersFetched(), "layer"), result.layersCached(), ConsoleLog.seconds(result.duration()));
+                    Output.count(result.layersFetched(), "layer"), result.layersCached(), LogLines.seconds(result.duration()));
             common.out().flush();
         }
         return KilnCommand.OK;

@@ -24,7 +24,8 @@ final class RebaseCommand extends RegistryCommand {
     int run(Kiln kiln) {
         BuildResult result = kiln.rebase(RebaseRequest.builder(image.image).base(base).to(target).platform(image.platform).build());
         if (common.json) {
-            Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+            common.out().println(result.toJson());
+            common.out().flush();
         } else {
             common.out().printf("%s%n  now on %s %s; blobs: %d uploaded (%s), %d already there, %d mounted%n", result.image(),
                     result.base().reference(), Output.shortDigest(result.base().digest()), result.blobsUploaded(),

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.error.InvalidInputException;
 import picocli.CommandLine.Option;
 
@@ -40,7 +41,7 @@ final class RegistryOptions extends GlobalOptions {
     Path dockerConfig;
 
     @Override
-    void configure(Kiln.Builder builder) {
+    void configure(KilnBuilder builder) {
         insecureRegistries.forEach(builder::insecureRegistry);
         caFiles.forEach(entry -> builder.caFile(key(entry, "--ca-file", "REGISTRY=PEM_FILE, e.g. registry.example.com=ca.pem"),
                 requireFile(Path.of(value(entry)), "--ca-file " + entry + ": " + value(entry))));

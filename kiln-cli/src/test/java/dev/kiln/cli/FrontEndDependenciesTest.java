@@ -1,15 +1,9 @@
 package dev.kiln.cli;
 
+import dev.kiln.testing.FrontEnds;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,21 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of kiln-server, only what starts it ({@code kiln serve}).
  */
 class FrontEndDependenciesTest {
-    private static final Pattern KILN_TYPE = Pattern.compile("\\bdev\\.kiln\\.[a-z]+\\.[A-Z][A-Za-z]*");
-
     @Test
-    void cliUsesOnlyThePublicSurface() throws IOException {
-        Set<String> used = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
-                Matcher m = KILN_TYPE.matcher(Files.readString(file));
-                while (m.find()) {
-                    used.add(m.group());
-                }
-            }
-        }
-        assertThat(used).isNotEmpty().allMatch(type -> type.startsWith("dev.kiln.api.") || type.startsWith("dev.kiln.event.")
-                || type.startsWith("dev.kiln.error.") || type.startsWith("dev.kiln.config.") || type.startsWith("dev.kiln.cli.") || type.equals("dev.kiln.image.PullPolicy")
-                || type.equals("dev.kiln.server.KilnServer") || type.equals("dev.kiln.server.ServerSettings"));
+    void cliUsesOnlyThePublicSurface() {
+        assertThat(FrontEnds.kilnTypesUsed(Path.of("src/main/java"))).isNotEmpty()
+                .allMatch(type -> FrontEnds.publicSurface().test(type) || type.startsWith("dev.kiln.cli.")
+                        || type.equals("dev.kiln.server.KilnServer") || type.equals("dev.kiln.server.ServerSettings"));
     }
 }

@@ -23,6 +23,11 @@ public record BuildResult(String image, String digest, BaseInfo base, List<AppLa
                           int blobsMounted, long bytesMounted, long requests, long bytesDownloaded,
                           Duration duration, List<StepTiming> steps, List<PlatformImage> platforms) {
 
+    /** This result as {@code kiln build --json} prints it (the duration as {@code durationMs}), one document. */
+    public String toJson() {
+        return ResultJson.build(this);
+    }
+
     /** The resolved base: what it was, where it came from, and why. */
     public record BaseInfo(String reference, String digest, String source, String decision) {
     }

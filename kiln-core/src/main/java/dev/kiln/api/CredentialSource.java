@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * Where Kiln gets the credentials for a registry, asked once per registry an operation talks to (see
- * {@link Kiln.Builder#credentials(String, CredentialSource)}). A source that has none for the registry
+ * {@link KilnBuilder#credentials(String, CredentialSource)}). A source that has none for the registry
  * returns empty (Kiln then asks the next source, and finally goes anonymous); a source that cannot look
  * (a broken helper, an unreadable file) throws {@link dev.kiln.error.CredentialException} rather than
  * pretend it has nothing, so that a misconfiguration is never mistaken for a public image.

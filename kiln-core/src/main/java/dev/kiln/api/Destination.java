@@ -47,7 +47,7 @@ public final class Destination {
         return new Destination(Target.DockerArchive.of(Objects.requireNonNull(file, "file"), imageName));
     }
 
-    /** The Docker (or Podman) engine configured with {@code Kiln.Builder.daemon}/{@code daemonHost}, as {@code name} ({@code NAME:TAG}). */
+    /** The Docker (or Podman) engine configured with {@code KilnBuilder.daemon}/{@code daemonHost}, as {@code name} ({@code NAME:TAG}). */
     public static Destination daemon(String name) {
         return new Destination(new Target.DockerDaemon(Reference.parse(require(name, "image name"))));
     }

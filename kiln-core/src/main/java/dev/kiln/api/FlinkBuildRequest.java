@@ -22,30 +22,18 @@ import java.util.List;
  *     .build();
  * }</pre>
  * The deployment's defaults follow the Flink Kubernetes Operator's examples and are written only
- * here (the {@code DEFAULT_…} constants), for the API and the CLI alike. An option that is also a Flink
+ * here ({@link FlinkDefaults}), for the API and the CLI alike. An option that is also a Flink
  * configuration key (parallelism, task slots, service account, memory, CPU) stays {@code null} unless
  * given: a given value wins over a {@code --conf} file's, and a default applies only where the file is silent.
  */
 public final class FlinkBuildRequest extends ImageBuildRequest {
-    /** Job parallelism unless set. */
-    public static final int DEFAULT_PARALLELISM = 1;
-    /** Task slots per TaskManager unless set. */
-    public static final int DEFAULT_TASK_SLOTS = 1;
-    /** The Kubernetes service account unless set. */
-    public static final String DEFAULT_SERVICE_ACCOUNT = "flink";
-    /** JobManager and TaskManager memory unless set. */
-    public static final String DEFAULT_MEMORY = "2048m";
-    /** JobManager and TaskManager CPU unless set. */
-    public static final double DEFAULT_CPU = 1;
-    /** The operator's upgrade mode unless set. */
-    public static final String DEFAULT_UPGRADE_MODE = "stateless";
-
     private final String base;
     private final String flinkVersion;
     private final Integer java;
     private final String scala;
     private final Path jobJar;
     private final List<Path> libs;
+    private final List<FlinkJarLayer> jarLayers;
     private final List<Path> confFiles;
     private final List<BuildRequest.Add> adds;
     private final Path hadoopConf;
@@ -55,8 +43,6 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final int gid;
     private final String deploymentName;
     private final List<String> jobArgs;
-    // the options that are also Flink configuration keys stay null unless given: a --conf file's value
-    // must win over a default, and lose to a given value
     private final Integer parallelism;
     private final Integer taskSlots;
     private final String serviceAccount;
@@ -74,6 +60,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.scala = b.scala;
         this.jobJar = b.jobJar;
         this.libs = List.copyOf(b.libs);
+        this.jarLayers = List.copyOf(b.jarLayers);
         this.confFiles = List.copyOf(b.confFiles);
         this.adds = List.copyOf(b.adds);
         this.hadoopConf = b.hadoopConf;
@@ -131,6 +118,11 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return libs;
     }
 
+    /** Directories of jars, one layer each, after the {@link #libs()}: see {@link Builder#jarLayer(Path, FlinkJarLayer.Directory)}. */
+    public List<FlinkJarLayer> jarLayers() {
+        return jarLayers;
+    }
+
     /**
      * Files for {@code $FLINK_HOME/conf/}, one layer each, and for the deployment: {@code flink-conf.yaml} or
      * {@code config.yaml} (its settings), {@code log4j-console.properties}, {@code logback-console.xml}; any
@@ -182,13 +174,13 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
 
     /**
      * The job's parallelism ({@code parallelism.default}); {@code null}: not given, so a {@code --conf} file's
-     * value, else {@value #DEFAULT_PARALLELISM}. The same holds for the options below and their keys.
+     * value, else {@value FlinkDefaults#PARALLELISM}. The same holds for the options below and their keys.
      */
     public Integer parallelism() {
         return parallelism;
     }
 
-    /** Task slots per TaskManager ({@code taskmanager.numberOfTaskSlots}); {@code null}: not given (default {@value #DEFAULT_TASK_SLOTS}). */
+    /** Task slots per TaskManager ({@code taskmanager.numberOfTaskSlots}); {@code null}: not given (default {@value FlinkDefaults#TASK_SLOTS}). */
     public Integer taskSlots() {
         return taskSlots;
     }
@@ -231,6 +223,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private String scala;
         private Path jobJar;
         private final List<Path> libs = new ArrayList<>();
+        private final List<FlinkJarLayer> jarLayers = new ArrayList<>();
         private final List<Path> confFiles = new ArrayList<>();
         private final List<BuildRequest.Add> adds = new ArrayList<>();
         private Path hadoopConf;
@@ -247,7 +240,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private Double jobManagerCpu;
         private String taskManagerMemory;
         private Double taskManagerCpu;
-        private String upgradeMode = DEFAULT_UPGRADE_MODE;
+        private String upgradeMode = FlinkDefaults.UPGRADE_MODE;
 
         private Builder() {
         }
@@ -285,6 +278,16 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         /** Adds a jar for {@code $FLINK_HOME/lib/}. */
         public Builder lib(Path jar) {
             libs.add(jar);
+            return this;
+        }
+
+        /**
+         * Adds the jars of {@code directory} as one layer in {@code $FLINK_HOME/lib/} or {@code usrlib/}, after the
+         * {@link #lib(Path)} jars and in the order added: jars that change together (a Maven project's released
+         * dependencies, then its snapshots) share a layer, so that a new release of the job uploads only its own.
+         */
+        public Builder jarLayer(Path directory, FlinkJarLayer.Directory where) {
+            jarLayers.add(new FlinkJarLayer(directory, where));
             return this;
         }
 
@@ -337,39 +340,39 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#parallelism()}; {@code null}: not given (the file's value, else {@value FlinkBuildRequest#DEFAULT_PARALLELISM}). */
+        /** See {@link FlinkBuildRequest#parallelism()}; {@code null}: not given (the file's value, else {@value FlinkDefaults#PARALLELISM}). */
         public Builder parallelism(Integer value) {
             this.parallelism = value;
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#taskSlots()}; {@code null}: not given (the file's value, else {@value FlinkBuildRequest#DEFAULT_TASK_SLOTS}). */
+        /** See {@link FlinkBuildRequest#taskSlots()}; {@code null}: not given (the file's value, else {@value FlinkDefaults#TASK_SLOTS}). */
         public Builder taskSlots(Integer slots) {
             this.taskSlots = slots;
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#serviceAccount()}; {@code null}: not given (the file's, else {@value FlinkBuildRequest#DEFAULT_SERVICE_ACCOUNT}). */
+        /** See {@link FlinkBuildRequest#serviceAccount()}; {@code null}: not given (the file's, else {@value FlinkDefaults#SERVICE_ACCOUNT}). */
         public Builder serviceAccount(String account) {
             this.serviceAccount = account;
             return this;
         }
 
-        /** The JobManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
+        /** The JobManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkDefaults#MEMORY}, 1 CPU). */
         public Builder jobManager(String memory, Double cpu) {
             this.jobManagerMemory = memory;
             this.jobManagerCpu = cpu;
             return this;
         }
 
-        /** Each TaskManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkBuildRequest#DEFAULT_MEMORY}, 1 CPU). */
+        /** Each TaskManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkDefaults#MEMORY}, 1 CPU). */
         public Builder taskManager(String memory, Double cpu) {
             this.taskManagerMemory = memory;
             this.taskManagerCpu = cpu;
             return this;
         }
 
-        /** See {@link FlinkBuildRequest#upgradeMode()}; default {@value FlinkBuildRequest#DEFAULT_UPGRADE_MODE}; {@code null}: unchanged. */
+        /** See {@link FlinkBuildRequest#upgradeMode()}; default {@value FlinkDefaults#UPGRADE_MODE}; {@code null}: unchanged. */
         public Builder upgradeMode(String mode) {
             this.upgradeMode = mode != null ? mode : upgradeMode;
             return this;

@@ -20,4 +20,9 @@ public record FlinkBuildResult(BuildResult build, String flinkHome, String jarUr
     public FlinkBuildResult {
         nativeArgs = List.copyOf(nativeArgs);
     }
+
+    /** This result as {@code kiln flink build --json} prints it (the build's duration as {@code durationMs}), one document. */
+    public String toJson() {
+        return ResultJson.flinkBuild(this);
+    }
 }

@@ -25,13 +25,13 @@ import java.util.Optional;
 final class FlinkBuilds {
     /** The request's defaults, as the options' text. */
     private static final Map<DeploymentOption, String> DEFAULTS = Map.of(
-            DeploymentOption.PARALLELISM, Integer.toString(FlinkBuildRequest.DEFAULT_PARALLELISM),
-            DeploymentOption.TASK_SLOTS, Integer.toString(FlinkBuildRequest.DEFAULT_TASK_SLOTS),
-            DeploymentOption.SERVICE_ACCOUNT, FlinkBuildRequest.DEFAULT_SERVICE_ACCOUNT,
-            DeploymentOption.JOBMANAGER_MEMORY, FlinkBuildRequest.DEFAULT_MEMORY,
-            DeploymentOption.JOBMANAGER_CPU, Double.toString(FlinkBuildRequest.DEFAULT_CPU),
-            DeploymentOption.TASKMANAGER_MEMORY, FlinkBuildRequest.DEFAULT_MEMORY,
-            DeploymentOption.TASKMANAGER_CPU, Double.toString(FlinkBuildRequest.DEFAULT_CPU));
+            DeploymentOption.PARALLELISM, Integer.toString(FlinkDefaults.PARALLELISM),
+            DeploymentOption.TASK_SLOTS, Integer.toString(FlinkDefaults.TASK_SLOTS),
+            DeploymentOption.SERVICE_ACCOUNT, FlinkDefaults.SERVICE_ACCOUNT,
+            DeploymentOption.JOBMANAGER_MEMORY, FlinkDefaults.MEMORY,
+            DeploymentOption.JOBMANAGER_CPU, Double.toString(FlinkDefaults.CPU),
+            DeploymentOption.TASKMANAGER_MEMORY, FlinkDefaults.MEMORY,
+            DeploymentOption.TASKMANAGER_CPU, Double.toString(FlinkDefaults.CPU));
 
     private FlinkBuilds() {
     }
@@ -41,7 +41,8 @@ final class FlinkBuilds {
         List<LayerSource> adds = request.adds().stream()
                 .map(a -> new LayerSource(a.source(), a.destination(), request.uid(), request.gid())).toList();
         FlinkJob job = new FlinkJob(JobJar.inspect(request.jobJar()), request.libs(), request.confFiles(), adds, request.hadoopConf(),
-                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid());
+                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid(),
+                request.jarLayers().stream().map(l -> new FlinkJob.JarGroup(l.directory(), l.where().dirName())).toList());
         ConfFiles conf = ConfFiles.read(request.confFiles());
         DeploymentOption.Resolution options = DeploymentOption.resolve(given(request), DEFAULTS, conf);
         FlinkVersion givenVersion = request.flinkVersion() == null ? null : FlinkVersion.parse(request.flinkVersion());

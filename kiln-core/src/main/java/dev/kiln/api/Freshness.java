@@ -8,7 +8,7 @@ import java.time.Duration;
 /**
  * How fresh a cached image must be, for pulls and for the bases of builds (Dockerfile and Flink
  * builds included). What is left {@code null} comes from the registry's configured defaults
- * ({@code Kiln.Builder.registryDefaults}, the configuration file), else Kiln's.
+ * ({@code KilnBuilder.registryDefaults}, the configuration file), else Kiln's.
  *
  * @param policy       when the registry is asked; {@code null}: configured, else {@link PullPolicy#IF_NOT_PRESENT}
  * @param maxAge       freshness of a check under {@link PullPolicy#REVALIDATE} and stale-while-revalidate; {@code null}: configured, else one hour

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-/** What a {@link Kiln.Builder} collects, checked as it is set; {@link Engine} wires a Kiln from it. */
+/** What a {@link KilnBuilder} collects, checked as it is set; {@link Engine} wires a Kiln from it. */
 final class Settings {
     Path cacheDir = Kiln.defaultCacheDir();
     final Set<String> insecureRegistries = new HashSet<>();

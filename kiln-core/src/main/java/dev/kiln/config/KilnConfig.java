@@ -2,6 +2,7 @@ package dev.kiln.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.api.CredentialSource;
 import dev.kiln.api.RegistryCredential;
 import dev.kiln.error.CredentialException;
@@ -300,7 +301,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
      * Configures {@code builder}: store directory and limit, each registry's freshness defaults,
      * mirrors, insecure flag, CA file and credentials. Settings made on the builder afterwards win.
      */
-    public Kiln.Builder applyTo(Kiln.Builder builder) {
+    public KilnBuilder applyTo(KilnBuilder builder) {
         if (store != null) {
             if (store.dir() != null) {
                 builder.cacheDir(store.dir());

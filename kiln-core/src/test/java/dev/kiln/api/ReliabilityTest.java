@@ -44,7 +44,7 @@ class ReliabilityTest {
     @TempDir
     Path tmp;
 
-    private Kiln.Builder builder() {
+    private KilnBuilder builder() {
         return TestKilns.builder(tmp.resolve("cache"));
     }
 

@@ -1,6 +1,7 @@
 package dev.kiln.testing;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,7 +12,7 @@ public final class TestKilns {
     }
 
     /** A builder that uses only {@code cacheDir}: no Docker config of the machine, short retries. */
-    public static Kiln.Builder builder(Path cacheDir) {
+    public static KilnBuilder builder(Path cacheDir) {
         return Kiln.builder().cacheDir(cacheDir).dockerConfig(cacheDir.resolve("none.json"))
                 .retries(2, Duration.ofMillis(10));
     }

@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.testing.TestKilns;
 
@@ -40,7 +41,7 @@ final class ServerFixture implements AutoCloseable {
         this(cacheDir, s -> s);
     }
 
-    static Kiln.Builder kiln(Path cacheDir) {
+    static KilnBuilder kiln(Path cacheDir) {
         return TestKilns.builder(cacheDir).timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60));
     }
 

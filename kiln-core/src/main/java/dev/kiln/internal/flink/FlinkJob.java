@@ -25,9 +25,10 @@ import java.util.Set;
  * @param adds      files or directories at their absolute destinations
  * @param mainClass the entry class: given, or the jar's {@code program-class} / {@code Main-Class}
  * @param uid       owner of the added files (with {@code gid}); the official images run as flink, 9999
+ * @param jarGroups directories of jars, one layer each after the libs, in {@code lib/} or {@code usrlib/}
  */
 public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<LayerSource> adds, Path hadoopConf, Path hiveConf,
-                       Optional<String> mainClass, int uid, int gid) {
+                       Optional<String> mainClass, int uid, int gid, List<JarGroup> jarGroups) {
     public static final String DEFAULT_FLINK_HOME = "/opt/flink";
     public static final String HADOOP_CONF_DIR = "/opt/hadoop/conf";
     public static final String HIVE_CONF_DIR = "/opt/hive/conf";
@@ -38,12 +39,14 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
         libs = List.copyOf(libs);
         confFiles = List.copyOf(confFiles);
         adds = List.copyOf(adds);
+        jarGroups = List.copyOf(jarGroups);
         mainClass = mainClass.or(jar::mainClass);
         requireUniqueNames(libs, "--lib");
         requireUniqueNames(confFiles, "--conf");
         for (Path lib : libs) {
             JobJar.inspect(lib);
         }
+        jarGroups.forEach(JarGroup::check);
         for (Path conf : confFiles) {
             if (!Files.isRegularFile(conf)) {
                 throw new InvalidInputException("configuration file '" + conf + "' " + (Files.exists(conf) ? "is not a file" : "does not exist"));
@@ -74,6 +77,7 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
         }
         confFiles.forEach(f -> layers.add(new LayerSource(f, home + "/conf/", uid, gid)));
         libs.forEach(f -> layers.add(new LayerSource(f, home + "/lib/", uid, gid)));
+        jarGroups.forEach(g -> layers.add(new LayerSource(g.directory(), home + "/" + g.flinkHomeDir() + "/", uid, gid)));
         for (LayerSource add : adds) {
             requireOutsideConf(add.destination(), home);
             layers.add(add);
@@ -84,6 +88,21 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
         labels.put(LABEL_JAR, jarPath);
         mainClass.ifPresent(c -> labels.put(LABEL_MAIN_CLASS, c));
         return new Plan(home, jarPath, layers, env, labels);
+    }
+
+    /** A directory whose jars make one layer in {@code $FLINK_HOME/}{@code flinkHomeDir} ({@code lib} or {@code usrlib}). */
+    public record JarGroup(Path directory, String flinkHomeDir) {
+        /** The directory holds jars and nothing else: anything else would land in Flink's class path directory. */
+        void check() {
+            if (!Files.isDirectory(directory)) {
+                throw new InvalidInputException("jar directory '" + directory + "' " + (Files.exists(directory) ? "is not a directory" : "does not exist"));
+            }
+            try (var files = Files.list(directory)) {
+                files.sorted().forEach(JobJar::inspect);
+            } catch (java.io.IOException e) {
+                throw new InvalidInputException("cannot list jar directory '" + directory + "': " + e.getMessage());
+            }
+        }
     }
 
     /** Where things go in one base: {@code FLINK_HOME}, the job jar's path, and what to add. */

@@ -3,6 +3,7 @@ package dev.kiln.internal.build;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.image.Digest;
 import dev.kiln.testing.Commands;
 import dev.kiln.testing.TestKilns;
@@ -42,7 +43,7 @@ final class BuildSupport {
         return TestKilns.kiln(cacheDir);
     }
 
-    static Kiln.Builder kilnBuilder(Path cacheDir) {
+    static KilnBuilder kilnBuilder(Path cacheDir) {
         return TestKilns.builder(cacheDir);
     }
 

@@ -49,7 +49,7 @@ class FlinkJobTest {
         Path hive = Files.createDirectories(dir.resolve("hive"));
         Path rules = Files.writeString(dir.resolve("rules.json"), "{}");
         FlinkJob job = new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(jar("kafka.jar", null, null)), List.of(conf),
-                List.of(new LayerSource(rules, "/srv/flink-1.18/job-conf/", 9999, 9999)), null, hive, Optional.of("com.example.Job"), 9999, 9999);
+                List.of(new LayerSource(rules, "/srv/flink-1.18/job-conf/", 9999, 9999)), null, hive, Optional.of("com.example.Job"), 9999, 9999, List.of());
 
         FlinkJob.Plan plan = job.plan(withEnv("FLINK_HOME=/srv/flink-1.18/"));
 
@@ -62,8 +62,28 @@ class FlinkJobTest {
         assertThat(plan.labels()).containsEntry(FlinkJob.LABEL_JAR, "/srv/flink-1.18/usrlib/job.jar")
                 .containsEntry(FlinkJob.LABEL_MAIN_CLASS, "com.example.Job");
         assertThat(plan.jarUri()).isEqualTo("local:///srv/flink-1.18/usrlib/job.jar");
-        assertThat(new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(), List.of(), List.of(), null, null, Optional.empty(), 0, 0)
+        assertThat(new FlinkJob(JobJar.inspect(jar("job.jar", null, null)), List.of(), List.of(), List.of(), null, null, Optional.empty(), 0, 0, List.of())
                 .plan(withEnv()).flinkHome()).as("the default").isEqualTo("/opt/flink");
+    }
+
+    @Test
+    void aDirectoryOfJarsIsOneLayerInLibOrUsrlibAfterTheLibsAndBeforeTheJob() throws IOException {
+        Path released = Files.createDirectories(dir.resolve("released"));
+        Files.copy(jar("kafka.jar", null, null), released.resolve("kafka-clients-3.4.0.jar"));
+        Files.copy(jar("conn.jar", null, null), released.resolve("flink-connector-kafka-3.1.0-1.18.jar"));
+        JobJar job = JobJar.inspect(jar("job.jar", null, null));
+
+        FlinkJob.Plan plan = new FlinkJob(job, List.of(jar("lib.jar", null, null)), List.of(), List.of(), null, null, Optional.empty(), 0, 0,
+                List.of(new FlinkJob.JarGroup(released, "usrlib"), new FlinkJob.JarGroup(released, "lib"))).plan(withEnv());
+
+        assertThat(plan.layers()).extracting(LayerSource::destination)
+                .containsExactly("/opt/flink/lib/", "/opt/flink/usrlib/", "/opt/flink/lib/", "/opt/flink/usrlib/job.jar");
+        assertThat(plan.layers().get(1).entries()).extracting(e -> e.path())
+                .containsExactly("opt/flink/usrlib/flink-connector-kafka-3.1.0-1.18.jar", "opt/flink/usrlib/kafka-clients-3.4.0.jar");
+        Files.writeString(released.resolve("README.txt"), "not a jar");
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(), null, null, Optional.empty(), 0, 0,
+                List.of(new FlinkJob.JarGroup(released, "usrlib")))).isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("README.txt").hasMessageContaining("is not a jar");
     }
 
     @Test
@@ -88,21 +108,21 @@ class FlinkJobTest {
         assertThatThrownBy(() -> JobJar.inspect(text)).isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a jar");
         assertThatThrownBy(() -> JobJar.inspect(empty)).isInstanceOf(InvalidInputException.class).hasMessageContaining("empty archive");
         assertThatThrownBy(() -> JobJar.inspect(dir)).isInstanceOf(InvalidInputException.class).hasMessageContaining("is not a file");
-        assertThatThrownBy(() -> new FlinkJob(job, List.of(libA, libB), List.of(), List.of(), null, null, Optional.empty(), 0, 0))
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(libA, libB), List.of(), List.of(), null, null, Optional.empty(), 0, 0, List.of()))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("two --lib files are named 'same.jar'");
-        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(dir.resolve("nope.yaml")), List.of(), null, null, Optional.empty(), 0, 0))
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(dir.resolve("nope.yaml")), List.of(), null, null, Optional.empty(), 0, 0, List.of()))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("does not exist");
-        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(), text, null, Optional.empty(), 0, 0))
+        assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(), text, null, Optional.empty(), 0, 0, List.of()))
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("--hadoop-conf").hasMessageContaining("is not a directory");
         assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(new LayerSource(text, "/opt/flink/conf/rules.json")), null,
-                null, Optional.empty(), 0, 0)).isInstanceOf(InvalidInputException.class)
+                null, Optional.empty(), 0, 0, List.of())).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("--add destination '/opt/flink/conf/rules.json' is under /opt/flink/conf")
                 .hasMessageContaining("hides it");
         FlinkJob hidden = new FlinkJob(job, List.of(), List.of(), List.of(new LayerSource(text, "/srv/flink/lib/../conf/")), null, null,
-                Optional.empty(), 0, 0);
+                Optional.empty(), 0, 0, List.of());
         assertThatThrownBy(() -> hidden.plan(withEnv("FLINK_HOME=/srv/flink"))).as("under the base's own FLINK_HOME")
                 .isInstanceOf(InvalidInputException.class).hasMessageContaining("is under /srv/flink/conf");
         assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(new LayerSource(dir.resolve("gone"), "/opt/x")), null,
-                null, Optional.empty(), 0, 0)).isInstanceOf(InvalidInputException.class).hasMessageContaining("does not exist");
+                null, Optional.empty(), 0, 0, List.of())).isInstanceOf(InvalidInputException.class).hasMessageContaining("does not exist");
     }
 }

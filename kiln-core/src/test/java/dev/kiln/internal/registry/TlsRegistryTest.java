@@ -1,6 +1,7 @@
 package dev.kiln.internal.registry;
 
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.api.PullRequest;
 import dev.kiln.api.PullResult;
 import dev.kiln.error.InvalidInputException;
@@ -49,7 +50,7 @@ class TlsRegistryTest {
     @TempDir
     Path cacheDir;
 
-    private Kiln.Builder kiln() {
+    private KilnBuilder kiln() {
         return TestKilns.builder(cacheDir);
     }
 

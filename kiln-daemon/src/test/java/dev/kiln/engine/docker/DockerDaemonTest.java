@@ -3,6 +3,7 @@ package dev.kiln.engine.docker;
 import dev.kiln.api.BuildRequest;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
+import dev.kiln.api.KilnBuilder;
 import dev.kiln.api.LayerInfo;
 import dev.kiln.api.PullRequest;
 import dev.kiln.api.PullResult;
@@ -47,7 +48,7 @@ class DockerDaemonTest {
     private final List<KilnEvent> events = new CopyOnWriteArrayList<>();
 
     private Kiln kiln(String cache, boolean daemonLevel) {
-        Kiln.Builder builder = TestKilns.builder(tmp.resolve(cache)).listener(events::add);
+        KilnBuilder builder = TestKilns.builder(tmp.resolve(cache)).listener(events::add);
         return (daemonLevel ? builder.daemon(PODMAN.service().host()) : builder.daemonHost(PODMAN.service().host())).build();
     }
 

@@ -1,0 +1,51 @@
+package dev.kiln.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.UncheckedIOException;
+import java.time.Duration;
+
+/**
+ * Results as the JSON documents front ends write ({@code kiln … --json}, the Maven plugin's {@code image.json}):
+ * indented, times in RFC 3339, a build's duration as {@code durationMs}. One shape for every front end.
+ */
+final class ResultJson {
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
+    private ResultJson() {
+    }
+
+    static String build(BuildResult result) {
+        return write(withMillis(JSON.valueToTree(result), result.duration()));
+    }
+
+    static String flinkBuild(FlinkBuildResult result) {
+        ObjectNode tree = JSON.valueToTree(result);
+        tree.set("build", withMillis((ObjectNode) tree.get("build"), result.build().duration()));
+        return write(tree);
+    }
+
+    /** Replaces the {@link Duration} field {@code duration} by {@code durationMs}. */
+    private static ObjectNode withMillis(ObjectNode node, Duration duration) {
+        node.remove("duration");
+        node.put("durationMs", duration.toMillis());
+        return node;
+    }
+
+    private static String write(ObjectNode tree) {
+        try {
+            return JSON.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
