@@ -11,8 +11,8 @@ harness_main() {
   local fixture_args=()
   $smoke && fixture_args=(--smoke)
   "$root/bench/fixtures/make-fixtures.sh" "${fixture_args[@]}" >/dev/null
-  fixtures=$harness_cache
-  $smoke && fixtures=$harness_cache/smoke
+  fixtures=$harness_cache main_class=org.apache.flink.streaming.examples.wordcount.WordCount
+  $smoke && fixtures=$harness_cache/smoke main_class=dev.kiln.bench.job.Main
   (cd "$root" && mvn -q -B -DskipTests install >/dev/null)
   bench_jar="$root/kiln-bench/target/kiln-bench.jar"
 
@@ -157,11 +157,14 @@ layered_job() {
   echo "$split"
 }
 
-# flink_libs JOB: one --lib per dependency jar of the job (every jar but job.jar), as a user calls
-# `kiln flink build`
-flink_libs() {
-  local jar
-  for jar in "$(layered_job "$1")"/deps/*.jar; do printf -- '--lib\n%s\n' "$jar"; done
+# flink_inputs JOB: the job as a user gives it to `kiln flink build`, one argument a line: one --lib per
+# dependency jar (every jar but job.jar), --job-jar, and the entry class (the real fixture's job.jar,
+# flink-examples-streaming, names none in its manifest)
+flink_inputs() {
+  local split jar
+  split=$(layered_job "$1")
+  for jar in "$split"/deps/*.jar; do printf -- '--lib\n%s\n' "$jar"; done
+  printf -- '--job-jar\n%s\n--main-class\n%s\n' "$split/job.jar" "$main_class"
 }
 
 # token_auth_start DIR: a registry with `auth: token` whose realm is TokenAuthServer (kiln-bench's
@@ -272,7 +275,8 @@ serve_request() {
     done
     printf '"libs": [%s], "files": {%s}' "${libs%,}" "${files%,}" > "$split/held.json"
   fi
-  printf '{"kind": "flink", "base": "%s/flink:1.18", "jobJar": "job.jar", %s, "to": "%s"}' "$origin" "$(cat "$split/held.json")" "$2"
+  printf '{"kind": "flink", "base": "%s/flink:1.18", "jobJar": "job.jar", "mainClass": "%s", %s, "to": "%s"}' \
+    "$origin" "$main_class" "$(cat "$split/held.json")" "$2"
 }
 
 # serve_submit JOB: what a client without a JVM does: POST the build (multipart: the request, job.jar),
@@ -290,12 +294,12 @@ serve_submit() {
 # tool_build TOOL CACHE JOB TARGET_REF POLICY: one build; prints "wall_ms peak_kb", fails on failure
 tool_build() {
   local tool=$1 cache=$2 job=$3 ref=$4 policy=${5:-if-not-present}
-  local timing=$work/time.txt start end age=() libs=()
+  local timing=$work/time.txt start end age=() inputs=()
   # a max-age means something only to the policies that revalidate (Kiln refuses it elsewhere)
   [[ $policy == revalidate || $policy == stale-while-revalidate ]] && age=(--max-age 0s)
   mkdir -p "$cache"
   [[ $tool == kiln-serve ]] && serve_request "$job" "$ref" > "$work/serve-request.json"
-  [[ $tool == kiln-flink || $tool == kiln-server-cli ]] && mapfile -t libs < <(flink_libs "$job")
+  [[ $tool == kiln-flink || $tool == kiln-server-cli ]] && mapfile -t inputs < <(flink_inputs "$job")
   start=$(date +%s%N)
   case $tool in
     kiln)
@@ -310,14 +314,14 @@ tool_build() {
         --insecure-registry "$origin" --policy "$policy" "${age[@]}" "${cred_args[@]}" -q >/dev/null ;;
     kiln-flink)
       KILN_JAVA_OPTS=-Xmx256m /usr/bin/time -o "$timing" -f %M "$root/kiln" flink build --base "$origin/flink:1.18" \
-        "${libs[@]}" --job-jar "$(layered_job "$job")/job.jar" --to "$ref" --cache-dir "$cache" \
+        "${inputs[@]}" --to "$ref" --cache-dir "$cache" \
         --insecure-registry "$origin" --policy "$policy" "${age[@]}" "${cred_args[@]}" -q >/dev/null ;;
     kiln-server-cli)
       # the client's own cache is empty: with --server it hashes every input, asks the service which it
       # lacks and uploads those (here the new job.jar)
       rm -rf "$cache" && mkdir -p "$cache"
       KILN_JAVA_OPTS=-Xmx256m /usr/bin/time -o "$timing" -f %M "$root/kiln" flink build --base "$origin/flink:1.18" \
-        "${libs[@]}" --job-jar "$(layered_job "$job")/job.jar" --to "$ref" --cache-dir "$cache" \
+        "${inputs[@]}" --to "$ref" --cache-dir "$cache" \
         --server "$serve_url" --token-file "$serve_dir/token" -q >/dev/null ;;
     kiln-serve)
       serve_submit "$job" ;;
