@@ -279,17 +279,22 @@ serve_request() {
     "$origin" "$main_class" "$(cat "$split/held.json")" "$2"
 }
 
-# serve_submit JOB: what a client without a JVM does: POST the build (multipart: the request, job.jar),
-# then follow its Server-Sent Events to the end of the stream; fails unless the last status is succeeded
+# serve_submit JOB [N]: what a client without a JVM does: POST the build of serve-requestN.json
+# (multipart: the request, job.jar), then follow its Server-Sent Events to the end of the stream; fails
+# unless the last status is succeeded
 serve_submit() {
-  local answer events=$work/serve-events.txt
-  answer=$(curl -sSf -H "$serve_auth" -F "request=<$work/serve-request.json;type=application/json" \
+  local answer id events=$work/serve-events${2:-}.txt
+  answer=$(curl -sSf -H "$serve_auth" -F "request=<$work/serve-request${2:-}.json;type=application/json" \
     -F "job.jar=@$(layered_job "$1")/job.jar" "$serve_url/api/v1/builds")
   [[ $answer =~ \"id\"\ *:\ *\"([^\"]+)\" ]] || { echo "kiln serve answered: $answer" >&2; return 1; }
-  curl -sSfN -H "$serve_auth" "$serve_url/api/v1/builds/${BASH_REMATCH[1]}/events" > "$events"
+  id=${BASH_REMATCH[1]}
+  curl -sSfN -H "$serve_auth" "$serve_url/api/v1/builds/$id/events" > "$events"
   grep -A1 '^event: Status' "$events" | tail -1 | grep -q '"succeeded"' ||
-    { echo "the service's build ${BASH_REMATCH[1]} did not succeed:" >&2; tail -5 "$events" >&2; return 1; }
+    { echo "the service's build $id did not succeed:" >&2; tail -5 "$events" >&2; return 1; }
 }
+
+# serve_peak_kb: the service's peak RSS since it started
+serve_peak_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$(cat "$serve_dir/pid")/status"; }
 
 # tool_build TOOL CACHE JOB TARGET_REF POLICY: one build; prints "wall_ms peak_kb", fails on failure
 tool_build() {
@@ -352,13 +357,32 @@ tool_build() {
   esac
   end=$(date +%s%N)
   # the service's peak RSS since it started (the client here is curl)
-  [[ $tool == kiln-serve ]] && awk '/^VmHWM:/ { print $2 }' "/proc/$(cat "$serve_dir/pid")/status" > "$timing"
+  [[ $tool == kiln-serve ]] && serve_peak_kb > "$timing"
   echo "$(( (end - start) / 1000000 )) $(tail -1 "$timing")"
 }
 
 # marks: where the origin's and the target's access logs and the token server's count stand (sets the
 # caller's om, tm, km)
 marks() { om=$(log_mark "$origin_dir"); tm=$(log_mark "$target_dir"); km=$(token_count); }
+
+# serve_parallel RUN: 8 Flink builds submitted to the service at once (pool of 8, its store warm), each
+# the job's v2 to a new repository; sets the caller's marks and timing ("wall_ms service_peak_kb")
+serve_parallel() {
+  local i start end pids=() failed=0
+  for i in $(seq 1 8); do
+    serve_request "$fixtures/job/v2" "$target/bench/serve-parallel-$1-$i:1" > "$work/serve-request-$i.json"
+  done
+  marks
+  start=$(date +%s%N)
+  for i in $(seq 1 8); do
+    serve_submit "$fixtures/job/v2" "-$i" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || failed=1; done
+  end=$(date +%s%N)
+  ((failed == 0)) || return 1
+  timing="$(( (end - start) / 1000000 )) $(serve_peak_kb)"
+}
 
 # record NETWORK SCENARIO TOOL RUN "wall peak" ORIGIN_MARK TARGET_MARK TOKEN_MARK
 record() {
@@ -378,11 +402,11 @@ harness_scenario() {
     return
   fi
   # the service: a warm build (its v1 first, untimed) and a no-op; the --server client's JVM start
-  if [[ $tool == kiln-serve && ! $scenario =~ ^(warm|noop)$ ]]; then return; fi
+  if [[ $tool == kiln-serve && ! $scenario =~ ^(warm|noop|parallel-8)$ ]]; then return; fi
   if [[ $tool == kiln-server-cli && ! $scenario =~ ^(warm|noop|client-start)$ ]]; then return; fi
   if [[ $scenario == client-start && $tool != kiln-server-cli ]]; then return; fi
   if [[ $tool == skopeo && $scenario != cold ]]; then return; fi
-  if [[ $scenario == parallel-8 && $tool != kiln ]]; then return; fi
+  if [[ $scenario == parallel-8 && ! $tool =~ ^kiln(-serve)?$ ]]; then return; fi
   # base-updated compares Kiln's policies (CLI) with the peers' own re-resolution
   if [[ $scenario == base-updated && $tool == kiln-api ]]; then return; fi
   if [[ $tool =~ ^kiln-(layered|flink)$ && ! $scenario =~ ^(cold|warm|noop|empty-target)$ ]]; then return; fi
@@ -430,6 +454,12 @@ harness_scenario() {
       echo "   $network $scenario $tool run $run: $(tail -1 "$results" | cut -f5-)" >&2
       return ;;
     parallel-8)
+      if [[ $tool == kiln-serve ]]; then
+        serve_parallel "$run"
+        record "$network" "$scenario" "$tool" "$run" "$timing" "$om" "$tm" "$km"
+        echo "   $network $scenario $tool run $run: $(tail -1 "$results" | cut -f5-)" >&2
+        return
+      fi
       rm -rf "$cache"; marks
       local start end i pids=()
       start=$(date +%s%N)

@@ -71,7 +71,8 @@ out.append("Tools: `kiln` is `kiln build --add DIR` (all jars one layer); `kiln-
            "peak RSS since it started); `kiln-server-cli` is `kiln flink build --server` from a client with an empty cache "
            "(it hashes every input, uploads what the service lacks: the new job.jar), and its `client-start` row is "
            "`kiln --version`, the client's launcher and JVM alone. Warm through the service first puts the job's v1 "
-           "into the repository, untimed. On the `token-auth` network the origin and the target are one registry "
+           "into the repository, untimed; parallel-8 through the service is 8 such curl clients at once, each the "
+           "job's v2 to a new repository. On the `token-auth` network the origin and the target are one registry "
            "with `auth: token`, its token server behind a 50 ms round trip, credentials in a Docker config given to "
            "each tool; token requests are those the token server answered during the build.")
 
@@ -130,6 +131,10 @@ for network in networks:
         ratios.append(f"warm by `--server` from a client with an empty cache: {cli:.0f} ms, {cli - start:.0f} ms without "
                       f"the client's JVM start (`kiln --version`, {start:.0f} ms) = {(cli - start) / served:.2f} × the "
                       f"service's warm build (target ≤ 1.2 × that plus hashing and uploading the changed inputs)")
+    parallel = groups.get((network, "parallel-8", "kiln-serve"))
+    if parallel:
+        ratios.append(f"8 builds at once through the service: {med(parallel, 'wall_ms'):.0f} ms, the service's peak RSS "
+                      f"{med(parallel, 'peak_kb') / 1024:.0f} MB (target ≤ 512 MB)")
     if tokens:
         for scenario in ["warm", "noop"]:
             asked = [f"{tool} {med(groups[(network, scenario, tool)], 'token_requests'):.0f}"
