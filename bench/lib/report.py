@@ -11,11 +11,13 @@ from collections import defaultdict
 
 results, fixtures, smoke = sys.argv[1], sys.argv[2], sys.argv[3] == "true"
 FIELDS = ["network", "scenario", "tool", "run", "wall_ms", "origin_requests", "origin_bytes", "uploaded_bytes",
-          "peak_kb", "manifest_heads"]
+          "peak_kb", "manifest_heads", "token_requests"]
 rows = []
 with open(results) as f:
     for line in f:
         values = line.rstrip("\n").split("\t")
+        if len(values) == len(FIELDS) - 1:  # a results.tsv of before the token-auth registry
+            values.append("-1")
         if len(values) == len(FIELDS):
             row = dict(zip(FIELDS, values))
             for k in FIELDS[4:]:
@@ -60,25 +62,47 @@ out.append("")
 out.append("Wall time is the whole process (JVM start included), median of the runs with min-max; requests and "
            "bytes to the origin come from its access log; uploaded bytes are the blobs the target stored; peak "
            "memory is the process's maximum RSS (JVMs limited to -Xmx256m).")
+out.append("")
+out.append("Tools: `kiln` is `kiln build --add DIR` (all jars one layer); `kiln-layered` the same files with job.jar in a "
+           "layer of its own; `kiln-flink` is `kiln flink build` with one `--lib` per dependency jar and `--job-jar`; "
+           "`kiln-api` the Java API in a fresh JVM; `kiln-serve` the same Flink build submitted to a running `kiln serve` "
+           "(pool of 8; warm store) by curl: multipart POST with job.jar as a part and the dependency jars by the digests "
+           "the service holds, then its event stream to the end (no JVM on the client; its peak MB is the service's "
+           "peak RSS since it started); `kiln-server-cli` is `kiln flink build --server` from a client with an empty cache "
+           "(it hashes every input, uploads what the service lacks: the new job.jar), and its `client-start` row is "
+           "`kiln --version`, the client's launcher and JVM alone. Warm through the service first puts the job's v1 "
+           "into the repository, untimed; parallel-8 through the service is 8 such curl clients at once, each the "
+           "job's v2 to a new repository. On the `token-auth` network the origin and the target are one registry "
+           "with `auth: token`, its token server behind a 50 ms round trip, credentials in a Docker config given to "
+           "each tool; token requests are those the token server answered during the build.")
 
 networks = sorted({r["network"] for r in rows}, key=lambda n: ["loopback", "100mbit", "100mbit+50ms"].index(n)
                   if n in ["loopback", "100mbit", "100mbit+50ms"] else 9)
-scenarios = ["cold", "warm", "noop", "empty-target", "base-updated", "target-has-base", "parallel-8"]
+scenarios = ["cold", "warm", "noop", "client-start", "empty-target", "base-updated", "target-has-base", "parallel-8"]
+TOOLS = ["skopeo", "kiln", "kiln-layered", "kiln-flink", "kiln-api", "jib", "buildah", "kiln-serve", "kiln-server-cli"]
 for network in networks:
+    tokens = any(r["token_requests"] >= 0 for r in rows if r["network"] == network)
+    origin = "registry" if tokens else "origin"
     out.append("")
     out.append(f"## Network: {network}")
     out.append("")
-    out.append("| scenario | tool | wall ms (median) | min-max | origin requests | origin MB | manifest HEADs | uploaded MB | peak MB |")
-    out.append("|---|---|---|---|---|---|---|---|---|")
+    if network == "token-auth":
+        out.append("One registry (loopback) with `auth: token` holds the base and receives the images; its token server "
+                   "answers through a proxy adding 25 ms each way. Requests and MB are the registry's (pulls and pushes).")
+        out.append("")
+    out.append(f"| scenario | tool | wall ms (median) | min-max | {origin} requests | {origin} MB | manifest HEADs | uploaded MB | peak MB |"
+               + (" token requests |" if tokens else ""))
+    out.append("|---|---|---|---|---|---|---|---|---|" + ("---|" if tokens else ""))
     for scenario in scenarios:
-        for tool in ["skopeo", "kiln", "kiln-layered", "kiln-api", "jib", "buildah"]:
+        for tool in TOOLS:
             g = groups.get((network, scenario, tool))
             if not g:
                 continue
             walls = [r["wall_ms"] for r in g]
             out.append(f"| {scenario} | {tool} | {med(g, 'wall_ms'):.0f} | {min(walls)}-{max(walls)} | "
                        f"{med(g, 'origin_requests'):.0f} | {mb(med(g, 'origin_bytes'))} | {med(g, 'manifest_heads'):.0f} | "
-                       f"{mb(med(g, 'uploaded_bytes'))} | {med(g, 'peak_kb') / 1024:.0f} |")
+                       f"{mb(med(g, 'uploaded_bytes'))} | {med(g, 'peak_kb') / 1024:.0f} |"
+                       + (f" {med(g, 'token_requests'):.0f} |" if tokens else ""))
     out.append("")
     ratios = []
 
@@ -96,6 +120,27 @@ for network in networks:
         k, p = wall(scenario, "kiln-layered"), wall(scenario, "jib")
         if k and p:
             ratios.append(f"{scenario} with Kiln's Flink layout: Kiln/Jib = {k / p:.2f} (jib {p / k:.1f}× slower)")
+        k = wall(scenario, "kiln-flink")
+        if k and p:
+            ratios.append(f"{scenario} with `kiln flink build`: Kiln/Jib = {k / p:.2f} (jib {p / k:.1f}× slower"
+                          + ("; target ≥ 5×)" if scenario == "warm" else ")"))
+    served, cli, start = wall("warm", "kiln-serve"), wall("warm", "kiln-server-cli"), wall("client-start", "kiln-server-cli")
+    if served:
+        ratios.append(f"warm through the service, submit to done (curl): {served:.0f} ms (target ≤ 100 ms)")
+    if served and cli and start:
+        ratios.append(f"warm by `--server` from a client with an empty cache: {cli:.0f} ms, {cli - start:.0f} ms without "
+                      f"the client's JVM start (`kiln --version`, {start:.0f} ms) = {(cli - start) / served:.2f} × the "
+                      f"service's warm build (target ≤ 1.2 × that plus hashing and uploading the changed inputs)")
+    parallel = groups.get((network, "parallel-8", "kiln-serve"))
+    if parallel:
+        ratios.append(f"8 builds at once through the service: {med(parallel, 'wall_ms'):.0f} ms, the service's peak RSS "
+                      f"{med(parallel, 'peak_kb') / 1024:.0f} MB (target ≤ 512 MB)")
+    if tokens:
+        for scenario in ["warm", "noop"]:
+            asked = [f"{tool} {med(groups[(network, scenario, tool)], 'token_requests'):.0f}"
+                     for tool in TOOLS if (network, scenario, tool) in groups]
+            if asked:
+                ratios.append(f"token requests per {scenario} build: {', '.join(asked)} (target: Kiln ≤ 1)")
     for tool in ["kiln", "kiln-layered"]:
         k, p = wall("empty-target", tool), wall("empty-target", "jib")
         if k and p:

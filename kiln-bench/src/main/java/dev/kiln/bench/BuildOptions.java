@@ -13,11 +13,11 @@ import java.util.List;
  *
  * <pre>
  * --from REGISTRY/REPO:TAG --add SRC:DEST[:UID:GID] [--add ...] --to REGISTRY/REPO:TAG --cache DIR
- * [--insecure] [--platform OS/ARCH] [--repeat N] [--verbose]
+ * [--insecure] [--docker-config FILE] [--platform OS/ARCH] [--repeat N] [--verbose]
  * </pre>
  */
 record BuildOptions(String from, List<LayerSource> adds, String to, Path cache, boolean insecure,
-                    String platform, int repeat, boolean verbose, boolean help) {
+                    Path dockerConfig, String platform, int repeat, boolean verbose, boolean help) {
 
     /** A command line that cannot be run: the tools print the message and the usage, and exit with 2. */
     static final class UsageException extends Exception {
@@ -29,10 +29,11 @@ record BuildOptions(String from, List<LayerSource> adds, String to, Path cache, 
     static String usage(String tool, String extra) {
         return "usage: java -cp kiln-bench.jar dev.kiln.bench." + tool + " --from REGISTRY/REPO:TAG\n"
                 + "           --add SRC:DEST[:UID:GID] [--add ...] --to REGISTRY/REPO:TAG --cache DIR\n"
-                + "           [--insecure] [--platform OS/ARCH] [--repeat N] [--verbose]\n"
+                + "           [--insecure] [--docker-config FILE] [--platform OS/ARCH] [--repeat N] [--verbose]\n"
                 + "  --add       a file, or a directory whose contents go under DEST (as Docker's COPY); one layer each\n"
                 + "  --cache     the tool's cache directory (created when missing)\n"
                 + "  --insecure  allow plain HTTP (and unverified TLS) for the --from and --to registries\n"
+                + "  --docker-config  credentials for the registries, from this Docker client config (config.json)\n"
                 + "  --platform  the base image's platform (default: linux/" + hostArch() + ")\n"
                 + "  --repeat    N builds in the same JVM, one JSON line each (default 1)\n"
                 + "  --verbose   the tool's own log on stderr\n"
@@ -53,6 +54,7 @@ record BuildOptions(String from, List<LayerSource> adds, String to, Path cache, 
         String from = null;
         String to = null;
         Path cache = null;
+        Path dockerConfig = null;
         String platform = null;
         boolean insecure = false;
         boolean verbose = false;
@@ -69,11 +71,11 @@ record BuildOptions(String from, List<LayerSource> adds, String to, Path cache, 
             }
             switch (name) {
                 case "-h", "--help" -> {
-                    return new BuildOptions(null, List.of(), null, null, false, null, 1, false, true);
+                    return new BuildOptions(null, List.of(), null, null, false, null, null, 1, false, true);
                 }
                 case "--insecure" -> insecure = true;
                 case "-v", "--verbose" -> verbose = true;
-                case "--from", "--to", "--cache", "--add", "--platform", "--repeat" -> {
+                case "--from", "--to", "--cache", "--add", "--docker-config", "--platform", "--repeat" -> {
                     String value = inline;
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -88,6 +90,7 @@ record BuildOptions(String from, List<LayerSource> adds, String to, Path cache, 
                         case "--from" -> from = value;
                         case "--to" -> to = value;
                         case "--cache" -> cache = Path.of(value);
+                        case "--docker-config" -> dockerConfig = Path.of(value);
                         case "--platform" -> platform = value;
                         case "--add" -> adds.add(layer(value));
                         default -> repeat = repeat(value);
@@ -111,7 +114,7 @@ record BuildOptions(String from, List<LayerSource> adds, String to, Path cache, 
         if (platform != null && !platform.matches("[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?")) {
             throw new UsageException("invalid --platform '" + platform + "': expected OS/ARCH[/VARIANT]");
         }
-        return new BuildOptions(from, List.copyOf(adds), to, cache, insecure, platform, repeat, verbose, false);
+        return new BuildOptions(from, List.copyOf(adds), to, cache, insecure, dockerConfig, platform, repeat, verbose, false);
     }
 
     private static LayerSource layer(String spec) throws UsageException {

@@ -1,6 +1,8 @@
 package dev.kiln.bench;
 
 import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.CredentialRetriever;
+import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
@@ -12,6 +14,7 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
 import com.google.cloud.tools.jib.api.buildplan.FilePermissionsProvider;
 import com.google.cloud.tools.jib.api.buildplan.Platform;
+import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import dev.kiln.internal.layer.LayerSource;
 
 import javax.net.ssl.SSLException;
@@ -23,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -71,6 +75,11 @@ public final class JibBuild {
             time = sourceDateEpoch();
             from = RegistryImage.named(options.from());
             to = RegistryImage.named(options.to());
+            if (options.dockerConfig() != null) {
+                // as a user's Docker login: the registries' credentials from one config.json
+                from.addCredentialRetriever(dockerConfig(options.from(), options, err));
+                to.addCredentialRetriever(dockerConfig(options.to(), options, err));
+            }
         } catch (InvalidImageReferenceException | IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return 2;
@@ -92,8 +101,7 @@ public final class JibBuild {
                         .setApplicationLayersCache(options.cache().resolve("app"))
                         .setToolName("kiln-bench");
                 if (options.verbose()) {
-                    containerizer.addEventHandler(LogEvent.class,
-                            e -> err.println("jib " + e.getLevel().name().toLowerCase() + ": " + e.getMessage()));
+                    containerizer.addEventHandler(LogEvent.class, log(options, err));
                 }
                 JibContainer container = builder.containerize(containerizer);
                 long durationMs = (System.nanoTime() - start) / 1_000_000;
@@ -121,6 +129,21 @@ public final class JibBuild {
             }
         }
         return 0;
+    }
+
+    private static CredentialRetriever dockerConfig(String image, BuildOptions options, PrintStream err)
+            throws InvalidImageReferenceException {
+        return CredentialRetrieverFactory.forImage(ImageReference.parse(image), log(options, err))
+                .dockerConfig(options.dockerConfig());
+    }
+
+    /** Jib's log on {@code err} with {@code --verbose}, else nowhere. */
+    private static Consumer<LogEvent> log(BuildOptions options, PrintStream err) {
+        return e -> {
+            if (options.verbose()) {
+                err.println("jib " + e.getLevel().name().toLowerCase() + ": " + e.getMessage());
+            }
+        };
     }
 
     static String usage() {

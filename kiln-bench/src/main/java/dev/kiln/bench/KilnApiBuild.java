@@ -54,6 +54,9 @@ public final class KilnApiBuild {
                     builder.insecureRegistry(fromRegistry);
                 }
             }
+            if (options.dockerConfig() != null) {
+                builder.dockerConfig(options.dockerConfig());
+            }
             if (options.verbose()) {
                 builder.listener(event -> err.println("kiln: " + event));
             }

@@ -78,11 +78,12 @@ class BuildToolsSmokeTest {
         Path jar = Files.writeString(dir.resolve("job.jar"), "jar");
         BuildOptions options = BuildOptions.parse(new String[]{"--from", "127.0.0.1:5000/flink:1.18", "--add", conf + "/:/opt/flink/conf/",
                 "--add=" + jar + ":/opt/flink/usrlib/:9999:9999", "--to=10.0.0.1:5000/jobs/job:1", "--cache", "/tmp/c",
-                "--insecure", "--repeat", "3", "--platform", "linux/arm64"});
+                "--insecure", "--repeat", "3", "--platform", "linux/arm64", "--docker-config", "/tmp/docker/config.json"});
         assertThat(options.from()).isEqualTo("127.0.0.1:5000/flink:1.18");
         assertThat(options.to()).isEqualTo("10.0.0.1:5000/jobs/job:1");
         assertThat(options.cache()).isEqualTo(Path.of("/tmp/c"));
         assertThat(options.insecure()).isTrue();
+        assertThat(options.dockerConfig()).isEqualTo(Path.of("/tmp/docker/config.json"));
         assertThat(options.repeat()).isEqualTo(3);
         assertThat(options.platform()).isEqualTo("linux/arm64");
         assertThat(options.adds()).hasSize(2);
