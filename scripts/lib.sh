@@ -6,31 +6,38 @@
 shopt -s inherit_errexit
 
 # free_port: prints a free TCP port on loopback
+# (below the kernel's ephemeral range, 32768-60999: a port there may be the local end of some outgoing
+# connection, free to connect to but not to bind)
 free_port() {
   local port
   while :; do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
   done
 }
 
 # start_registry DIR: starts docker-registry with storage and access log under DIR; sets REGISTRY
+# (another port if the one chosen was taken before the registry bound it)
 start_registry() {
-  local dir=$1 port
-  port=$(free_port)
+  local dir=$1 port attempt
   mkdir -p "$dir/storage"
-  cat > "$dir/config.yml" <<YAML
+  for attempt in 1 2 3 4 5; do
+    port=$(free_port)
+    cat > "$dir/config.yml" <<YAML
 version: 0.1
 log: { level: error }
 storage: { filesystem: { rootdirectory: $dir/storage }, delete: { enabled: true } }
 http: { addr: 127.0.0.1:$port, secret: kiln-local }
 YAML
-  docker-registry serve "$dir/config.yml" > "$dir/access.log" 2>&1 &
-  echo $! > "$dir/pid"
-  REGISTRY=127.0.0.1:$port
-  for _ in $(seq 1 100); do
-    curl -fs "http://$REGISTRY/v2/" >/dev/null 2>&1 && return 0
-    sleep 0.1
+    docker-registry serve "$dir/config.yml" > "$dir/access.log" 2>&1 &
+    echo $! > "$dir/pid"
+    REGISTRY=127.0.0.1:$port
+    for _ in $(seq 1 100); do
+      curl -fs "http://$REGISTRY/v2/" >/dev/null 2>&1 && return 0
+      kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+      sleep 0.1
+    done
+    grep -q 'address already in use' "$dir/access.log" || break
   done
   echo "registry did not start; its log:" >&2
   cat "$dir/access.log" >&2
