@@ -9,11 +9,16 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The pool, the bounded queue (429 when full), one tag at a time in order, and cancelling. */
+/** The pool, the bounded queue (429 when full), one tag at a time in order, cancelling, and the history of concurrent builds. */
 class QueueTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(153);
@@ -86,6 +91,48 @@ class QueueTest {
             JsonNode secondBuild = api.build(second);
             assertThat(Instant.parse(secondBuild.get("startedAt").asText()))
                     .isAfterOrEqualTo(Instant.parse(firstBuild.get("finishedAt").asText()));
+        }
+    }
+
+    @Test
+    void buildsSubmittedTogetherWhileAnotherRunsKeepEveryEventInTheHistory() throws Exception {
+        int rebases = 12;
+        try (Stderr log = Stderr.capture(); Hang hang = new Hang();
+             ServerFixture fixture = new ServerFixture(tmp.resolve("cache"), s -> pool(s, 2, 50))) {
+            Api api = fixture.builder();
+            Api admin = fixture.api(ServerFixture.ADMIN_TOKEN);
+            String running = api.submitOk(flink(hang.ref("flink:1"), "jobs/held:1", "held"));
+            awaitStatus(api, running, "running");
+            List<String> ids = new ArrayList<>();
+            ExecutorService submitters = Executors.newFixedThreadPool(rebases);
+            try {
+                List<Future<Api.Response>> answers = new ArrayList<>();
+                for (int i = 0; i < rebases; i++) {
+                    // images Kiln never built: each rebase runs and fails at once, its events mixed with the others'
+                    String image = REGISTRY.registry().hostPort() + "/jobs/never-built-" + i + ":1";
+                    answers.add(submitters.submit(() -> admin.post("/api/v1/rebase", "{\"image\":\"" + image + "\"}")));
+                }
+                for (Future<Api.Response> answer : answers) {
+                    Api.Response response = answer.get();
+                    assertThat(response.status()).as(response.body()).isEqualTo(202);
+                    ids.add(response.json().get("id").asText());
+                }
+            } finally {
+                submitters.shutdownNow();
+            }
+            ids.forEach(api::awaitEnd);
+            api.post("/api/v1/builds/" + running + "/cancel", "");
+            api.awaitEnd(running);
+            ids.add(running);
+
+            for (String id : ids) {
+                List<Api.Event> replayed = api.awaitEnd(id);
+                assertThat(replayed).as("the history has every event of %s, numbered from 1", id).extracting(Api.Event::id)
+                        .containsExactlyElementsOf(LongStream.rangeClosed(1, replayed.size()).boxed().toList());
+                assertThat(replayed.get(0).data().get("status").asText()).isEqualTo("queued");
+                assertThat(lastStatus(replayed)).isIn("failed", "cancelled");
+            }
+            assertThat(log.text()).as("no history write failed").doesNotContain("history:");
         }
     }
 }
