@@ -163,7 +163,7 @@ public final class Resolver {
         }
         ImageLoader.Loaded loaded = images.load(spec, top, record, sources);
         store.records().update(ref, current -> Optional.of(ImageLoader.recordUse(current, ref, spec.platform(), top,
-                loaded.manifest().digest(), now)));
+                loaded.manifest().digest(), sources.sourceName(), now)));
         return loaded;
     }
 
