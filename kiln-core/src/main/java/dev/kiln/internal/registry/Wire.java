@@ -127,26 +127,42 @@ final class Wire implements Exchange {
 
     /**
      * A body that stops at the next read once its thread is interrupted (a thread reading a slow
-     * body), and runs {@code onClose} when closed.
+     * body), and runs {@code onEnd} once, at its end or when closed: a connection read to its end may
+     * serve another request (keep-alive) and must no longer be closed for this one.
      */
     private static final class Interruptible extends FilterInputStream {
-        private final Runnable onClose;
+        private Runnable onEnd;
 
-        Interruptible(InputStream in, Runnable onClose) {
+        Interruptible(InputStream in, Runnable onEnd) {
             super(in);
-            this.onClose = onClose;
+            this.onEnd = onEnd;
         }
 
         @Override
         public int read() throws IOException {
             stopIfInterrupted();
-            return super.read();
+            return ended(super.read());
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
             stopIfInterrupted();
-            return super.read(buffer, offset, length);
+            return ended(super.read(buffer, offset, length));
+        }
+
+        private int ended(int read) {
+            if (read < 0) {
+                end();
+            }
+            return read;
+        }
+
+        private void end() {
+            Runnable once = onEnd;
+            onEnd = null;
+            if (once != null) {
+                once.run();
+            }
         }
 
         @Override
@@ -154,7 +170,7 @@ final class Wire implements Exchange {
             try {
                 super.close();
             } finally {
-                onClose.run();
+                end();
             }
         }
     }
