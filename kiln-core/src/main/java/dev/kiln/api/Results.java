@@ -77,7 +77,7 @@ final class Results {
 
     static CachedImage cachedImage(StoreCollector.CachedImage image) {
         return new CachedImage(image.reference(), image.platform(), image.manifest().toString(), image.size(),
-                image.fetchedAt(), image.checkedAt(), image.lastUsed());
+                image.fetchedAt(), image.checkedAt(), image.lastUsed(), image.source());
     }
 
     static PruneResult prune(StoreCollector.PruneReport report) {

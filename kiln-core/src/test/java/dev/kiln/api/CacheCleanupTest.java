@@ -60,6 +60,10 @@ class CacheCleanupTest {
             assertThat(listed.platform()).isEqualTo("linux/amd64");
             assertThat(listed.digest()).isEqualTo(a.digest().toString());
             assertThat(listed.size()).isEqualTo(a.totalLayerBytes() + a.config().size() + a.manifest().bytes().length);
+            assertThat(listed.source()).as("fetched from its registry").isEqualTo(REGISTRY.registry().hostPort());
+            kiln.pull(PullRequest.builder(a.reference().toString()).policy(PullPolicy.IF_NOT_PRESENT).build());
+            assertThat(kiln.cachedImages().get(0).source()).as("a use the store served keeps where it came from")
+                    .isEqualTo(REGISTRY.registry().hostPort());
         }
     }
 

@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -210,6 +211,8 @@ public final class FaultProxy implements AutoCloseable {
         private final Pattern path;
         private final AtomicInteger remaining;
         private final AtomicInteger hits = new AtomicInteger();
+        private final AtomicLong bodyBytes = new AtomicLong();
+        private final AtomicInteger abandoned = new AtomicInteger();
         private final Fault fault;
 
         private Rule(String method, Pattern path, int times, Fault fault) {
@@ -222,6 +225,16 @@ public final class FaultProxy implements AutoCloseable {
         /** How many requests this rule has been applied to. */
         public int hits() {
             return hits.get();
+        }
+
+        /** The body bytes sent in answers to the requests it applied to (a {@link Fault#slow} body so far). */
+        public long bodyBytes() {
+            return bodyBytes.get();
+        }
+
+        /** How many of its answers' bodies the client stopped reading: it closed the connection before their end. */
+        public int abandoned() {
+            return abandoned.get();
         }
 
         /** How many more requests it will apply to ({@link #ALWAYS} stays {@link #ALWAYS}). */
@@ -252,7 +265,7 @@ public final class FaultProxy implements AutoCloseable {
 
     /** What happens to a request a rule applies to. */
     public static final class Fault {
-        private enum Kind { STATUS, DROP, STALL, STALL_AFTER, BODY, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
+        private enum Kind { STATUS, DROP, STALL, STALL_AFTER, SLOW, BODY, RESET_AFTER, CLOSE_AFTER, CORRUPT, IGNORE_RANGE, REDIRECT, REDIRECT_TO_BLOB_STORE }
 
         private final Kind kind;
         private final int status;
@@ -298,6 +311,11 @@ public final class FaultProxy implements AutoCloseable {
          */
         public static Fault stallAfter(long bytes, Duration pause) {
             return new Fault(Kind.STALL_AFTER, 0, Map.of(), bytes, null, pause);
+        }
+
+        /** Forwards the request and sends the body {@code bytes} bytes at a time, with {@code pause} after each (a slow link). */
+        public static Fault slow(long bytes, Duration pause) {
+            return new Fault(Kind.SLOW, 0, Map.of(), bytes, null, pause);
         }
 
         /** Answers {@code status} with this body and content type, without asking the registry (a lying or broken registry). */
@@ -358,6 +376,7 @@ public final class FaultProxy implements AutoCloseable {
                 case DROP -> "drop";
                 case STALL -> "stall " + pause.toMillis() + " ms";
                 case STALL_AFTER -> "stall " + pause.toMillis() + " ms after " + bytes + " bytes";
+                case SLOW -> bytes + " bytes every " + pause.toMillis() + " ms";
                 case BODY -> "status " + status + " with a " + body.length + "-byte " + headers.get("Content-Type");
                 case RESET_AFTER -> "reset after " + bytes + " bytes";
                 case CLOSE_AFTER -> "close after " + bytes + " bytes";
@@ -681,10 +700,11 @@ public final class FaultProxy implements AutoCloseable {
                 }
             }
         }
-        return forward(request, fault, socket, out);
+        return forward(request, rule, socket, out);
     }
 
-    private boolean forward(Incoming request, Fault fault, Socket socket, OutputStream out) throws IOException {
+    private boolean forward(Incoming request, Rule rule, Socket socket, OutputStream out) throws IOException {
+        Fault fault = rule == null ? null : rule.fault;
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://" + registry.hostPort() + request.target()))
                 .timeout(Duration.ofSeconds(60));
         boolean stripRange = fault != null && fault.kind == Fault.Kind.IGNORE_RANGE;
@@ -745,12 +765,13 @@ public final class FaultProxy implements AutoCloseable {
                 headers.add(new String[]{"Transfer-Encoding", "chunked"});
             }
             writeHead(out, status, headers, length.isPresent() ? length.getAsLong() : -2);
-            return copyBody(body, out, chunked, fault, socket);
+            return copyBody(body, out, chunked, rule, socket);
         }
     }
 
     /** Streams the body, applying a body fault; returns whether the connection stays usable. */
-    private boolean copyBody(InputStream body, OutputStream out, boolean chunked, Fault fault, Socket socket) throws IOException {
+    private boolean copyBody(InputStream body, OutputStream out, boolean chunked, Rule rule, Socket socket) throws IOException {
+        Fault fault = rule == null ? null : rule.fault;
         Fault.Kind kind = fault == null ? null : fault.kind;
         long position = 0;
         byte[] buffer = new byte[64 * 1024];
@@ -775,7 +796,11 @@ public final class FaultProxy implements AutoCloseable {
                 int index = (int) (fault.bytes - position);
                 buffer[index] = (byte) ~buffer[index];
             }
-            writeChunk(out, buffer, n, chunked);
+            if (kind == Fault.Kind.SLOW) {
+                writeSlowly(out, buffer, n, chunked, rule);
+            } else {
+                writeChunk(out, buffer, n, chunked);
+            }
             position += n;
         }
         if (chunked) {
@@ -783,6 +808,24 @@ public final class FaultProxy implements AutoCloseable {
         }
         out.flush();
         return true;
+    }
+
+    /** Writes {@code n} bytes in the rule's pieces with its pause after each, counted in the rule; a client gone is counted too. */
+    private static void writeSlowly(OutputStream out, byte[] buffer, int n, boolean chunked, Rule rule) throws IOException {
+        for (int offset = 0; offset < n; ) {
+            int piece = (int) Math.min(rule.fault.bytes, n - offset);
+            byte[] part = Arrays.copyOfRange(buffer, offset, offset + piece);
+            try {
+                writeChunk(out, part, piece, chunked);
+                out.flush();
+            } catch (IOException e) {
+                rule.abandoned.incrementAndGet();
+                throw e;
+            }
+            rule.bodyBytes.addAndGet(piece);
+            offset += piece;
+            pause(rule.fault.pause);
+        }
     }
 
     private static void writeChunk(OutputStream out, byte[] buffer, int n, boolean chunked) throws IOException {

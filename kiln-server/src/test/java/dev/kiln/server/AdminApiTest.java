@@ -51,7 +51,8 @@ class AdminApiTest {
 
             JsonNode cache = api.get("/api/v1/cache").json();
             assertThat(cache.get("images")).anyMatch(i -> i.get("repository").asText().equals("moving/flink")
-                    && i.get("tag").asText().equals("1.18") && i.get("size").asLong() > 0);
+                    && i.get("tag").asText().equals("1.18") && i.get("size").asLong() > 0
+                    && i.get("source").asText().equals(REGISTRY.registry().hostPort()) && i.get("level").asText().equals("registry"));
             assertThat(cache.at("/store/bytes").asLong()).isPositive();
             assertThat(admin.get("/api/v1/outdated").json().get("images")).singleElement()
                     .satisfies(i -> assertThat(i.get("status").asText()).isEqualTo("current"));

@@ -1,19 +1,34 @@
 package dev.kiln.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.image.Platform;
+import dev.kiln.testing.FaultProxy;
+import dev.kiln.testing.RegistryFixture;
 import dev.kiln.testing.SharedRegistry;
+import dev.kiln.testing.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The pool, the bounded queue (429 when full), one tag at a time in order, and cancelling. */
+/** The pool, the bounded queue (429 when full), one tag at a time in order, cancelling, and the history of concurrent builds. */
 class QueueTest {
     @RegisterExtension
     static final SharedRegistry REGISTRY = SharedRegistry.plain(153);
@@ -86,6 +101,81 @@ class QueueTest {
             JsonNode secondBuild = api.build(second);
             assertThat(Instant.parse(secondBuild.get("startedAt").asText()))
                     .isAfterOrEqualTo(Instant.parse(firstBuild.get("finishedAt").asText()));
+        }
+    }
+
+    @Test
+    void buildsSubmittedTogetherWhileAnotherRunsKeepEveryEventInTheHistory() throws Exception {
+        int rebases = 12;
+        try (Stderr log = Stderr.capture(); Hang hang = new Hang();
+             ServerFixture fixture = new ServerFixture(tmp.resolve("cache"), s -> pool(s, 2, 50))) {
+            Api api = fixture.builder();
+            Api admin = fixture.api(ServerFixture.ADMIN_TOKEN);
+            String running = api.submitOk(flink(hang.ref("flink:1"), "jobs/held:1", "held"));
+            awaitStatus(api, running, "running");
+            List<String> ids = new ArrayList<>();
+            ExecutorService submitters = Executors.newFixedThreadPool(rebases);
+            try {
+                List<Future<Api.Response>> answers = new ArrayList<>();
+                for (int i = 0; i < rebases; i++) {
+                    // images Kiln never built: each rebase runs and fails at once, its events mixed with the others'
+                    String image = REGISTRY.registry().hostPort() + "/jobs/never-built-" + i + ":1";
+                    answers.add(submitters.submit(() -> admin.post("/api/v1/rebase", "{\"image\":\"" + image + "\"}")));
+                }
+                for (Future<Api.Response> answer : answers) {
+                    Api.Response response = answer.get();
+                    assertThat(response.status()).as(response.body()).isEqualTo(202);
+                    ids.add(response.json().get("id").asText());
+                }
+            } finally {
+                submitters.shutdownNow();
+            }
+            ids.forEach(api::awaitEnd);
+            api.post("/api/v1/builds/" + running + "/cancel", "");
+            api.awaitEnd(running);
+            ids.add(running);
+
+            for (String id : ids) {
+                List<Api.Event> replayed = api.awaitEnd(id);
+                assertThat(replayed).as("the history has every event of %s, numbered from 1", id).extracting(Api.Event::id)
+                        .containsExactlyElementsOf(LongStream.rangeClosed(1, replayed.size()).boxed().toList());
+                assertThat(replayed.get(0).data().get("status").asText()).isEqualTo("queued");
+                assertThat(lastStatus(replayed)).isIn("failed", "cancelled");
+            }
+            assertThat(log.text()).as("no history write failed").doesNotContain("history:");
+        }
+    }
+
+    @Test
+    void cancellingABuildStopsItsTransfersOnTheSharedPoolAndPublishesNoTag() throws Exception {
+        try (RegistryFixture origin = RegistryFixture.plain(); FaultProxy proxy = FaultProxy.start(origin);
+             ServerFixture fixture = new ServerFixture(tmp.resolve("cache"), s -> pool(s, 2, 10))) {
+            TestImages.Pushed base = new TestImages(origin, 15).push("slow/base:1", Platform.host(), 4 << 20);
+            long size = base.layers().get(0).size();
+            FaultProxy.Rule slow = proxy.on("GET", "/v2/slow/base/blobs/" + base.layers().get(0).digest(), FaultProxy.ALWAYS,
+                    FaultProxy.Fault.slow(16 * 1024, Duration.ofMillis(20)));
+            String target = REGISTRY.registry().hostPort() + "/jobs/cancelled:1";
+            Api api = fixture.builder();
+            String id = api.submitOk(new Multipart().request("{\"kind\":\"image\",\"from\":\"" + proxy.hostPort() + "/slow/base:1\","
+                    + "\"to\":\"" + target + "\"}"));
+            await(() -> slow.bodyBytes() > 0);   // the base layer's download runs on the transfer pool
+            assertThat(api.post("/api/v1/builds/" + id + "/cancel", "").status()).isEqualTo(202);
+            assertThat(lastStatus(api.awaitEnd(id))).isEqualTo("cancelled");
+
+            await(() -> slow.abandoned() > 0 || slow.bodyBytes() >= size);
+            assertThat(slow.bodyBytes()).as("the download stopped before the layer's end").isLessThan(size);
+            assertThat(slow.abandoned()).as("the build closed its connection").isEqualTo(1);
+            HttpResponse<Void> tag = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + REGISTRY.registry().hostPort() + "/v2/jobs/cancelled/manifests/1")).method("HEAD",
+                    HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+            assertThat(tag.statusCode()).as("no tag published").isEqualTo(404);
+        }
+    }
+
+    /** Waits until {@code condition} holds. */
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        while (!condition.getAsBoolean()) {
+            Thread.sleep(10);
         }
     }
 }

@@ -55,6 +55,10 @@ class ReplicasTest {
                 assertThat(buildOn(two, base, targets).get("cacheLevel").asText()).isEqualTo("mirror");
                 assertThat(REGISTRY.registry().requestsSince(mark)).as("the other replica's base came from the shared cache level")
                         .noneMatch(e -> e.method().equals("GET") && e.path().startsWith("/v2/shared/flink/blobs/"));
+                assertThat(two.builder().get("/api/v1/cache").json().get("images"))
+                        .filteredOn(i -> i.get("repository").asText().equals("shared/flink")).singleElement()
+                        .satisfies(i -> assertThat(i.get("source").asText()).as("the mirror served it").isEqualTo(proxy.hostPort()))
+                        .satisfies(i -> assertThat(i.get("level").asText()).isEqualTo("mirror"));
             }
         }
     }

@@ -7,10 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -32,12 +28,9 @@ class SecretsTest {
 
     @Test
     void noResponseEventRowOrLogLineHoldsATokenOrARegistryPassword() throws Exception {
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(new Tee(stderr, log), true, StandardCharsets.UTF_8));
         List<String> seen = new ArrayList<>();
         Path cache = tmp.resolve("cache");
-        try (RegistryFixture secured = RegistryFixture.basicAuth()) {
+        try (Stderr log = Stderr.capture(); RegistryFixture secured = RegistryFixture.basicAuth()) {
             KilnConfig config = new KilnConfig(null, Map.of(secured.hostPort(), new KilnConfig.Registry(null, null, null, null, null, null, null,
                     new KilnConfig.Credentials(secured.username(), secured.password(), null, null, null))), null,
                     new KilnConfig.Server(0, null, ServerFixture.TOKENS, null, null, null, null, null, null, null), List.of("test"));
@@ -60,15 +53,12 @@ class SecretsTest {
                 assertThat(api.build(good).get("status").asText()).as("the push used the credentials").isEqualTo("succeeded");
             }
             seen.add(database(ServerSettings.of(null, cache).databaseUrl()));
-            System.err.flush();
-            seen.add(log.toString(StandardCharsets.UTF_8));
+            seen.add(log.text());
             for (String secret : List.of(ServerFixture.BUILD_TOKEN, ServerFixture.ADMIN_TOKEN, ServerFixture.hex(ServerFixture.BUILD_TOKEN),
                     secured.password(), "a-wrong-token")) {
                 assertThat(seen).as("nowhere: %s", secret).noneMatch(text -> text.contains(secret));
             }
             assertThat(String.join("\n", seen)).as("the searched texts are real").contains("succeeded").contains("kiln_builds_total");
-        } finally {
-            System.setErr(stderr);
         }
     }
 
@@ -90,28 +80,5 @@ class SecretsTest {
         }
         assertThat(all).as("the history has rows").contains("jobs/secret:1");
         return all.toString();
-    }
-
-    /** Writes to both streams. */
-    private static final class Tee extends OutputStream {
-        private final OutputStream a;
-        private final OutputStream b;
-
-        Tee(OutputStream a, OutputStream b) {
-            this.a = a;
-            this.b = b;
-        }
-
-        @Override
-        public void write(int c) throws java.io.IOException {
-            a.write(c);
-            b.write(c);
-        }
-
-        @Override
-        public void write(byte[] bytes, int off, int len) throws java.io.IOException {
-            a.write(bytes, off, len);
-            b.write(bytes, off, len);
-        }
     }
 }

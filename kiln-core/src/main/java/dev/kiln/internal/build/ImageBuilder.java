@@ -10,6 +10,7 @@ import dev.kiln.image.RawManifest;
 import dev.kiln.internal.layer.LayerResult;
 import dev.kiln.internal.layer.LayerSource;
 import dev.kiln.internal.layer.LayerWriter;
+import dev.kiln.internal.resolve.Futures;
 import dev.kiln.internal.resolve.PullSpec;
 import dev.kiln.internal.resolve.ResolvedImage;
 import dev.kiln.internal.resolve.Resolver;
@@ -58,7 +59,7 @@ final class ImageBuilder {
         for (int i = 0; i < spec.layers().size(); i++) {
             LayerSource source = spec.layers().get(i);
             String name = "layer " + (i + 1) + "/" + spec.layers().size();
-            builds.add(CompletableFuture.supplyAsync(() -> telemetry.step(name, describe(source),
+            builds.add(Futures.async(() -> telemetry.step(name, describe(source),
                     () -> buildLayer(spec, source, telemetry),
                     l -> (l.cached() ? "reused " : "built ") + l.descriptor().digest().shortHex() + ", " + l.descriptor().size() + " B"),
                     transfers));

@@ -13,7 +13,6 @@ import dev.kiln.internal.store.LocalStore;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
@@ -70,7 +69,7 @@ final class LocalSinks implements ImageSink {
     public BuildResult.Publication putImage(RawManifest manifest, ResolvedImage base, boolean inIndex, Telemetry telemetry) {
         if (base != null) {
             Futures.joinAll(base.parsedManifest().layers().stream()
-                    .map(l -> CompletableFuture.supplyAsync(() -> context.resolver().ensureLayer(base, l, telemetry), context.transfers()))
+                    .map(l -> Futures.async(() -> context.resolver().ensureLayer(base, l, telemetry), context.transfers()))
                     .toList());
         }
         if (!inIndex) { // an index's images are written with it, so that its tag appears only when all are in place

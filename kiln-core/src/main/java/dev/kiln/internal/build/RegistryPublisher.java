@@ -103,8 +103,10 @@ final class RegistryPublisher implements ImageSink {
         }
         Counters counters = new Counters();
         List<CompletableFuture<Void>> pushes = blobs.stream()
-                .map(blob -> CompletableFuture.runAsync(() -> pushBlob(client, destination, blob, present,
-                        baseLayers.contains(blob.digest()) ? base : null, counters, telemetry), transfers))
+                .map(blob -> Futures.async(() -> {
+                    pushBlob(client, destination, blob, present, baseLayers.contains(blob.digest()) ? base : null, counters, telemetry);
+                    return (Void) null;
+                }, transfers))
                 .toList();
         Futures.joinAll(pushes);
         client.putManifest(destination, manifest);

@@ -3,8 +3,10 @@ package dev.kiln.internal.registry;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -54,6 +56,11 @@ final class Wire implements Exchange {
             return send(request.uri(), request.method(), headers, request.body());
         } catch (InterruptedException e) {
             throw Exchange.interrupted(request.what());
+        } catch (IOException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw Exchange.interrupted(request.what());   // its connection was closed to stop it: no retry
+            }
+            throw e;
         }
     }
 
@@ -72,6 +79,25 @@ final class Wire implements Exchange {
 
     private RegistryResponse exchange(URI uri, String method, Map<String, String> headers, RequestBody body) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        // until its body is closed, the connection is closed when the thread is stopped (InFlight.interrupt)
+        Runnable release = InFlight.open(connection::disconnect);
+        try {
+            stopIfInterrupted();
+            return exchange(connection, uri, method, headers, body, release);
+        } catch (IOException | RuntimeException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    private static void stopIfInterrupted() throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    private RegistryResponse exchange(HttpURLConnection connection, URI uri, String method, Map<String, String> headers, RequestBody body,
+                                      Runnable release) throws IOException {
         if (connection instanceof HttpsURLConnection https) {
             String authority = uri.getAuthority();
             https.setSSLSocketFactory(tls.apply(authority).getSocketFactory());
@@ -89,14 +115,64 @@ final class Wire implements Exchange {
         if (body != null) {
             connection.setDoOutput(true);
             connection.setFixedLengthStreamingMode(body.length());
-            try (InputStream in = body.content().get(); OutputStream out = connection.getOutputStream()) {
+            try (InputStream in = new Interruptible(body.content().get(), () -> { }); OutputStream out = connection.getOutputStream()) {
                 in.transferTo(out);
             }
         }
         int status = connection.getResponseCode();
         InputStream responseBody = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
         return new RegistryResponse(status, connection.getHeaderFields(),
-                responseBody == null ? InputStream.nullInputStream() : responseBody, uri);
+                new Interruptible(responseBody == null ? InputStream.nullInputStream() : responseBody, release), uri);
+    }
+
+    /**
+     * A body that stops at the next read once its thread is interrupted (a thread reading a slow
+     * body), and runs {@code onEnd} once, at its end or when closed: a connection read to its end may
+     * serve another request (keep-alive) and must no longer be closed for this one.
+     */
+    private static final class Interruptible extends FilterInputStream {
+        private Runnable onEnd;
+
+        Interruptible(InputStream in, Runnable onEnd) {
+            super(in);
+            this.onEnd = onEnd;
+        }
+
+        @Override
+        public int read() throws IOException {
+            stopIfInterrupted();
+            return ended(super.read());
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            stopIfInterrupted();
+            return ended(super.read(buffer, offset, length));
+        }
+
+        private int ended(int read) {
+            if (read < 0) {
+                end();
+            }
+            return read;
+        }
+
+        private void end() {
+            Runnable once = onEnd;
+            onEnd = null;
+            if (once != null) {
+                once.run();
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                super.close();
+            } finally {
+                end();
+            }
+        }
     }
 
     private HttpClient client(URI uri) {

@@ -138,13 +138,15 @@ final class ImageLoader {
 
     /** {@code current} updated for one use of {@code platform}'s manifest under {@code top}. */
     static RefRecord recordUse(Optional<RefRecord> current, Reference ref, Platform platform, Resolver.Top top, Digest manifestDigest,
-                               Instant now) {
+                               String source, Instant now) {
         RefRecord base = current.filter(r -> r.digest().equals(top.raw().digest())).orElseGet(() -> newRecord(ref, top.raw(), now));
         if (top.fresh()) {
             base = base.checked(now);
         }
-        Instant fetchedAt = base.platform(platform).filter(e -> e.manifest().equals(manifestDigest))
-                .map(RefRecord.PlatformEntry::fetchedAt).orElse(now);
-        return base.withPlatform(platform, new RefRecord.PlatformEntry(manifestDigest, fetchedAt, now));
+        Optional<RefRecord.PlatformEntry> same = base.platform(platform).filter(e -> e.manifest().equals(manifestDigest));
+        Instant fetchedAt = same.map(RefRecord.PlatformEntry::fetchedAt).orElse(now);
+        // served from the store this time: it keeps the source it was fetched from
+        String fetchedFrom = source.equals("cache") ? same.map(RefRecord.PlatformEntry::source).orElse(null) : source;
+        return base.withPlatform(platform, new RefRecord.PlatformEntry(manifestDigest, fetchedAt, now, fetchedFrom));
     }
 }

@@ -74,13 +74,13 @@ public final class Resolver {
             ImageLoader.Loaded loaded = resolveImage(spec, telemetry);
             List<Descriptor> layers = loaded.manifest().asManifest().layers();
             if (spec.verify()) {
-                Futures.joinAll(layers.stream().map(l -> CompletableFuture.supplyAsync(() -> store.blobs().rehash(l.digest()), transfers))
+                Futures.joinAll(layers.stream().map(l -> Futures.async(() -> store.blobs().rehash(l.digest()), transfers))
                         .toList());
             }
             List<Descriptor> missing = layers.stream().filter(l -> !store.blobs().isVerified(l.digest())).toList();
             ResolvedImage image = report(loaded, missing, layers.size(), telemetry);
             int fetched = (int) Futures.joinAll(missing.stream()
-                    .map(layer -> CompletableFuture.supplyAsync(() -> ensureBlob(image.reference(), layer, loaded.sources()), transfers))
+                    .map(layer -> Futures.async(() -> ensureBlob(image.reference(), layer, loaded.sources()), transfers))
                     .toList()).stream().filter(Boolean::booleanValue).count();
             ResolvedImage done = new ResolvedImage(image.reference(), image.platform(), image.topDigest(), image.manifest(),
                     image.configBytes(), image.config(), loaded.sources().sourceName(), image.decision());
@@ -175,7 +175,7 @@ public final class Resolver {
         }
         ImageLoader.Loaded loaded = images.load(spec, top, record, sources);
         store.records().update(ref, current -> Optional.of(ImageLoader.recordUse(current, ref, spec.platform(), top,
-                loaded.manifest().digest(), now)));
+                loaded.manifest().digest(), sources.sourceName(), now)));
         return loaded;
     }
 

@@ -27,9 +27,13 @@ public record RefRecord(String reference, Digest digest, String mediaType, Insta
         platforms = Map.copyOf(platforms);
     }
 
-    public record PlatformEntry(Digest manifest, Instant fetchedAt, Instant usedAt) {
+    /**
+     * @param source where the manifest was fetched from: a registry or mirror ({@code host[:port]}) or
+     *               {@code docker-daemon}; null in records written before Kiln kept it
+     */
+    public record PlatformEntry(Digest manifest, Instant fetchedAt, Instant usedAt, String source) {
         PlatformEntry usedAt(Instant when) {
-            return new PlatformEntry(manifest, fetchedAt, when);
+            return new PlatformEntry(manifest, fetchedAt, when, source);
         }
     }
 

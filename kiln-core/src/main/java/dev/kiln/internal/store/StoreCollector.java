@@ -39,7 +39,7 @@ public final class StoreCollector {
 
     /** One cached image: a (reference, platform) entry of a record. */
     public record CachedImage(String reference, String platform, Digest manifest, Instant fetchedAt, Instant checkedAt,
-                              Instant lastUsed, long size) {
+                              Instant lastUsed, long size, String source) {
     }
 
     /**
@@ -84,7 +84,7 @@ public final class StoreCollector {
             record.platforms().forEach((platform, entry) -> {
                 long size = store.closure(entry.manifest()).stream().mapToLong(store.blobs()::size).sum();
                 images.add(new CachedImage(record.reference(), platform, entry.manifest(), entry.fetchedAt(),
-                        record.checkedAt(), entry.usedAt(), size));
+                        record.checkedAt(), entry.usedAt(), size, entry.source()));
             });
         }
         images.sort(Comparator.comparing(CachedImage::reference).thenComparing(CachedImage::platform));

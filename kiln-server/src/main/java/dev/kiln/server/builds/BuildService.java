@@ -218,14 +218,18 @@ public final class BuildService implements AutoCloseable {
 
     /** Which cache level served the base: the store, a mirror, the Docker engine, or its registry (a miss). */
     static String cacheLevel(BuildResult.BaseInfo base) {
-        String source = base.source();
-        if (source == null || source.equals("cache")) {
-            return "store";
-        }
+        return base.source() == null || base.source().equals("cache") ? "store" : fetchedFrom(base.source(), base.reference());
+    }
+
+    /**
+     * The cache level {@code source} (a registry or mirror {@code host[:port]}, or {@code docker-daemon})
+     * is for an image of {@code reference}: {@code daemon}, {@code mirror} or {@code registry} (its own).
+     */
+    public static String fetchedFrom(String source, String reference) {
         if (source.equals("docker-daemon")) {
             return "daemon";
         }
-        return source.equals(Reference.parse(base.reference()).registry()) ? "registry" : "mirror";
+        return source.equals(Reference.parse(reference).registry()) ? "registry" : "mirror";
     }
 
     /** Queues an event for the history; the writer stores what is pending in one batch. */

@@ -7,6 +7,7 @@ import dev.kiln.api.Units;
 import dev.kiln.config.KilnConfig;
 import dev.kiln.image.Reference;
 import dev.kiln.server.auth.Role;
+import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.Job;
 import dev.kiln.server.builds.Rebases;
 import dev.kiln.server.history.BuildRecord;
@@ -61,9 +62,13 @@ public final class AdminRoutes {
         app.get("/api/v1/stats", this::stats, Role.READ);
     }
 
-    /** A cached image, its reference taken apart for the dashboard's grouping. */
+    /**
+     * A cached image, its reference taken apart for the dashboard's grouping; {@code source} is where it
+     * was fetched from ({@code host[:port]} or {@code docker-daemon}) and {@code level} the cache level
+     * that is ({@code registry}, {@code mirror}, {@code daemon}); both null when the store did not record it.
+     */
     record CacheEntry(String registry, String repository, String tag, String platform, String digest, long size, Instant fetchedAt,
-                      Instant checkedAt, Instant lastUsed) {
+                      Instant checkedAt, Instant lastUsed, String source, String level) {
     }
 
     private void cache(Context ctx) {
@@ -79,7 +84,8 @@ public final class AdminRoutes {
     private static CacheEntry entry(CachedImage image) {
         Reference ref = Reference.parse(image.reference());
         return new CacheEntry(ref.registry(), ref.repository(), ref.tag(), image.platform(), image.digest(), image.size(), image.fetchedAt(),
-                image.checkedAt(), image.lastUsed());
+                image.checkedAt(), image.lastUsed(), image.source(),
+                image.source() == null ? null : BuildService.fetchedFrom(image.source(), image.reference()));
     }
 
     /** {@code POST /api/v1/cache/refresh} body: the images to check; none: every cached tag. */

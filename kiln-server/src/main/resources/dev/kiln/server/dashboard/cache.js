@@ -4,7 +4,7 @@
 (function () {
   const {el, api} = Kiln;
   const HEADERS = ['Registry', 'Repository', 'Tag', 'Platform', 'Digest', 'Size', 'Served by', 'Last used', 'Fetched', 'Checked'];
-  const KEYS = ['registry', 'repository', 'tag', 'platform', 'digest', 'size', 'source', 'lastUsed', 'fetchedAt', 'checkedAt'];
+  const KEYS = ['registry', 'repository', 'tag', 'platform', 'digest', 'size', 'level', 'lastUsed', 'fetchedAt', 'checkedAt'];
   let images = [];
   let sort = {key: 'lastUsed', descending: true};
   let storeLimits = {};
@@ -27,15 +27,6 @@
     const headers = ['Level', 'What', 'Hits'];
     return Kiln.table('Cache levels, in the order a pull asks them; hits since the service started', headers,
       list.map(l => Kiln.row(headers, [Kiln.level(l.level), l.detail, String(l.hits)], {'data-level': l.level})), {id: 'levels', class: 'cards'});
-  }
-
-  /** Per base reference, the level that last fetched it (a build the store served fetched nothing). */
-  function servedBy(builds) {
-    const levels = {};
-    builds.forEach(b => {
-      if (b.base && b.cacheLevel && b.cacheLevel !== 'store' && !(b.base in levels)) levels[b.base] = b.cacheLevel;
-    });
-    return levels;
   }
 
   function gauge(store) {
@@ -68,7 +59,7 @@
     });
     const tbody = table.querySelector('tbody');
     tbody.replaceChildren(...sorted.map(i => Kiln.row(HEADERS, [i.registry, i.repository, i.tag || '—', i.platform, Kiln.digest(i.digest),
-      Kiln.bytes(i.size), Kiln.level(i.source), Kiln.time(i.lastUsed), Kiln.time(i.fetchedAt), Kiln.time(i.checkedAt)],
+      Kiln.bytes(i.size), Kiln.level(i.level), Kiln.time(i.lastUsed), Kiln.time(i.fetchedAt), Kiln.time(i.checkedAt)],
     {'data-reference': i.reference})));
     if (sorted.length === 0) tbody.replaceChildren(el('tr', {}, el('td', {colspan: HEADERS.length, class: 'muted'}, 'The store is empty.')));
   }
@@ -163,11 +154,8 @@
   const sections = {};
 
   async function load() {
-    const [cache, stats, config, builds] = await Promise.all([api('/api/v1/cache'), api('/api/v1/stats'), api('/api/v1/config'),
-      api('/api/v1/builds?limit=200')]);
-    const sources = servedBy(builds.builds);
+    const [cache, stats, config] = await Promise.all([api('/api/v1/cache'), api('/api/v1/stats'), api('/api/v1/config')]);
     images = cache.images.map(i => Object.assign({reference: i.registry + '/' + i.repository + (i.tag ? ':' + i.tag : '')}, i));
-    images.forEach(i => { i.source = sources[i.reference] || null; });
     storeLimits = cache.store;
     sections.levels.replaceChildren(levelsTable(levels(cache, config)));
     sections.store.replaceChildren(gauge(cache.store));
