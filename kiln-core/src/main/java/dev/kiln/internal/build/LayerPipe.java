@@ -5,6 +5,7 @@ import dev.kiln.internal.store.BlobWriter;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 
@@ -87,7 +88,13 @@ final class LayerPipe implements BlobWriter.Tap {
 
             @Override
             public int read(byte[] buffer, int offset, int length) throws IOException {
-                int n = super.read(buffer, offset, length);
+                int n;
+                try {
+                    n = super.read(buffer, offset, length);
+                } catch (InterruptedIOException e) {
+                    Thread.currentThread().interrupt();   // the pipe's wait cleared it: the caller must still see it was cancelled
+                    throw e;
+                }
                 if (n < 0 && failure != null) {
                     throw new IOException("layer upload stopped: " + failure);
                 }

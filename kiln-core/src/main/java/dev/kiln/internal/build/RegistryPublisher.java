@@ -7,6 +7,7 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.Manifest;
 import dev.kiln.image.RawManifest;
 import dev.kiln.image.Reference;
+import dev.kiln.internal.registry.InFlight;
 import dev.kiln.internal.registry.RegistryClient;
 import dev.kiln.internal.registry.RegistryTransport;
 import dev.kiln.internal.resolve.Futures;
@@ -202,7 +203,7 @@ final class RegistryPublisher implements ImageSink {
             uploadFailure = new UncheckedIOException(e);
         }
         if (Thread.currentThread().isInterrupted()) {
-            downloader.interrupt();   // the build was cancelled: the download stops too
+            InFlight.interrupt(downloader);   // the build was cancelled: the download stops too, its connection closed
         }
         try {
             download.join();   // a failed download fails the push, whatever the upload did
