@@ -13,6 +13,7 @@ import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.StaleElementReferenceException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,7 +72,9 @@ final class Browser implements AutoCloseable {
 
     <T> T await(ExpectedCondition<T> condition) {
         try {
-            return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).until(condition);
+            // a live page renders its rows again when the service says something changed: an element read a moment
+            // ago may be gone, so the condition is asked again on the new ones
+            return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class).until(condition);
         } catch (TimeoutException e) {
             screenshot(Path.of("target/dashboard/failed-" + System.currentTimeMillis() + ".png"), DESKTOP);
             throw e;

@@ -27,6 +27,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /** The pool, the bounded queue (429 when full), one tag at a time in order, cancelling, and the history of concurrent builds. */
 class QueueTest {
@@ -81,6 +82,44 @@ class QueueTest {
             assertThat(fixture.api(ServerFixture.READ_TOKEN).get("/metrics").body())
                     .contains("kiln_builds_total{kind=\"flink\",outcome=\"cancelled\"} 2.0");
         }
+    }
+
+    @Test
+    void theChangesStreamSaysWhenABuildIsSubmittedAndWhenItEnds() throws Exception {
+        try (Hang hang = new Hang(); ServerFixture fixture = new ServerFixture(tmp.resolve("cache"), s -> pool(s, 1, 10))) {
+            Api api = fixture.builder();
+            HttpResponse<java.util.stream.Stream<String>> changes = HttpClient.newHttpClient().send(
+                    api.request("/api/v1/builds/changes").GET().build(), HttpResponse.BodyHandlers.ofLines());
+            assertThat(changes.statusCode()).isEqualTo(200);
+            assertThat(changes.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+            java.util.Iterator<String> lines = changes.body().iterator();
+            nextChange(lines);   // one as the stream opens: the list as it is now
+
+            String id = api.submitOk(flink(hang.ref("flink:1"), "jobs/watched:1", "watched"));
+            nextChange(lines);   // submitted: the build is in the list, queued or already running
+            assertThat(api.build(id).get("status").asText()).isIn("queued", "running");
+            awaitStatus(api, id, "running");
+            api.post("/api/v1/builds/" + id + "/cancel", "");
+            // the changes go on until the one that ends it (queued → running may have come as one change, or as two)
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                do {
+                    nextChange(lines);
+                } while (!api.build(id).get("status").asText().equals("cancelled"));
+            });
+            changes.body().close();
+        }
+    }
+
+    /** Reads the stream up to its next {@code changed} event (a guard ends a stream that never sends one). */
+    private static void nextChange(java.util.Iterator<String> lines) {
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+            while (lines.hasNext()) {
+                if (lines.next().equals("event: changed")) {
+                    return;
+                }
+            }
+            throw new AssertionError("the changes stream ended");
+        });
     }
 
     @Test

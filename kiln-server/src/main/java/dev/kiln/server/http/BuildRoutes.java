@@ -39,6 +39,7 @@ public final class BuildRoutes {
     public void register(Javalin app) {
         app.post("/api/v1/builds", this::submit, Role.BUILD);
         app.get("/api/v1/builds", this::list, Role.READ);
+        app.get("/api/v1/builds/changes", ctx -> EventStream.serveChanges(ctx, history), Role.READ);
         app.get("/api/v1/builds/{id}", this::show, Role.READ);
         app.post("/api/v1/builds/{id}/cancel", this::cancel, Role.BUILD);
         app.get("/api/v1/builds/{id}/events", ctx -> EventStream.serve(ctx, service, history), Role.READ);

@@ -15,9 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
- * {@code GET /api/v1/builds/{id}/events} as Server-Sent Events: each event one {@code data:} line of
+ * {@code GET /api/v1/builds/{id}/events} (and {@code /builds/changes}, see {@link #serveChanges}) as Server-Sent Events: each event one {@code data:} line of
  * JSON with its sequence number as {@code id} and its type as {@code event}. A client that comes back
  * with {@code Last-Event-ID} gets what followed; a finished build's stream replays its events and ends.
  * A build this replica runs is followed live; one that another replica runs is followed through the
@@ -26,6 +27,7 @@ import java.util.Optional;
 final class EventStream {
     private static final long WAIT_MILLIS = 15_000;
     private static final long POLL_MILLIS = 500;
+    private static final int CHANGES_WINDOW = 200;
 
     private EventStream() {
     }
@@ -38,13 +40,7 @@ final class EventStream {
         }
         long last = lastEventId(ctx);
         boolean times = "true".equals(ctx.queryParam("times"));
-        var res = ctx.res();
-        res.setStatus(200);
-        res.setContentType("text/event-stream");
-        res.setCharacterEncoding("UTF-8");
-        res.setHeader("Cache-Control", "no-cache");
-        res.setHeader("X-Accel-Buffering", "no");
-        OutputStream out = res.getOutputStream();
+        OutputStream out = open(ctx);
         write(out, ": build " + id + "\n\n");
         if (live.isPresent()) {
             EventLog log = live.get();
@@ -82,6 +78,43 @@ final class EventStream {
                 idle = 0;
             }
         }
+    }
+
+    /**
+     * {@code GET /api/v1/builds/changes}: an event {@code changed} when the stream opens and whenever a build
+     * among the newest {@value #CHANGES_WINDOW} is submitted or changes status, so that a list of builds updates
+     * without asking again and again. Read from the shared history, so builds on every replica count; a comment
+     * every 15 s while nothing changes; it ends when the client goes.
+     */
+    static void serveChanges(Context ctx, History history) throws IOException, InterruptedException {
+        OutputStream out = open(ctx);
+        write(out, ": build changes\n\n");
+        String seen = null;
+        long sent = 0;
+        long idle = 0;
+        while (true) {
+            String now = history.list(null, null, CHANGES_WINDOW).stream().map(b -> b.id() + " " + b.status())
+                    .collect(Collectors.joining(","));
+            if (!now.equals(seen)) {
+                seen = now;
+                idle = 0;
+                write(out, "id: " + ++sent + "\nevent: changed\ndata: {}\n\n");
+            } else if ((idle += POLL_MILLIS) >= WAIT_MILLIS) {
+                write(out, ": waiting\n\n");
+                idle = 0;
+            }
+            Thread.sleep(POLL_MILLIS);
+        }
+    }
+
+    private static OutputStream open(Context ctx) throws IOException {
+        var res = ctx.res();
+        res.setStatus(200);
+        res.setContentType("text/event-stream");
+        res.setCharacterEncoding("UTF-8");
+        res.setHeader("Cache-Control", "no-cache");
+        res.setHeader("X-Accel-Buffering", "no");
+        return res.getOutputStream();
     }
 
     private static long lastEventId(Context ctx) {

@@ -4,7 +4,6 @@
   const {el, api} = Kiln;
   const STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted'];
   const HEADERS = ['Status', 'Kind', 'Image', 'Digest', 'Base', 'Cache level', 'Duration', 'Uploaded', 'Submitted by', 'Submitted'];
-  const REFRESH_MILLIS = 2000;
   let builds = [];
 
   function durationOf(b) {
@@ -56,6 +55,7 @@
     statusFilter.addEventListener('change', refresh);
     textFilter.addEventListener('input', () => render(tbody, statusFilter, textFilter));
     await refresh();
-    setInterval(() => refresh().catch(e => Kiln.toast(e.message, true)), REFRESH_MILLIS);
+    // the service says when a build is submitted or changes status (Server-Sent Events); the list is read again then
+    new EventSource('/api/v1/builds/changes').addEventListener('changed', () => refresh().catch(e => Kiln.toast(e.message, true)));
   });
 })();
