@@ -8,7 +8,6 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 
 /** Machine output: results as JSON documents, durations in milliseconds, times in RFC 3339. */
 final class Output {
@@ -23,13 +22,6 @@ final class Output {
 
     static ObjectNode tree(Object result) {
         return JSON.valueToTree(result);
-    }
-
-    /** Replaces a {@link Duration} field by {@code <name>Ms}. */
-    static ObjectNode withMillis(ObjectNode node, String field, Duration duration) {
-        node.remove(field);
-        node.put(field + "Ms", duration.toMillis());
-        return node;
     }
 
     /** {@code sha256:} and the first 12 hex characters, as people read digests. */

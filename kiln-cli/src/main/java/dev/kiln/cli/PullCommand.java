@@ -20,7 +20,8 @@ final class PullCommand extends RegistryCommand {
     int run(Kiln kiln) {
         PullResult result = kiln.pull(image.request(verify));
         if (common.json) {
-            Output.print(common.out(), Output.withMillis(Output.tree(result), "duration", result.duration()));
+            common.out().println(result.toJson());
+            common.out().flush();
         } else {
             common.out().printf("%s%n  %s from %s: %s, %s downloaded, %s fetched, %d cached, %s%n",
                     Output.withDigest(result.reference(), result.digest()), result.platform(), result.source(),

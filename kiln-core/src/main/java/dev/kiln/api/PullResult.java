@@ -16,8 +16,15 @@ import java.util.List;
  * @param bytesDownloaded bytes received from registries
  * @param layersFetched   layers downloaded by this pull
  * @param layersCached    layers already in the store
+ * @param duration        how long the pull took
+ * @param layers          the image's layers
  */
 public record PullResult(String reference, String digest, String indexDigest, String platform, String source,
                          String decision, long requests, long bytesDownloaded, Duration duration,
                          int layersFetched, int layersCached, List<LayerInfo> layers) {
+
+    /** This result as {@code kiln pull --json} prints it (the duration as {@code durationMs}), one document. */
+    public String toJson() {
+        return ResultJson.pull(this);
+    }
 }

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 
 /**
- * Results as the JSON documents front ends write ({@code kiln … --json}, the Maven plugin's {@code image.json}):
+ * Results as the JSON documents front ends write ({@code kiln pull|build|… --json}, the Maven plugin's {@code image.json}):
  * indented, times in RFC 3339, a build's duration as {@code durationMs}. One shape for every front end.
  */
 final class ResultJson {
@@ -25,6 +25,10 @@ final class ResultJson {
     }
 
     static String build(BuildResult result) {
+        return write(withMillis(JSON.valueToTree(result), result.duration()));
+    }
+
+    static String pull(PullResult result) {
         return write(withMillis(JSON.valueToTree(result), result.duration()));
     }
 
