@@ -67,8 +67,10 @@ class FilesApiTest {
             Api admin = fixture.api(ServerFixture.ADMIN_TOKEN);
             admin.post("/api/v1/schedules/retention/run", "");
             assertThat(api.post("/api/v1/files/missing", ask).json().get("missing")).as("used files stay").isEmpty();
-            Files.setLastModifiedTime(fixture.cacheDir.resolve("server/files/" + libDigest.substring(7)),
-                    java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(40))));
+            // the file was last written, and last used by a build (its named directory), 40 days ago
+            var fortyDaysAgo = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(java.time.Duration.ofDays(40)));
+            Files.setLastModifiedTime(fixture.cacheDir.resolve("server/files/" + libDigest.substring(7)), fortyDaysAgo);
+            Files.setLastModifiedTime(fixture.cacheDir.resolve("server/files/named/" + libDigest.substring(7)), fortyDaysAgo);
             assertThat(admin.post("/api/v1/schedules/retention/run", "").json().get("did").asText()).contains("1 files");
             assertThat(api.post("/api/v1/files/missing", ask).json().get("missing")).extracting(JsonNode::asText)
                     .as("unused for longer than keepDays").containsExactly(libDigest);

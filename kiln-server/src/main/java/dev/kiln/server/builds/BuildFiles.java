@@ -52,7 +52,7 @@ final class BuildFiles {
         return name;
     }
 
-    /** The file {@code ref} names: a part, or a held file by digest (linked in under its digest). */
+    /** The file {@code ref} names: a part, or a held file by digest (under its name, or its digest's hex). */
     Path file(String ref, String field) {
         if (ref == null || ref.isBlank()) {
             throw ApiException.badRequest(field + ": no file named");
@@ -61,17 +61,7 @@ final class BuildFiles {
             String digest = named.getOrDefault(ref, ref);
             Path source = held.path(digest).orElseThrow(() -> ApiException.badRequest(field + ": the server holds no file " + digest
                     + " (upload it with PUT /api/v1/files/" + digest + ")"));
-            held.used(source);
-            Path copy = dir.resolve("held").resolve(named.containsKey(ref) ? ref : ref.substring("sha256:".length()));
-            try {
-                if (!Files.exists(copy)) {
-                    Files.createDirectories(copy.getParent());
-                    linkOrCopy(source, copy);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return copy;
+            return held.named(source, named.containsKey(ref) ? ref : ref.substring("sha256:".length()));
         }
         checkPartName(ref);
         Path part = parts.get(ref);
@@ -79,15 +69,6 @@ final class BuildFiles {
             throw ApiException.badRequest(field + ": the request has no part named '" + ref + "'");
         }
         return part;
-    }
-
-    /** A hard link (same file system, no bytes copied), else a copy. */
-    private static void linkOrCopy(Path source, Path copy) throws IOException {
-        try {
-            Files.createLink(copy, source);
-        } catch (IOException | UnsupportedOperationException e) {
-            Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     /** The directory {@code ref} names: a tar part (plain or gzip) unpacked into the build's directory. */

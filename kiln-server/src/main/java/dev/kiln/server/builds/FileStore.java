@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -42,13 +44,33 @@ public final class FileStore {
         return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     }
 
-    /** Marks the held file of {@code digest} as used now: retention keeps what builds still refer to. */
-    void used(Path file) {
+    /**
+     * The held file of {@code digest} under the name {@code name}, for a build: {@code named/<hex>/<name>},
+     * a hard link made on first use (a copy where links are impossible) and kept, so that every build
+     * sees the same path, inode and times, and Kiln's file digest cache answers for it without reading
+     * it again. The directory's time marks the use: retention keeps what builds still refer to.
+     */
+    Path named(Path held, String name) {
+        Path named = dir.resolve("named").resolve(held.getFileName().toString());
+        Path link = named.resolve(name);
         try {
-            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis()));
-        } catch (IOException ignored) {
-            // a file that cannot be touched is only removed sooner
+            Files.createDirectories(named);
+            if (!Files.exists(link)) {
+                try {
+                    Files.createLink(link, held);
+                } catch (FileAlreadyExistsException raced) {
+                    // another build linked it first: the same content
+                } catch (IOException | UnsupportedOperationException e) {
+                    Path copy = Files.createTempFile(named, name, ".part");
+                    Files.copy(held, copy, StandardCopyOption.REPLACE_EXISTING);
+                    Files.move(copy, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            Files.setLastModifiedTime(named, FileTime.fromMillis(System.currentTimeMillis()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return link;
     }
 
     /** The digests of {@code digests} the server does not hold, in order. */
@@ -92,19 +114,39 @@ public final class FileStore {
         }
     }
 
-    /** Removes the held files not written or used since {@code before} (epoch milliseconds); returns how many. */
+    /** Removes the held files not written or used since {@code before} (epoch milliseconds), with their names; returns how many. */
     public int prune(long before) {
         int removed = 0;
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
-                if (Files.getLastModifiedTime(file).toMillis() < before && Files.deleteIfExists(file)) {
-                    removed++;
+                Path named = dir.resolve("named").resolve(file.getFileName().toString());
+                if (lastTouched(file) < before && lastTouched(named) < before) {
+                    deleteTree(named);
+                    if (Files.deleteIfExists(file)) {
+                        removed++;
+                    }
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return removed;
+    }
+
+    private static long lastTouched(Path path) throws IOException {
+        return Files.exists(path) ? Files.getLastModifiedTime(path).toMillis() : Long.MIN_VALUE;
+    }
+
+    private static void deleteTree(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> names = Files.list(directory)) {
+            for (Path name : names.toList()) {
+                Files.deleteIfExists(name);
+            }
+        }
+        Files.deleteIfExists(directory);
     }
 
     private static long copyAtMost(InputStream in, OutputStream out, long maxBytes) throws IOException {
