@@ -59,11 +59,12 @@ public record Freshness(PullPolicy policy, Duration maxAge, Duration maxStale, b
     }
 
     /**
-     * The freshness setters every request builder has (pull, build, Flink build), written once.
+     * The freshness setters every request builder that pulls has (pull, build, Flink build), written once.
      *
      * @param <B> the builder's own type, returned by every setter
+     * @param <R> the request it builds
      */
-    public abstract static class Builder<B extends Builder<B>> {
+    public abstract static class Builder<B extends Builder<B, R>, R> extends RequestBuilder<B, R> {
         private Freshness freshness = DEFAULT;
 
         Builder() {
@@ -98,11 +99,6 @@ public record Freshness(PullPolicy policy, Duration maxAge, Duration maxStale, b
         /** The freshness set so far. */
         Freshness freshness() {
             return freshness;
-        }
-
-        @SuppressWarnings("unchecked")
-        B self() {
-            return (B) this;
         }
     }
 }

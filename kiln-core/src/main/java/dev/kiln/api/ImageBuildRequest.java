@@ -19,7 +19,7 @@ public abstract class ImageBuildRequest {
 
     ImageBuildRequest(Builder<?, ?> builder) {
         this.destination = builder.destination != null ? builder.destination : Destination.parse(builder.target);
-        this.platform = builder.platform;
+        this.platform = builder.platform();
         this.freshness = builder.freshness();
         freshness.check();
         this.compression = Compression.parse(builder.compression).name().toLowerCase(java.util.Locale.ROOT);
@@ -60,10 +60,9 @@ public abstract class ImageBuildRequest {
      * @param <B> the builder's own type, returned by every setter
      * @param <R> the request it builds
      */
-    public abstract static class Builder<B extends Builder<B, R>, R extends ImageBuildRequest> extends Freshness.Builder<B> {
+    public abstract static class Builder<B extends Builder<B, R>, R extends ImageBuildRequest> extends Freshness.Builder<B, R> {
         private Destination destination;
         private String target;
-        private String platform;
         private String compression = "gzip";
         private Instant time;
 
@@ -84,12 +83,6 @@ public abstract class ImageBuildRequest {
             return self();
         }
 
-        /** See {@link ImageBuildRequest#platform()}. */
-        public B platform(String osArch) {
-            this.platform = osArch;
-            return self();
-        }
-
         /** See {@link ImageBuildRequest#compression()}. */
         public B compression(String name) {
             this.compression = name;
@@ -101,8 +94,5 @@ public abstract class ImageBuildRequest {
             this.time = instant;
             return self();
         }
-
-        /** The immutable request; an error names what is missing or malformed, as the CLI says it. */
-        public abstract R build();
     }
 }

@@ -46,19 +46,12 @@ public record PullRequest(String image, String platform, Freshness freshness, bo
     }
 
     /** Collects a pull's settings; {@link #build()} checks them. */
-    public static final class Builder extends Freshness.Builder<Builder> {
+    public static final class Builder extends Freshness.Builder<Builder, PullRequest> {
         private final String image;
-        private String platform;
         private boolean verify;
 
         private Builder(String image) {
             this.image = image;
-        }
-
-        /** See {@link PullRequest#platform()}. */
-        public Builder platform(String osArch) {
-            this.platform = osArch;
-            return this;
         }
 
         /** See {@link PullRequest#verify()}. */
@@ -67,9 +60,10 @@ public record PullRequest(String image, String platform, Freshness freshness, bo
             return this;
         }
 
-        /** The immutable request; a malformed reference or platform is an error here, as on the command line. */
+        /** {@inheritDoc} A malformed reference or platform is an error here, as on the command line. */
+        @Override
         public PullRequest build() {
-            return new PullRequest(image, platform, freshness(), verify);
+            return new PullRequest(image, platform(), freshness(), verify);
         }
     }
 }

@@ -38,11 +38,10 @@ public record RebaseRequest(String image, String base, Destination destination, 
     }
 
     /** Collects a rebase's settings; {@link #build()} checks them. */
-    public static final class Builder {
+    public static final class Builder extends RequestBuilder<Builder, RebaseRequest> {
         private final String image;
         private String base;
         private String target;
-        private String platform;
 
         private Builder(String image) {
             this.image = image;
@@ -60,15 +59,10 @@ public record RebaseRequest(String image, String base, Destination destination, 
             return this;
         }
 
-        /** See {@link RebaseRequest#platform()}. */
-        public Builder platform(String osArch) {
-            this.platform = osArch;
-            return this;
-        }
-
-        /** The immutable request; a malformed reference or platform, or a target that is not a registry, is an error here. */
+        /** {@inheritDoc} A malformed reference or platform, or a target that is not a registry, is an error here. */
+        @Override
         public RebaseRequest build() {
-            return new RebaseRequest(image, base, target == null ? null : Destination.parse(target), platform);
+            return new RebaseRequest(image, base, target == null ? null : Destination.parse(target), platform());
         }
     }
 }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -373,6 +374,18 @@ final class ConfigLoader {
     static void putNonEmpty(Map<String, Object> map, String key, Map<String, Object> value) {
         if (!value.isEmpty()) {
             map.put(key, value);
+        }
+    }
+
+    /**
+     * Puts {@code section}'s keys, as {@code keys} writes them, under {@code key}: nothing when the
+     * section is absent or has no key set.
+     */
+    static <T> void putSection(Map<String, Object> map, String key, T section, BiConsumer<Map<String, Object>, T> keys) {
+        if (section != null) {
+            Map<String, Object> values = new LinkedHashMap<>();
+            keys.accept(values, section);
+            putNonEmpty(map, key, values);
         }
     }
 

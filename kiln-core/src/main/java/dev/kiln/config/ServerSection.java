@@ -71,38 +71,26 @@ final class ServerSection {
                 return token;
             }).toList());
         }
-        if (s.builds() != null) {
-            Map<String, Object> builds = new LinkedHashMap<>();
-            ConfigLoader.put(builds, "concurrency", s.builds().concurrency());
-            ConfigLoader.put(builds, "queue", s.builds().queue());
-            ConfigLoader.putNonEmpty(server, "builds", builds);
-        }
-        if (s.uploads() != null) {
-            Map<String, Object> uploads = new LinkedHashMap<>();
-            ConfigLoader.put(uploads, "maxBytes", ConfigLoader.exactSize(s.uploads().maxBytes()));
-            ConfigLoader.putNonEmpty(server, "uploads", uploads);
-        }
-        if (s.history() != null) {
-            Map<String, Object> history = new LinkedHashMap<>();
-            ConfigLoader.put(history, "keepDays", s.history().keepDays());
-            ConfigLoader.put(history, "keepBuilds", s.history().keepBuilds());
-            ConfigLoader.putNonEmpty(server, "history", history);
-        }
-        if (s.database() != null) {
-            Map<String, Object> database = new LinkedHashMap<>();
-            ConfigLoader.put(database, "url", s.database().url() == null ? null : s.database().url().replaceAll("(?i)password=[^&;]*", "password=" + ConfigLoader.REDACTED));
-            ConfigLoader.put(database, "user", s.database().user());
-            ConfigLoader.put(database, "passwordEnv", s.database().passwordEnv());
-            ConfigLoader.put(database, "passwordFile", s.database().passwordFile());
-            ConfigLoader.putNonEmpty(server, "database", database);
-        }
-        if (s.schedule() != null) {
-            Map<String, Object> schedule = new LinkedHashMap<>();
-            ConfigLoader.put(schedule, "refresh", Units.formatDuration(s.schedule().refresh()));
-            ConfigLoader.put(schedule, "outdated", Units.formatDuration(s.schedule().outdated()));
-            ConfigLoader.put(schedule, "prune", Units.formatDuration(s.schedule().prune()));
-            ConfigLoader.putNonEmpty(server, "schedule", schedule);
-        }
+        ConfigLoader.putSection(server, "builds", s.builds(), (builds, b) -> {
+            ConfigLoader.put(builds, "concurrency", b.concurrency());
+            ConfigLoader.put(builds, "queue", b.queue());
+        });
+        ConfigLoader.putSection(server, "uploads", s.uploads(), (uploads, u) -> ConfigLoader.put(uploads, "maxBytes", ConfigLoader.exactSize(u.maxBytes())));
+        ConfigLoader.putSection(server, "history", s.history(), (history, h) -> {
+            ConfigLoader.put(history, "keepDays", h.keepDays());
+            ConfigLoader.put(history, "keepBuilds", h.keepBuilds());
+        });
+        ConfigLoader.putSection(server, "database", s.database(), (database, d) -> {
+            ConfigLoader.put(database, "url", d.url() == null ? null : d.url().replaceAll("(?i)password=[^&;]*", "password=" + ConfigLoader.REDACTED));
+            ConfigLoader.put(database, "user", d.user());
+            ConfigLoader.put(database, "passwordEnv", d.passwordEnv());
+            ConfigLoader.put(database, "passwordFile", d.passwordFile());
+        });
+        ConfigLoader.putSection(server, "schedule", s.schedule(), (schedule, t) -> {
+            ConfigLoader.put(schedule, "refresh", Units.formatDuration(t.refresh()));
+            ConfigLoader.put(schedule, "outdated", Units.formatDuration(t.outdated()));
+            ConfigLoader.put(schedule, "prune", Units.formatDuration(t.prune()));
+        });
         ConfigLoader.put(server, "autoRebase", s.autoRebase());
         if (s.notifications() != null && s.notifications().webhook() != null) {
             // a webhook URL may carry a secret in its user info or query
