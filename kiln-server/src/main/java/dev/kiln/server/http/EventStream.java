@@ -42,6 +42,7 @@ final class EventStream {
         boolean times = "true".equals(ctx.queryParam("times"));
         OutputStream out = open(ctx);
         write(out, ": build " + id + "\n\n");
+        out.flush();
         if (live.isPresent()) {
             EventLog log = live.get();
             while (true) {
@@ -56,6 +57,7 @@ final class EventStream {
                     }
                     write(out, ": waiting\n\n");
                 }
+                out.flush();
             }
             return;
         }
@@ -68,6 +70,7 @@ final class EventStream {
                 send(out, event, times);
                 last = event.seq();
             }
+            out.flush();
             if (over) {
                 break;
             }
@@ -76,6 +79,7 @@ final class EventStream {
             if (events.isEmpty() && idle >= WAIT_MILLIS) {
                 write(out, ": waiting\n\n");
                 idle = 0;
+                out.flush();
             }
         }
     }
@@ -89,6 +93,7 @@ final class EventStream {
     static void serveChanges(Context ctx, History history) throws IOException, InterruptedException {
         OutputStream out = open(ctx);
         write(out, ": build changes\n\n");
+        out.flush();
         String seen = null;
         long sent = 0;
         long idle = 0;
@@ -103,6 +108,7 @@ final class EventStream {
                 write(out, ": waiting\n\n");
                 idle = 0;
             }
+            out.flush();
             Thread.sleep(POLL_MILLIS);
         }
     }
@@ -149,8 +155,8 @@ final class EventStream {
         return Json.MAPPER.writeValueAsString(data);
     }
 
+    /** Writes {@code text} unflushed: the callers flush once per batch of events (a build sends hundreds at once). */
     private static void write(OutputStream out, String text) throws IOException {
         out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 }
