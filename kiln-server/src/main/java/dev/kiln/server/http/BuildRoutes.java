@@ -18,22 +18,12 @@ import java.util.Map;
 import java.util.Set;
 
 /** The builds API: submit, list, show, cancel, and the live events. */
-public final class BuildRoutes {
+public record BuildRoutes(BuildService service, Submissions submissions, History history) {
     private static final Set<String> STATUSES = Set.of(BuildRecord.QUEUED, BuildRecord.RUNNING, BuildRecord.SUCCEEDED,
             BuildRecord.FAILED, BuildRecord.CANCELLED, BuildRecord.INTERRUPTED);
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 1000;
 
-    private final BuildService service;
-    private final Submissions submissions;
-    private final History history;
-
-    /** Routes over the service, its submissions and the history. */
-    public BuildRoutes(BuildService service, Submissions submissions, History history) {
-        this.service = service;
-        this.submissions = submissions;
-        this.history = history;
-    }
 
     /** Adds the routes to {@code app}. */
     public void register(Javalin app) {
