@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code flink}). A file is the name of a part of the same request, or the digest ({@code sha256:…}) of
  * a file the server holds; {@code files} names held files ({@code {"job.jar": "sha256:…"}}) so that a
  * name refers to them as to a part, keeping the file's name in the image. A directory is a tar part (plain
- * or gzip), named with {@code "dir": true}.
+ * or gzip), named with {@code "dir": true}. {@code RemoteBuilds} sends these records, leaving out what is not set.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
