@@ -37,6 +37,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -226,7 +227,7 @@ public final class KilnServer implements AutoCloseable {
         kiln.close();
     }
 
-    /** Sets up a {@link KilnServer}. */
+    /** Sets up a {@link KilnServer}; a missing argument fails where it is given, not when the server starts or a request comes. */
     public static final class Builder {
         private final Kiln kiln;
         private final ServerSettings settings;
@@ -236,31 +237,34 @@ public final class KilnServer implements AutoCloseable {
         private Duration webhookBackoff = Duration.ofSeconds(1);
 
         private Builder(Kiln kiln, ServerSettings settings) {
-            this.kiln = kiln;
-            this.settings = settings;
+            this.kiln = Objects.requireNonNull(kiln, "kiln");
+            this.settings = Objects.requireNonNull(settings, "settings");
         }
 
         /** The configuration {@code GET /api/v1/config} shows (redacted) and the store limits the prune schedule applies. */
         public Builder config(KilnConfig effective) {
-            this.config = effective;
+            this.config = Objects.requireNonNull(effective, "config");
             return this;
         }
 
-        /** The webhook's first retry delay (default 1 s), doubling after each failure. */
+        /** The webhook's first retry delay (default 1 s), doubling after each failure; it must be positive, or retries would not wait. */
         public Builder webhookBackoff(Duration first) {
+            if (first.isNegative() || first.isZero()) {
+                throw new IllegalArgumentException("webhookBackoff must be positive, not " + first);
+            }
             this.webhookBackoff = first;
             return this;
         }
 
         /** Another way to recognise callers (a dashboard's session cookie), asked before the bearer tokens. */
         public Builder authenticator(Authenticator authenticator) {
-            authenticators.add(authenticator);
+            authenticators.add(Objects.requireNonNull(authenticator, "authenticator"));
             return this;
         }
 
         /** More routes (the dashboard's); a route with a {@link Role} needs a caller with it. */
         public Builder routes(Consumer<Javalin> addRoutes) {
-            routes.add(addRoutes);
+            routes.add(Objects.requireNonNull(addRoutes, "routes"));
             return this;
         }
 

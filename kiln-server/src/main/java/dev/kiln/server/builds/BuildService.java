@@ -94,7 +94,7 @@ public final class BuildService implements AutoCloseable {
      */
     public Job submit(String kind, String target, String submitter, String requestJson, Work work, Path dir) {
         String id = UUID.randomUUID().toString();
-        Job job = new Job(id, kind, target, submitter, work, dir, new EventLog(id, this::store));
+        Job job = new Job(id, kind, target, submitter, work, dir, new EventLog(id, this::store), new Job.Control());
         synchronized (this) {
             if (waiting.size() >= queueLimit && (running >= concurrency || runningTargets.contains(target))) {
                 throw new QueueFullException(queueLimit);
@@ -131,7 +131,7 @@ public final class BuildService implements AutoCloseable {
         synchronized (this) {
             removed = waiting.remove(job);
         }
-        if (!job.cancel()) {
+        if (!job.control().cancel()) {
             return false;
         }
         if (removed) {
@@ -156,7 +156,7 @@ public final class BuildService implements AutoCloseable {
     private void run(Job job) {
         long start = System.nanoTime();
         try {
-            if (!job.start()) {
+            if (!job.control().start()) {
                 return;
             }
             long now = System.currentTimeMillis();
@@ -169,7 +169,7 @@ public final class BuildService implements AutoCloseable {
             } catch (RuntimeException e) {
                 error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             }
-            boolean cancelled = job.finish();
+            boolean cancelled = job.control().finish();
             String status = outcome != null ? BuildRecord.SUCCEEDED : cancelled ? BuildRecord.CANCELLED
                     : closing ? BuildRecord.INTERRUPTED : BuildRecord.FAILED;
             end(job, status, outcome != null ? null : cancelled ? "cancelled" : error, outcome, Duration.ofNanos(System.nanoTime() - start));

@@ -1,7 +1,9 @@
 package dev.kiln.server.builds;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.annotation.JsonTypeName;
 
 import java.util.List;
 import java.util.Map;
@@ -12,19 +14,22 @@ import java.util.Map;
  * {@code flink}). A file is the name of a part of the same request, or the digest ({@code sha256:…}) of
  * a file the server holds; {@code files} names held files ({@code {"job.jar": "sha256:…"}}) so that a
  * name refers to them as to a part, keeping the file's name in the image. A directory is a tar part (plain
- * or gzip), named with {@code "dir": true}.
+ * or gzip), named with {@code "dir": true}. {@code RemoteBuilds} sends these records, leaving out what is not set.
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "kind")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = BuildSpec.Image.class, name = "image"),
-        @JsonSubTypes.Type(value = BuildSpec.Dockerfile.class, name = "dockerfile"),
-        @JsonSubTypes.Type(value = BuildSpec.Flink.class, name = "flink")})
+        @JsonSubTypes.Type(BuildSpec.Image.class),
+        @JsonSubTypes.Type(BuildSpec.Dockerfile.class),
+        @JsonSubTypes.Type(BuildSpec.Flink.class)})
 public sealed interface BuildSpec {
     /** The registry reference the image goes to. */
     String to();
 
-    /** {@code image}, {@code dockerfile} or {@code flink}. */
-    String kind();
+    /** {@code image}, {@code dockerfile} or {@code flink}: the record's {@link JsonTypeName}. */
+    default String kind() {
+        return getClass().getAnnotation(JsonTypeName.class).value();
+    }
 
     /** Held files by the name the request refers to them by; {@code null}: none. */
     Map<String, String> files();
@@ -99,6 +104,7 @@ public sealed interface BuildSpec {
      * @param dest an absolute path in the image ({@code /opt/app/}: a directory, the file keeps its name)
      * @param dir  the part is a tar of a directory
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     record Layer(String file, String dest, Integer uid, Integer gid, Boolean dir) {
     }
 
@@ -108,14 +114,17 @@ public sealed interface BuildSpec {
     }
 
     /** A base ({@code scratch} for none) and layers of files. */
+    @JsonTypeName("image")
     record Image(String from, List<Layer> layers, Map<String, String> env, List<String> entrypoint, List<String> cmd,
                  String workingDir, String user, Map<String, String> labels, List<String> expose, String to,
                  String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
                  Map<String, String> files)
             implements BuildSpec, Configures {
-        @Override
-        public String kind() {
-            return "image";
+        /** The image build of those parts. */
+        public Image(String from, List<Layer> layers, Config config, String to, Common common, Map<String, String> files) {
+            this(from, layers, config.env(), config.entrypoint(), config.cmd(), config.workingDir(), config.user(), config.labels(),
+                    config.expose(), to, common.platforms(), common.compression(), common.policy(), common.maxAge(), common.maxStale(),
+                    common.staleIfError(), files);
         }
     }
 
@@ -125,19 +134,24 @@ public sealed interface BuildSpec {
      * @param context    the part holding the build context, a tar
      * @param dockerfile the Dockerfile's path inside the context (default {@code Dockerfile})
      */
+    @JsonTypeName("dockerfile")
     record Dockerfile(String context, String dockerfile, Map<String, String> buildArgs, String run,
                       Map<String, String> env, List<String> entrypoint, List<String> cmd, String workingDir, String user,
                       Map<String, String> labels, List<String> expose, String to,
                       String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
                       Map<String, String> files)
             implements BuildSpec, Configures {
-        @Override
-        public String kind() {
-            return "dockerfile";
+        /** The Dockerfile build of those parts. */
+        public Dockerfile(String context, String dockerfile, Map<String, String> buildArgs, String run, Config config, String to,
+                          Common common, Map<String, String> files) {
+            this(context, dockerfile, buildArgs, run, config.env(), config.entrypoint(), config.cmd(), config.workingDir(), config.user(),
+                    config.labels(), config.expose(), to, common.platforms(), common.compression(), common.policy(), common.maxAge(),
+                    common.maxStale(), common.staleIfError(), files);
         }
     }
 
     /** A Flink job image, as {@code FlinkBuildRequest} describes it; {@code hadoopConf} and {@code hiveConf} are tar parts. */
+    @JsonTypeName("flink")
     record Flink(String base, String flinkVersion, Integer java, String scala, String jobJar, List<String> libs, List<String> conf,
                  List<Layer> adds, String hadoopConf, String hiveConf, String mainClass, Integer uid, Integer gid,
                  String deploymentName, List<String> jobArgs, Integer parallelism, Integer taskSlots, String serviceAccount,
@@ -145,9 +159,5 @@ public sealed interface BuildSpec {
                  String to, String platforms, String compression, String policy, String maxAge, String maxStale, Boolean staleIfError,
                  Map<String, String> files)
             implements BuildSpec {
-        @Override
-        public String kind() {
-            return "flink";
-        }
     }
 }

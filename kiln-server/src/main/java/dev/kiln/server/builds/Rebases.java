@@ -17,18 +17,13 @@ import java.util.Optional;
 /**
  * Rebases as builds of kind {@code rebase}: queued, with their own events, result and history. For an
  * image the service built as a Flink job, the result carries its {@code FlinkDeployment} with the new digest.
+ *
+ * @param service the service rebases are submitted to
+ * @param history where the deployments of images the service built are found
  */
-public final class Rebases {
+public record Rebases(BuildService service, History history) {
     /** How many recent builds are searched for the image's deployment. */
     private static final int SEARCHED = 500;
-    private final BuildService service;
-    private final History history;
-
-    /** Rebases submitted to {@code service}, deployments found in {@code history}. */
-    public Rebases(BuildService service, History history) {
-        this.service = service;
-        this.history = history;
-    }
 
     /**
      * What {@code POST /api/v1/rebase} takes.

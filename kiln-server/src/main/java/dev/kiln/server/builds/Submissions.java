@@ -22,22 +22,13 @@ import java.util.UUID;
  * {@code POST /api/v1/builds}: the multipart request read into a build directory of its own (parts
  * stream to disk, at most {@code maxBytes} each and in all), checked, and handed to the
  * {@link BuildService}. A request refused for any reason leaves nothing behind.
+ *
+ * @param held      the files kept by digest
+ * @param buildsDir where the builds' directories go
  */
-public final class Submissions {
+public record Submissions(BuildService service, FileStore held, Path buildsDir, long maxBytes) {
     private static final int MAX_REQUEST_JSON = 1 << 20;
     private static final int IN_MEMORY_PART = 64 * 1024;
-    private final BuildService service;
-    private final FileStore held;
-    private final Path buildsDir;
-    private final long maxBytes;
-
-    /** Builds' files go under {@code buildsDir}; {@code held} are the files kept by digest. */
-    public Submissions(BuildService service, FileStore held, Path buildsDir, long maxBytes) {
-        this.service = service;
-        this.held = held;
-        this.buildsDir = buildsDir;
-        this.maxBytes = maxBytes;
-    }
 
     /** Reads, checks and queues the build in {@code request}, submitted by {@code submitter}. */
     public Job submit(HttpServletRequest request, String submitter) {

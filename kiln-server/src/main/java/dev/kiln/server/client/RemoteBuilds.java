@@ -1,7 +1,6 @@
 package dev.kiln.server.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.api.BuildRequest;
 import dev.kiln.api.BuildResult;
@@ -15,6 +14,7 @@ import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.KilnException;
 import dev.kiln.event.KilnEvent;
 import dev.kiln.event.KilnListener;
+import dev.kiln.server.builds.BuildSpec;
 import dev.kiln.server.http.Json;
 
 import java.io.BufferedReader;
@@ -64,119 +64,75 @@ public final class RemoteBuilds {
 
     /** Builds {@code request} on the service; its events go to {@code listener}. */
     public BuildResult build(BuildRequest request, KilnListener listener) {
+        BuildSpec.Common common = common(request);
         Inputs inputs = new Inputs(scratch);
-        ObjectNode json = Json.MAPPER.createObjectNode();
+        BuildSpec.Config config = new BuildSpec.Config(request.env(), request.entrypoint(), request.cmd(), request.workingDir(),
+                request.user(), request.labels(), request.exposedPorts());
+        String to = request.destination().imageName();
+        BuildSpec spec;
         if (request.dockerfile() != null) {
-            json.put("kind", "dockerfile");
             Path context = request.context().toAbsolutePath().normalize();
             Path dockerfile = request.dockerfile().toAbsolutePath().normalize();
             if (!dockerfile.startsWith(context)) {
                 throw new InvalidInputException("-f " + request.dockerfile() + ": with --server the Dockerfile must be inside the context " + context);
             }
-            json.put("context", inputs.directory(context));
-            json.put("dockerfile", context.relativize(dockerfile).toString());
-            json.set("buildArgs", Json.MAPPER.valueToTree(request.buildArgs()));
-            json.put("run", request.run());
+            spec = new BuildSpec.Dockerfile(inputs.directory(context), context.relativize(dockerfile).toString(), request.buildArgs(),
+                    request.run(), config, to, common, inputs.digests());
         } else {
-            json.put("kind", "image");
-            json.put("from", request.base() == null ? "scratch" : request.base());
-            ArrayNode layers = json.putArray("layers");
-            for (BuildRequest.Add add : request.layers()) {
-                layers.add(layer(inputs, add));
-            }
+            List<BuildSpec.Layer> layers = request.layers().stream().map(add -> layer(inputs, add)).toList();
+            spec = new BuildSpec.Image(request.base() == null ? "scratch" : request.base(), layers, config, to, common, inputs.digests());
         }
-        json.set("env", Json.MAPPER.valueToTree(request.env()));
-        json.set("entrypoint", Json.MAPPER.valueToTree(request.entrypoint()));
-        json.set("cmd", Json.MAPPER.valueToTree(request.cmd()));
-        json.put("workingDir", request.workingDir());
-        json.put("user", request.user());
-        json.set("labels", Json.MAPPER.valueToTree(request.labels()));
-        json.set("expose", Json.MAPPER.valueToTree(request.exposedPorts()));
-        common(json, request);
-        JsonNode result = run(json, inputs, listener);
-        return read(result, BuildResult.class);
+        return read(run(spec, inputs, listener), BuildResult.class);
     }
 
     /** Builds the Flink job image {@code request} describes on the service; its events go to {@code listener}. */
     public FlinkBuildResult buildFlink(FlinkBuildRequest request, KilnListener listener) {
+        BuildSpec.Common common = common(request);
         Inputs inputs = new Inputs(scratch);
-        ObjectNode json = Json.MAPPER.createObjectNode();
-        json.put("kind", "flink");
-        json.put("base", request.base());
-        json.put("flinkVersion", request.flinkVersion());
-        json.put("java", request.java());
-        json.put("scala", request.scala());
-        json.put("jobJar", inputs.file(request.jobJar()));
-        ArrayNode libs = json.putArray("libs");
-        request.libs().forEach(lib -> libs.add(inputs.file(lib)));
-        ArrayNode conf = json.putArray("conf");
-        request.confFiles().forEach(file -> conf.add(inputs.file(file)));
-        ArrayNode adds = json.putArray("adds");
-        request.adds().forEach(add -> adds.add(layer(inputs, add)));
-        if (request.hadoopConf() != null) {
-            json.put("hadoopConf", inputs.directory(request.hadoopConf()));
-        }
-        if (request.hiveConf() != null) {
-            json.put("hiveConf", inputs.directory(request.hiveConf()));
-        }
-        json.put("mainClass", request.mainClass());
-        json.put("uid", request.uid());
-        json.put("gid", request.gid());
-        json.put("deploymentName", request.deploymentName());
-        json.set("jobArgs", Json.MAPPER.valueToTree(request.jobArgs()));
-        json.put("parallelism", request.parallelism());
-        json.put("taskSlots", request.taskSlots());
-        json.put("serviceAccount", request.serviceAccount());
-        json.put("jobManagerMemory", request.jobManagerMemory());
-        json.put("jobManagerCpu", request.jobManagerCpu());
-        json.put("taskManagerMemory", request.taskManagerMemory());
-        json.put("taskManagerCpu", request.taskManagerCpu());
-        json.put("upgradeMode", request.upgradeMode());
-        common(json, request);
-        return read(run(json, inputs, listener), FlinkBuildResult.class);
+        String jobJar = inputs.file(request.jobJar());
+        List<String> libs = request.libs().stream().map(inputs::file).toList();
+        List<String> conf = request.confFiles().stream().map(inputs::file).toList();
+        List<BuildSpec.Layer> adds = request.adds().stream().map(add -> layer(inputs, add)).toList();
+        String hadoopConf = request.hadoopConf() == null ? null : inputs.directory(request.hadoopConf());
+        String hiveConf = request.hiveConf() == null ? null : inputs.directory(request.hiveConf());
+        BuildSpec.Flink spec = new BuildSpec.Flink(request.base(), request.flinkVersion(), request.java(), request.scala(), jobJar, libs, conf,
+                adds, hadoopConf, hiveConf, request.mainClass(), request.uid(), request.gid(), request.deploymentName(), request.jobArgs(),
+                request.parallelism(), request.taskSlots(), request.serviceAccount(), request.jobManagerMemory(), request.jobManagerCpu(),
+                request.taskManagerMemory(), request.taskManagerCpu(), request.upgradeMode(), request.destination().imageName(),
+                common.platforms(), common.compression(), common.policy(), common.maxAge(), common.maxStale(), common.staleIfError(),
+                inputs.digests());
+        return read(run(spec, inputs, listener), FlinkBuildResult.class);
     }
 
-    private static ObjectNode layer(Inputs inputs, BuildRequest.Add add) {
-        ObjectNode layer = Json.MAPPER.createObjectNode();
+    /** A directory is sent as a tar of its contents. */
+    private static BuildSpec.Layer layer(Inputs inputs, BuildRequest.Add add) {
         boolean dir = Files.isDirectory(add.source());
-        layer.put("file", dir ? inputs.directory(add.source()) : inputs.file(add.source()));
-        layer.put("dest", add.destination());
-        if (dir) {
-            layer.put("dir", true);
-        }
-        if (add.uid() != null) {
-            layer.put("uid", add.uid());
-        }
-        if (add.gid() != null) {
-            layer.put("gid", add.gid());
-        }
-        return layer;
+        return new BuildSpec.Layer(dir ? inputs.directory(add.source()) : inputs.file(add.source()), add.destination(), add.uid(), add.gid(),
+                dir ? Boolean.TRUE : null);
     }
 
-    private static void common(ObjectNode json, ImageBuildRequest request) {
+    /** What every kind sends beside its target; only a registry can be the target. */
+    private static BuildSpec.Common common(ImageBuildRequest request) {
         if (request.destination().kind() != Destination.Kind.REGISTRY) {
             throw new InvalidInputException("--to " + request.destination() + ": a build on a server publishes to a registry (REGISTRY/REPO:TAG)");
         }
-        json.put("to", request.destination().imageName());
-        json.put("platforms", request.platform());
-        json.put("compression", request.compression());
         Freshness freshness = request.freshness();
-        json.put("policy", freshness.policy() == null ? null : freshness.policy().cliName());
-        json.put("maxAge", freshness.maxAge() == null ? null : Units.formatDuration(freshness.maxAge()));
-        json.put("maxStale", freshness.maxStale() == null ? null : Units.formatDuration(freshness.maxStale()));
-        if (freshness.staleIfError()) {
-            json.put("staleIfError", true);
-        }
+        return new BuildSpec.Common(request.platform(), request.compression(),
+                freshness.policy() == null ? null : freshness.policy().cliName(), duration(freshness.maxAge()), duration(freshness.maxStale()),
+                freshness.staleIfError() ? Boolean.TRUE : null);
+    }
+
+    private static String duration(java.time.Duration duration) {
+        return duration == null ? null : Units.formatDuration(duration);
     }
 
     /** Uploads what the service lacks, submits, follows the events to the end, and returns the result (or throws the failure). */
-    private JsonNode run(ObjectNode json, Inputs inputs, KilnListener listener) {
+    private JsonNode run(BuildSpec spec, Inputs inputs, KilnListener listener) {
         try {
-            json.set("files", Json.MAPPER.valueToTree(inputs.digests()));
             upload(inputs);
             String boundary = "kiln-" + UUID.randomUUID();
             String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"request\"\r\nContent-Type: application/json\r\n\r\n"
-                    + Json.write(stripNulls(json)) + "\r\n--" + boundary + "--\r\n";
+                    + Json.write(spec) + "\r\n--" + boundary + "--\r\n";
             JsonNode submitted = send(request("api/v1/builds").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), 202);
             String id = submitted.get("id").asText();
@@ -190,17 +146,6 @@ public final class RemoteBuilds {
         } finally {
             inputs.close();
         }
-    }
-
-    private static ObjectNode stripNulls(ObjectNode json) {
-        List<String> empty = new ArrayList<>();
-        json.fields().forEachRemaining(f -> {
-            if (f.getValue().isNull()) {
-                empty.add(f.getKey());
-            }
-        });
-        json.remove(empty);
-        return json;
     }
 
     private void upload(Inputs inputs) {

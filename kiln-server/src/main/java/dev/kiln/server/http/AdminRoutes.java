@@ -26,28 +26,14 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
 
-/** The cache, outdated images, rebase, the configuration, the schedules and the statistics. */
-public final class AdminRoutes {
+/**
+ * The cache, outdated images, rebase, the configuration, the schedules and the statistics.
+ *
+ * @param storeBytes the store's size now
+ */
+public record AdminRoutes(Kiln kiln, KilnConfig config, History history, Rebases rebases, Schedules schedules, ServerMetrics metrics,
+                          LongSupplier storeBytes) {
     private static final int LAST_RUNS = 10;
-    private final Kiln kiln;
-    private final KilnConfig config;
-    private final History history;
-    private final Rebases rebases;
-    private final Schedules schedules;
-    private final ServerMetrics metrics;
-    private final LongSupplier storeBytes;
-
-    /** Routes over the service's parts. */
-    public AdminRoutes(Kiln kiln, KilnConfig config, History history, Rebases rebases, Schedules schedules, ServerMetrics metrics,
-                       LongSupplier storeBytes) {
-        this.kiln = kiln;
-        this.config = config;
-        this.history = history;
-        this.rebases = rebases;
-        this.schedules = schedules;
-        this.metrics = metrics;
-        this.storeBytes = storeBytes;
-    }
 
     /** Adds the routes to {@code app}. */
     public void register(Javalin app) {

@@ -1,5 +1,6 @@
 package dev.kiln.server.http;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.server.auth.Principal;
 import dev.kiln.server.auth.Role;
@@ -12,28 +13,17 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** The builds API: submit, list, show, cancel, and the live events. */
-public final class BuildRoutes {
+public record BuildRoutes(BuildService service, Submissions submissions, History history) {
     private static final Set<String> STATUSES = Set.of(BuildRecord.QUEUED, BuildRecord.RUNNING, BuildRecord.SUCCEEDED,
             BuildRecord.FAILED, BuildRecord.CANCELLED, BuildRecord.INTERRUPTED);
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 1000;
 
-    private final BuildService service;
-    private final Submissions submissions;
-    private final History history;
-
-    /** Routes over the service, its submissions and the history. */
-    public BuildRoutes(BuildService service, Submissions submissions, History history) {
-        this.service = service;
-        this.submissions = submissions;
-        this.history = history;
-    }
 
     /** Adds the routes to {@code app}. */
     public void register(Javalin app) {
@@ -58,14 +48,14 @@ public final class BuildRoutes {
         }
         int limit = Routes.intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         Long before = Routes.timeParam(ctx, "before");
-        List<Map<String, Object>> builds = history.list(status, before, limit).stream().map(b -> view(b, false)).toList();
+        List<BuildView> builds = history.list(status, before, limit).stream().map(BuildView::of).toList();
         ctx.json(Map.of("builds", builds));
     }
 
     private void show(Context ctx) {
         String id = ctx.pathParam("id");
         BuildRecord build = history.find(id).orElseThrow(() -> ApiException.notFound("no build " + id));
-        ctx.json(view(build, true));
+        ctx.json(new FullView(BuildView.of(build), tree(build.request()), tree(build.result())));
     }
 
     private void cancel(Context ctx) {
@@ -80,31 +70,23 @@ public final class BuildRoutes {
         ctx.status(202).json(Map.of("id", id, "cancelling", true));
     }
 
-    /** A build as the API shows it; {@code full}: with its request and result. */
-    static Map<String, Object> view(BuildRecord b, boolean full) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("id", b.id());
-        view.put("kind", b.kind());
-        view.put("status", b.status());
-        view.put("submitter", b.submitter());
-        view.put("to", b.target());
-        view.put("replica", b.replica());
-        view.put("submittedAt", Instant.ofEpochMilli(b.submittedAt()));
-        view.put("startedAt", b.startedAt() == null ? null : Instant.ofEpochMilli(b.startedAt()));
-        view.put("finishedAt", b.finishedAt() == null ? null : Instant.ofEpochMilli(b.finishedAt()));
-        view.put("error", b.error());
-        view.put("image", b.image());
-        view.put("digest", b.digest());
-        view.put("base", baseReference(b));
-        view.put("cacheLevel", b.cacheLevel());
-        view.put("bytesDownloaded", b.bytesDownloaded());
-        view.put("bytesUploaded", b.bytesUploaded());
-        view.put("bytesSaved", b.bytesSaved());
-        if (full) {
-            view.put("request", tree(b.request()));
-            view.put("result", tree(b.result()));
+    /** A build as the API lists it. */
+    record BuildView(String id, String kind, String status, String submitter, String to, String replica, Instant submittedAt,
+                     Instant startedAt, Instant finishedAt, String error, String image, String digest, String base, String cacheLevel,
+                     Long bytesDownloaded, Long bytesUploaded, Long bytesSaved) {
+        static BuildView of(BuildRecord b) {
+            return new BuildView(b.id(), b.kind(), b.status(), b.submitter(), b.target(), b.replica(), Instant.ofEpochMilli(b.submittedAt()),
+                    instant(b.startedAt()), instant(b.finishedAt()), b.error(), b.image(), b.digest(), baseReference(b), b.cacheLevel(),
+                    b.bytesDownloaded(), b.bytesUploaded(), b.bytesSaved());
         }
-        return view;
+
+        private static Instant instant(Long epochMillis) {
+            return epochMillis == null ? null : Instant.ofEpochMilli(epochMillis);
+        }
+    }
+
+    /** A build as the API shows it alone: with its request and result. */
+    record FullView(@JsonUnwrapped BuildView build, JsonNode request, JsonNode result) {
     }
 
     /** The reference of the base a finished build used (a Flink build's result holds it under {@code build}); {@code null} if none. */

@@ -14,17 +14,11 @@ import java.util.Map;
  * Files the server holds by digest, so that a client uploads each once: {@code POST /api/v1/files/missing}
  * ({@code {"digests": […]}} → {@code {"missing": […]}}) and {@code PUT /api/v1/files/sha256:…} (the body,
  * verified against the digest).
+ *
+ * @param maxBytes the most an upload may hold
  */
-public final class FileRoutes {
+public record FileRoutes(FileStore files, long maxBytes) {
     private static final int MAX_DIGESTS = 10_000;
-    private final FileStore files;
-    private final long maxBytes;
-
-    /** Routes over {@code files}, uploads at most {@code maxBytes}. */
-    public FileRoutes(FileStore files, long maxBytes) {
-        this.files = files;
-        this.maxBytes = maxBytes;
-    }
 
     /** Adds the routes to {@code app}. */
     public void register(Javalin app) {
