@@ -10,6 +10,8 @@ import dev.kiln.api.Kiln;
 import dev.kiln.api.LogLines;
 import dev.kiln.api.Units;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.event.KilnListener;
+import dev.kiln.server.client.RemoteBuilds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,10 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 @Command(name = "build", description = "Build an image from a base and local files, or from a Dockerfile, and publish it, without a Docker daemon.")
-final class BuildCommand extends RegistryCommand {
-    @Mixin
-    RemoteOptions remote;
-
+final class BuildCommand extends ImageBuildCommand<BuildResult> {
     /** {@code SRC:DEST[:UID:GID]}, as {@code --add} takes it here and in {@code kiln flink build}. */
     static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
     private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
@@ -132,20 +131,17 @@ final class BuildCommand extends RegistryCommand {
     }
 
     @Override
-    public Integer call() {
-        if (!remote.remote()) {
-            return super.call();
-        }
-        check();
-        return print(remote.builds().build(request, common.stepLog()));
+    BuildResult build(Kiln kiln) {
+        return kiln.build(request);
     }
 
     @Override
-    int run(Kiln kiln) {
-        return print(kiln.build(request));
+    BuildResult build(RemoteBuilds server, KilnListener log) {
+        return server.build(request, log);
     }
 
-    private int print(BuildResult result) {
+    @Override
+    int print(BuildResult result) {
         if (common.json) {
             common.out().println(result.toJson());
             common.out().flush();
