@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.api.Destination;
 import dev.kiln.api.FlinkBuildRequest;
 import dev.kiln.api.FlinkBuildResult;
+import dev.kiln.api.FlinkDefaults;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnListener;
@@ -11,7 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -71,8 +76,49 @@ final class FlinkCommand {
                 description = "REGISTRY/REPO:TAG (deployments need one), docker-daemon:NAME:TAG, oci:DIR[:TAG] or tar:FILE.")
         String target;
 
-        @Mixin
-        FlinkDeploymentOptions deployment;
+        @Option(names = "--deployment-out", paramLabel = "FILE", description = "Write a FlinkDeployment (flink.apache.org/v1beta1) that runs the image by digest.")
+        Path deploymentOut;
+
+        @Option(names = "--native-args-out", paramLabel = "FILE",
+                description = "Write the equivalent 'flink run-application --target kubernetes-application' command.")
+        Path nativeArgsOut;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Deployment name / cluster id (default: from the target's repository).")
+        String name;
+
+        // no defaultValues here: the request holds the defaults, the descriptions quote its constants; an option
+        // not given stays null, so that a --conf file's value wins over the default (and a given one over the file)
+        @Option(names = "--parallelism", paramLabel = "N",
+                description = "Job parallelism (default: the conf file's parallelism.default, else " + FlinkDefaults.PARALLELISM + ").")
+        Integer parallelism;
+
+        @Option(names = "--task-slots", paramLabel = "N", description = "Task slots per TaskManager "
+                + "(default: the conf file's taskmanager.numberOfTaskSlots, else " + FlinkDefaults.TASK_SLOTS + ").")
+        Integer taskSlots;
+
+        @Option(names = "--service-account", paramLabel = "NAME", description = "Kubernetes service account "
+                + "(default: the conf file's kubernetes.service-account, else " + FlinkDefaults.SERVICE_ACCOUNT + ").")
+        String serviceAccount;
+
+        @Option(names = "--jobmanager-memory", paramLabel = "SIZE", description = "JobManager memory "
+                + "(default: the conf file's jobmanager.memory.process.size, else " + FlinkDefaults.MEMORY + ").")
+        String jobManagerMemory;
+
+        @Option(names = "--jobmanager-cpu", paramLabel = "CORES", description = "JobManager CPU "
+                + "(default: the conf file's kubernetes.jobmanager.cpu.amount, else " + FlinkDefaults.CPU + ").")
+        Double jobManagerCpu;
+
+        @Option(names = "--taskmanager-memory", paramLabel = "SIZE", description = "TaskManager memory "
+                + "(default: the conf file's taskmanager.memory.process.size, else " + FlinkDefaults.MEMORY + ").")
+        String taskManagerMemory;
+
+        @Option(names = "--taskmanager-cpu", paramLabel = "CORES", description = "TaskManager CPU "
+                + "(default: the conf file's kubernetes.taskmanager.cpu.amount, else " + FlinkDefaults.CPU + ").")
+        Double taskManagerCpu;
+
+        @Option(names = "--upgrade-mode", paramLabel = "MODE",
+                description = "The operator's upgrade mode: stateless, savepoint, last-state (default " + FlinkDefaults.UPGRADE_MODE + ").")
+        String upgradeMode;
 
         @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
         String tarName;
@@ -86,8 +132,10 @@ final class FlinkCommand {
         void check() {
             FlinkBuildRequest.Builder builder = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
                     .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
-                    .freshness(baseOptions.freshness.freshness()).to(Destination.parse(target, tarName));
-            deployment.applyTo(builder);
+                    .freshness(baseOptions.freshness.freshness()).to(Destination.parse(target, tarName)).deploymentName(name);
+            // an option not given is null: not given in the request either
+            builder.parallelism(parallelism).taskSlots(taskSlots).serviceAccount(serviceAccount)
+                    .jobManager(jobManagerMemory, jobManagerCpu).taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
             libs.forEach(builder::lib);
             confFiles.forEach(builder::conf);
             for (String add : adds) {
@@ -104,7 +152,9 @@ final class FlinkCommand {
                 builder.owner(owner[0], owner[1]);
             }
             request = builder.build();
-            deployment.check(request);
+            if ((deploymentOut != null || nativeArgsOut != null) && request.destination().kind() != Destination.Kind.REGISTRY) {
+                throw new InvalidInputException("--deployment-out and --native-args-out need a registry target (REGISTRY/REPO:TAG)");
+            }
         }
 
         @Override
@@ -119,16 +169,42 @@ final class FlinkCommand {
 
         @Override
         int print(FlinkBuildResult result) {
-            deployment.write(result);
+            if ((deploymentOut != null || nativeArgsOut != null) && result.deploymentYaml() == null) {
+                throw new InvalidInputException("cannot tell the Flink version of the base: give it with --flink-version");
+            }
+            if (deploymentOut != null) {
+                write(deploymentOut, result.deploymentYaml());
+            }
+            if (nativeArgsOut != null) {
+                write(nativeArgsOut, result.nativeCommand());
+            }
             if (common.json) {
                 common.out().println(result.toJson());
             } else {
                 common.out().print(BuildCommand.summary(result.build()));
                 common.out().printf("  job %s%s%n", result.jarUri(), result.mainClass() == null ? "" : " (" + result.mainClass() + ")");
-                deployment.summarize(common.out(), result);
+                if (deploymentOut != null) {
+                    common.out().printf("  FlinkDeployment %s written to %s%n", result.flinkVersion(), deploymentOut);
+                }
+                if (nativeArgsOut != null) {
+                    common.out().printf("  native-mode command written to %s%n", nativeArgsOut);
+                }
                 common.out().flush();
             }
             return KilnCommand.OK;
+        }
+
+        /** Replaces {@code file} atomically: a reader never sees half a deployment. */
+        private static void write(Path file, String text) {
+            try {
+                Path absolute = file.toAbsolutePath();
+                Files.createDirectories(absolute.getParent());
+                Path temp = Files.createTempFile(absolute.getParent(), absolute.getFileName().toString(), ".tmp");
+                Files.writeString(temp, text, StandardCharsets.UTF_8);
+                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                throw new InvalidInputException("cannot write '" + file + "': " + e.getMessage());
+            }
         }
     }
 }
