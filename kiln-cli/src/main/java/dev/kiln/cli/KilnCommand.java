@@ -45,6 +45,13 @@ public final class KilnCommand extends KilnRoot {
         // a usage error: the error and where to read more, not the whole usage (it would scroll the error away)
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter stderr = e.getCommandLine().getErr();
+            if (e.getCause() instanceof InvalidInputException invalid) {
+                // a value the API refused as picocli converted it (OptionValues): the API's message alone, as when a
+                // command's own check refuses one
+                stderr.println("kiln: error: " + oneLine(invalid));
+                stderr.flush();
+                return USAGE;
+            }
             if (!e.getCommandLine().getSubcommands().isEmpty() && e.getMessage().startsWith("Missing required subcommand")) {
                 // a bare command group: its usage is the short list of what it can do
                 e.getCommandLine().usage(stderr);
