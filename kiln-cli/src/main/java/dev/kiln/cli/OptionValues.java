@@ -65,9 +65,9 @@ final class OptionValues {
     }
 
     /** A uid or gid (digits only): too large for an int is a usage error, not a NumberFormatException. */
-    static int id(String digits, String option, String text) {
+    static Integer id(String digits, String option, String text) {
         try {
-            return Integer.parseInt(digits);
+            return Integer.valueOf(digits);
         } catch (NumberFormatException e) {
             throw new InvalidInputException("invalid " + option + " '" + text + "': uid and gid must be at most " + Integer.MAX_VALUE);
         }
