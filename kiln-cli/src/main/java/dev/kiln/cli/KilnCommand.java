@@ -5,6 +5,8 @@ import dev.kiln.error.KilnException;
 import dev.kiln.error.RegistryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,10 +47,14 @@ public final class KilnCommand extends KilnRoot {
         // a usage error: the error and where to read more, not the whole usage (it would scroll the error away)
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter stderr = e.getCommandLine().getErr();
+            // a value refused as picocli converted it (OptionValues): one line, as when a command's own check refuses one
             if (e.getCause() instanceof InvalidInputException invalid) {
-                // a value the API refused as picocli converted it (OptionValues): the API's message alone, as when a
-                // command's own check refuses one
                 stderr.println("kiln: error: " + oneLine(invalid));
+                stderr.flush();
+                return USAGE;
+            }
+            if (e.getCause() instanceof TypeConversionException wrong && e.getArgSpec() instanceof OptionSpec option) {
+                stderr.println("kiln: error: invalid " + option.longestName() + " '" + e.getValue() + "': " + wrong.getMessage());
                 stderr.flush();
                 return USAGE;
             }
