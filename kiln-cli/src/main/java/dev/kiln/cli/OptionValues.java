@@ -47,7 +47,7 @@ final class OptionValues {
 
     /** {@code --chown UID:GID} of build and flink build: who owns the files they add. */
     record Owner(int uid, int gid) {
-        /** As given: {@code UID:GID}. */
+        /** {@code UID:GID}, as the option takes it. */
         @Override
         public String toString() {
             return uid + ":" + gid;
