@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kiln.api.BuildRequest;
-import dev.kiln.api.Destination;
 import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.api.LogLines;
 import dev.kiln.api.Units;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.server.client.RemoteBuilds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,13 +24,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 @Command(name = "build", description = "Build an image from a base and local files, or from a Dockerfile, and publish it, without a Docker daemon.")
-final class BuildCommand extends RegistryCommand {
-    @Mixin
-    RemoteOptions remote;
-
+final class BuildCommand extends ImageBuildCommand<BuildRequest, BuildResult> {
     /** {@code SRC:DEST[:UID:GID]}, as {@code --add} takes it here and in {@code kiln flink build}. */
     static final Pattern ADD = Pattern.compile("(.+?):(/[^:]*)(?::(\\d+):(\\d+))?");
-    private static final Pattern OWNER = Pattern.compile("(\\d+):(\\d+)");
 
     @Option(names = "--from", paramLabel = "IMAGE", description = "Base image, or 'scratch' (or build from a Dockerfile with -f).")
     String from;
@@ -52,8 +48,9 @@ final class BuildCommand extends RegistryCommand {
             description = "Add a file, or a directory's contents, at the absolute path DEST; each --add is one layer, in order (repeatable).")
     List<String> adds = new ArrayList<>();
 
-    @Option(names = "--chown", paramLabel = "UID:GID", description = "Owner of added files without their own (default 0:0).")
-    String chown;
+    @Option(names = "--chown", paramLabel = "UID:GID", converter = OptionValues.OwnerConverter.class,
+            description = "Owner of added files without their own (default 0:0).")
+    OptionValues.Owner chown;
 
     @Option(names = "--env", paramLabel = "NAME=VALUE", description = "Set an environment variable (repeatable).")
     List<String> env = new ArrayList<>();
@@ -86,10 +83,12 @@ final class BuildCommand extends RegistryCommand {
             description = "REGISTRY/REPO:TAG, docker-daemon:NAME:TAG (loaded into the Docker or Podman engine), oci:DIR[:TAG] (an OCI image layout) or tar:FILE (for docker load).")
     String target;
 
-    @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
-    String tarName;
+    @Mixin
+    TagOption tag;
 
-    private BuildRequest request;
+    BuildCommand() {
+        super(Kiln::build, RemoteBuilds::build);
+    }
 
     @Override
     void check() {
@@ -106,17 +105,18 @@ final class BuildCommand extends RegistryCommand {
         }
         BuildRequest.Builder builder = (dockerfile != null
                 ? BuildRequest.dockerfile(dockerfile, context != null ? context : dockerfile.toAbsolutePath().getParent())
-                : BuildRequest.from(from)).to(Destination.parse(target, tarName)).platform(baseOptions.platform)
+                : BuildRequest.from(from)).to(tag.destination(target)).platform(baseOptions.platform)
                 .freshness(baseOptions.freshness.freshness()).compression(compression)
                 .workingDir(workdir).user(user).run(run);
-        Integer[] owner = owner(chown);
+        Integer uid = chown == null ? null : chown.uid();
+        Integer gid = chown == null ? null : chown.gid();
         for (String add : adds) {
             Matcher m = ADD.matcher(add);
             if (!m.matches()) {
                 throw new InvalidInputException("invalid --add '" + add + "': expected SRC:DEST[:UID:GID] with an absolute DEST, e.g. target/job.jar:/opt/flink/usrlib/job.jar");
             }
-            builder.add(Path.of(m.group(1)), m.group(2),
-                    m.group(3) != null ? id(m.group(3), "--add", add) : owner[0], m.group(4) != null ? id(m.group(4), "--add", add) : owner[1]);
+            builder.add(Path.of(m.group(1)), m.group(2), m.group(3) != null ? OptionValues.id(m.group(3), "--add", add) : uid,
+                    m.group(4) != null ? OptionValues.id(m.group(4), "--add", add) : gid);
         }
         env.forEach(e -> pair(e, "--env", builder::env));
         buildArgs.forEach(a -> pair(a, "--build-arg", builder::buildArg));
@@ -132,20 +132,7 @@ final class BuildCommand extends RegistryCommand {
     }
 
     @Override
-    public Integer call() {
-        if (!remote.remote()) {
-            return super.call();
-        }
-        check();
-        return print(remote.builds().build(request, common.stepLog()));
-    }
-
-    @Override
-    int run(Kiln kiln) {
-        return print(kiln.build(request));
-    }
-
-    private int print(BuildResult result) {
+    int print(BuildResult result) {
         if (common.json) {
             common.out().println(result.toJson());
             common.out().flush();
@@ -177,27 +164,6 @@ final class BuildCommand extends RegistryCommand {
             return reused == 0 ? "no layers added" : Output.count(reused, "layer") + " reused";
         }
         return Output.count(added, "layer") + " added" + (reused == 0 ? "" : ", " + reused + " reused");
-    }
-
-    /** {@code --chown UID:GID}: {null, null} when absent. */
-    static Integer[] owner(String chown) {
-        if (chown == null) {
-            return new Integer[]{null, null};
-        }
-        Matcher m = OWNER.matcher(chown);
-        if (!m.matches()) {
-            throw new InvalidInputException("invalid --chown '" + chown + "': expected numeric UID:GID, e.g. 9999:9999");
-        }
-        return new Integer[]{id(m.group(1), "--chown", chown), id(m.group(2), "--chown", chown)};
-    }
-
-    /** A uid or gid (digits only): too large for an int is a usage error, not a NumberFormatException. */
-    private static Integer id(String digits, String option, String text) {
-        try {
-            return Integer.valueOf(digits);
-        } catch (NumberFormatException e) {
-            throw new InvalidInputException("invalid " + option + " '" + text + "': uid and gid must be at most " + Integer.MAX_VALUE);
-        }
     }
 
     private static void pair(String text, String option, java.util.function.BiConsumer<String, String> sink) {

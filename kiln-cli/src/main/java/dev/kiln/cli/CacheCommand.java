@@ -107,21 +107,24 @@ final class CacheCommand {
     @Command(name = "prune", description = "Free space: drop images unused for --max-age, beyond the --keep-last digests of each repository, "
             + "then, if the store is above --max-size, least recently used ones until it fits --low-watermark; then unreferenced blobs.")
     static final class Prune extends StoreCommand {
-        @Option(names = "--max-size", paramLabel = "SIZE", description = "Clean when the store is above SIZE, e.g. 10GB, 512MiB (high watermark).")
-        String maxSize;
+        @Option(names = "--max-size", paramLabel = "SIZE", converter = OptionValues.SizeConverter.class,
+                description = "Clean when the store is above SIZE, e.g. 10GB, 512MiB (high watermark).")
+        Long maxSize;
 
-        @Option(names = "--low-watermark", paramLabel = "SIZE", description = "With --max-size: clean down to SIZE (default: --max-size).")
-        String lowWatermark;
+        @Option(names = "--low-watermark", paramLabel = "SIZE", converter = OptionValues.SizeConverter.class,
+                description = "With --max-size: clean down to SIZE (default: --max-size).")
+        Long lowWatermark;
 
         @Option(names = "--keep-last", paramLabel = "N", description = "Per repository, keep only the N most recently used digests.")
         Integer keepLast;
 
-        @Option(names = "--max-age", paramLabel = "DURATION", description = "Drop images not used for DURATION, e.g. 7d, 12h.")
-        String maxAge;
+        @Option(names = "--max-age", paramLabel = "DURATION", converter = OptionValues.DurationConverter.class,
+                description = "Drop images not used for DURATION, e.g. 7d, 12h.")
+        Duration maxAge;
 
-        @Option(names = "--partial-max-age", paramLabel = "DURATION",
+        @Option(names = "--partial-max-age", paramLabel = "DURATION", converter = OptionValues.DurationConverter.class,
                 description = "Remove partial downloads untouched for DURATION (default 24h); younger ones are kept for the next pull to continue.")
-        String partialMaxAge;
+        Duration partialMaxAge;
 
         @Option(names = "--dry-run", description = "Only print what would be removed.")
         boolean dryRun;
@@ -130,10 +133,8 @@ final class CacheCommand {
 
         @Override
         void check() {
-            request = PruneRequest.builder().maxSize(maxSize == null ? null : Units.parseSize(maxSize))
-                    .lowWatermark(lowWatermark == null ? null : Units.parseSize(lowWatermark))
-                    .maxAge(maxAge == null ? null : Units.parseDuration(maxAge)).keepLast(keepLast).dryRun(dryRun)
-                    .partialMaxAge(partialMaxAge == null ? null : Units.parseDuration(partialMaxAge)).build();
+            request = PruneRequest.builder().maxSize(maxSize).lowWatermark(lowWatermark).maxAge(maxAge).keepLast(keepLast)
+                    .dryRun(dryRun).partialMaxAge(partialMaxAge).build();
         }
 
         @Override

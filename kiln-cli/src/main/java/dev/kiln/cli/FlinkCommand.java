@@ -6,6 +6,7 @@ import dev.kiln.api.FlinkBuildResult;
 import dev.kiln.api.FlinkDefaults;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.server.client.RemoteBuilds;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ final class FlinkCommand {
 
     @Command(name = "build", description = "Build a Flink job image (conf, libs and the job jar under FLINK_HOME, each a layer), "
             + "publish it, and write its FlinkDeployment or native-mode arguments.")
-    static final class Build extends RegistryCommand {
+    static final class Build extends ImageBuildCommand<FlinkBuildRequest, FlinkBuildResult> {
         @Option(names = "--base", paramLabel = "IMAGE", description = "The Flink base image (or give --flink-version).")
         String base;
 
@@ -64,8 +65,9 @@ final class FlinkCommand {
         @Option(names = "--hive-conf", paramLabel = "DIR", description = "Hive configuration, to /opt/hive/conf with HIVE_CONF_DIR.")
         Path hiveConf;
 
-        @Option(names = "--chown", paramLabel = "UID:GID", description = "Owner of the added files (default 0:0; the official images' flink user is 9999:9999).")
-        String chown;
+        @Option(names = "--chown", paramLabel = "UID:GID", converter = OptionValues.OwnerConverter.class,
+                description = "Owner of the added files (default 0:0; the official images' flink user is 9999:9999).")
+        OptionValues.Owner chown;
 
         @Mixin
         BaseOptions baseOptions;
@@ -118,19 +120,21 @@ final class FlinkCommand {
                 description = "The operator's upgrade mode: stateless, savepoint, last-state (default " + FlinkDefaults.UPGRADE_MODE + ").")
         String upgradeMode;
 
-        @Option(names = "--tag", paramLabel = "NAME", description = "With --to tar:FILE: the name docker load gives the image.")
-        String tarName;
+        @Mixin
+        TagOption tag;
 
         @Option(names = "--arg", paramLabel = "ARG", description = "An argument for the job's main method (repeatable).")
         List<String> jobArgs = new ArrayList<>();
 
-        private FlinkBuildRequest request;
+        Build() {
+            super(Kiln::buildFlink, RemoteBuilds::buildFlink);
+        }
 
         @Override
         void check() {
             FlinkBuildRequest.Builder builder = FlinkBuildRequest.builder().base(base).flinkVersion(flinkVersion).java(java).scala(scala)
                     .jobJar(jobJar).mainClass(mainClass).hadoopConf(hadoopConf).hiveConf(hiveConf).platform(baseOptions.platform)
-                    .freshness(baseOptions.freshness.freshness()).to(Destination.parse(target, tarName)).deploymentName(name);
+                    .freshness(baseOptions.freshness.freshness()).to(tag.destination(target)).deploymentName(name);
             // an option not given is null: not given in the request either
             builder.parallelism(parallelism).taskSlots(taskSlots).serviceAccount(serviceAccount)
                     .jobManager(jobManagerMemory, jobManagerCpu).taskManager(taskManagerMemory, taskManagerCpu).upgradeMode(upgradeMode);
@@ -145,9 +149,8 @@ final class FlinkCommand {
                 builder.add(Path.of(m.group(1)), m.group(2));
             }
             jobArgs.forEach(builder::jobArg);
-            Integer[] owner = BuildCommand.owner(chown);
-            if (owner[0] != null) {
-                builder.owner(owner[0], owner[1]);
+            if (chown != null) {
+                builder.owner(chown.uid(), chown.gid());
             }
             request = builder.build();
             if ((deploymentOut != null || nativeArgsOut != null) && request.destination().kind() != Destination.Kind.REGISTRY) {
@@ -155,24 +158,8 @@ final class FlinkCommand {
             }
         }
 
-        @Mixin
-        RemoteOptions remote;
-
         @Override
-        public Integer call() {
-            if (!remote.remote()) {
-                return super.call();
-            }
-            check();
-            return print(remote.builds().buildFlink(request, common.stepLog()));
-        }
-
-        @Override
-        int run(Kiln kiln) {
-            return print(kiln.buildFlink(request));
-        }
-
-        private int print(FlinkBuildResult result) {
+        int print(FlinkBuildResult result) {
             if ((deploymentOut != null || nativeArgsOut != null) && result.deploymentYaml() == null) {
                 throw new InvalidInputException("cannot tell the Flink version of the base: give it with --flink-version");
             }

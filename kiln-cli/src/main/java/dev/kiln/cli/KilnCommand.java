@@ -5,6 +5,8 @@ import dev.kiln.error.KilnException;
 import dev.kiln.error.RegistryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.TypeConversionException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,6 +47,12 @@ public final class KilnCommand extends KilnRoot {
         // a usage error: the error and where to read more, not the whole usage (it would scroll the error away)
         commandLine.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter stderr = e.getCommandLine().getErr();
+            Optional<String> refused = refusedValue(e);
+            if (refused.isPresent()) {
+                stderr.println("kiln: error: " + refused.get());
+                stderr.flush();
+                return USAGE;
+            }
             if (!e.getCommandLine().getSubcommands().isEmpty() && e.getMessage().startsWith("Missing required subcommand")) {
                 // a bare command group: its usage is the short list of what it can do
                 e.getCommandLine().usage(stderr);
@@ -85,6 +93,20 @@ public final class KilnCommand extends KilnRoot {
         String registry = failure.registry().orElse("HOST");
         return Optional.of("to give credentials for " + registry + ", run 'kiln login " + registry
                 + "' (or docker login), or set them in config.yaml (registries: { \"" + registry + "\": { credentials: … } })");
+    }
+
+    /**
+     * The one line for an option value refused as picocli converted it ({@link OptionValues}), worded as when a
+     * command's own check refuses one: the API's message, or the option, the value and the form it expected.
+     */
+    private static Optional<String> refusedValue(CommandLine.ParameterException e) {
+        if (e.getCause() instanceof InvalidInputException invalid) {
+            return Optional.of(oneLine(invalid));
+        }
+        if (e.getCause() instanceof TypeConversionException wrong && e.getArgSpec() instanceof OptionSpec option) {
+            return Optional.of("invalid " + option.longestName() + " '" + e.getValue() + "': " + wrong.getMessage());
+        }
+        return Optional.empty();
     }
 
     private static String oneLine(Exception e) {

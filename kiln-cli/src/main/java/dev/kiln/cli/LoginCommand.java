@@ -5,7 +5,6 @@ import dev.kiln.api.Kiln;
 import dev.kiln.api.RegistryCredential;
 import dev.kiln.error.InvalidInputException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,9 +14,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code kiln login REGISTRY}: checks a user name and password against the registry (as {@code docker login}
@@ -27,13 +23,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "login", description = "Check credentials against a registry and keep them where docker login does "
         + "(the Docker config's credential helper, else its auths).")
-final class LoginCommand implements Callable<Integer> {
-    @Mixin
-    GlobalOptions common;
-
-    @Mixin
-    DockerConfigFileOption dockerConfig;
-
+final class LoginCommand extends CredentialsCommand {
     @Parameters(paramLabel = "REGISTRY", description = "The registry, HOST[:PORT], e.g. ghcr.io or 127.0.0.1:5000 (docker.io for Docker Hub).")
     String registry;
 
@@ -43,9 +33,21 @@ final class LoginCommand implements Callable<Integer> {
     @Option(names = "--password-stdin", description = "Read the password (or access token) from the first line of standard input.")
     boolean passwordStdin;
 
+    /** What {@code --json} prints: the registry, the user and where the credentials are kept. */
+    record LoggedIn(String registry, String username, String storedIn) implements Change {
+        @Override
+        public String line() {
+            return "logged in to " + registry + " as " + username + " (credentials kept in " + storedIn + ")";
+        }
+    }
+
     @Override
-    public Integer call() {
-        String host = DockerCredentialStore.registryHost(registry);
+    String registry() {
+        return registry;
+    }
+
+    @Override
+    Change change(String host, DockerCredentialStore store) {
         Console console = System.console();
         if (username == null && (passwordStdin || console == null)) {
             throw new InvalidInputException(passwordStdin ? "--password-stdin needs the user name: give -u USER"
@@ -63,18 +65,7 @@ final class LoginCommand implements Callable<Integer> {
         try (Kiln kiln = common.open(true)) {
             kiln.checkCredential(host, credential);
         }
-        String storedIn = dockerConfig.store().store(host, credential);
-        if (common.json) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("registry", host);
-            result.put("username", user);
-            result.put("storedIn", storedIn);
-            Output.print(common.out(), result);
-        } else {
-            common.out().println("logged in to " + host + " as " + user + " (credentials kept in " + storedIn + ")");
-            common.out().flush();
-        }
-        return KilnCommand.OK;
+        return new LoggedIn(host, user, store.store(host, credential));
     }
 
     private static String prompt(Console console) {

@@ -19,17 +19,17 @@ final class RegistryOptions extends GlobalOptions {
             description = "Allow plain HTTP or unverified TLS for this registry (repeatable). Loopback registries may use HTTP anyway.")
     List<String> insecureRegistries = new ArrayList<>();
 
-    @Option(names = "--ca-file", paramLabel = "REGISTRY=PEM",
+    @Option(names = "--ca-file", paramLabel = "REGISTRY=PEM", converter = OptionValues.CaFileConverter.class,
             description = "Trust the CA certificates in PEM for REGISTRY, besides the system's (repeatable).")
-    List<String> caFiles = new ArrayList<>();
+    List<OptionValues.RegistryValue> caFiles = new ArrayList<>();
 
-    @Option(names = "--mirror", paramLabel = "REGISTRY=MIRROR",
+    @Option(names = "--mirror", paramLabel = "REGISTRY=MIRROR", converter = OptionValues.MirrorConverter.class,
             description = "Try MIRROR (host[:port], e.g. a pull-through cache) before REGISTRY, for tags and content (repeatable, in order).")
-    List<String> mirrors = new ArrayList<>();
+    List<OptionValues.RegistryValue> mirrors = new ArrayList<>();
 
-    @Option(names = "--digest-mirror", paramLabel = "REGISTRY=MIRROR",
+    @Option(names = "--digest-mirror", paramLabel = "REGISTRY=MIRROR", converter = OptionValues.MirrorConverter.class,
             description = "Like --mirror, but MIRROR only serves content by digest; tags are resolved by REGISTRY.")
-    List<String> digestMirrors = new ArrayList<>();
+    List<OptionValues.RegistryValue> digestMirrors = new ArrayList<>();
 
     @Option(names = "--daemon",
             description = "Use the Docker (or Podman) engine as a cache level: a base the local store lacks is imported from it "
@@ -43,38 +43,22 @@ final class RegistryOptions extends GlobalOptions {
     @Override
     void configure(KilnBuilder builder) {
         insecureRegistries.forEach(builder::insecureRegistry);
-        caFiles.forEach(entry -> builder.caFile(key(entry, "--ca-file", "REGISTRY=PEM_FILE, e.g. registry.example.com=ca.pem"),
-                requireFile(Path.of(value(entry)), "--ca-file " + entry + ": " + value(entry))));
+        caFiles.forEach(caFile -> builder.caFile(caFile.registry(), Path.of(caFile.value())));
         if (dockerConfig != null) {
             builder.dockerConfig(requireFile(dockerConfig, "--docker-config " + dockerConfig));
         }
         if (daemon) {
             builder.daemon(null);
         }
-        mirrors.forEach(m -> builder.mirror(key(m, "--mirror", MIRROR_FORM), value(m), true));
-        digestMirrors.forEach(m -> builder.mirror(key(m, "--digest-mirror", MIRROR_FORM), value(m), false));
+        mirrors.forEach(m -> builder.mirror(m.registry(), m.value(), true));
+        digestMirrors.forEach(m -> builder.mirror(m.registry(), m.value(), false));
     }
 
     /** A file the command line names must be there, before any work: else a usage error that names it. */
-    private static Path requireFile(Path file, String named) {
+    static Path requireFile(Path file, String named) {
         if (!Files.isRegularFile(file)) {
             throw new InvalidInputException(named + (Files.exists(file) ? " is not a file" : " does not exist"));
         }
         return file;
-    }
-
-    private static final String MIRROR_FORM = "REGISTRY=MIRROR, e.g. docker.io=127.0.0.1:5010";
-
-    /** The {@code KEY} of {@code KEY=VALUE}; both must be there. */
-    private static String key(String entry, String option, String form) {
-        int eq = entry.indexOf('=');
-        if (eq <= 0 || eq == entry.length() - 1) {
-            throw new InvalidInputException("invalid " + option + " '" + entry + "': expected " + form);
-        }
-        return entry.substring(0, eq);
-    }
-
-    private static String value(String entry) {
-        return entry.substring(entry.indexOf('=') + 1);
     }
 }
