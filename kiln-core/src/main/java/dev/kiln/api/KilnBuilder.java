@@ -157,7 +157,10 @@ public final class KilnBuilder {
         return this;
     }
 
-    /** Blobs larger than this are uploaded in chunks of this size (default 64 MiB). */
+    /**
+     * Blobs larger than this are uploaded in chunks of this size (PATCH requests), for a registry behind a
+     * proxy that limits request bodies; by default every blob goes in one request.
+     */
     public KilnBuilder uploadChunkSize(long bytes) {
         Settings.requireAtLeast(bytes, 1, "upload chunk size must be positive");
         settings.uploadChunkSize = bytes;

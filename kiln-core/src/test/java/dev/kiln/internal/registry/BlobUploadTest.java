@@ -6,8 +6,13 @@ import dev.kiln.image.Digest;
 import dev.kiln.testing.AccessLogEntry;
 import dev.kiln.testing.RegistryFixture;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Random;
 
@@ -49,6 +54,36 @@ class BlobUploadTest {
             try (var stream = client.openBlob(registry.hostPort(), "up/app", largeDigest, 0).body()) {
                 assertThat(Digest.sha256(stream.readAllBytes())).isEqualTo(largeDigest);
             }
+        }
+    }
+
+    @Test
+    void byDefaultEvenABlobOfHundredsOfMegabytesGoesInOneRequest(@TempDir Path tmp) throws Exception {
+        // larger than the 64 MiB chunks Kiln once cut blobs into, read from a file as the store's are
+        Path file = tmp.resolve("layer");
+        MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] block = random(1 << 20);
+            for (int i = 0; i < 80; i++) {
+                block[i] = (byte) i;   // no two blocks alike
+                sha256.update(block);
+                out.write(block);
+            }
+        }
+        Digest digest = Digest.fromSha256(sha256.digest());
+        try (RegistryFixture registry = RegistryFixture.plain()) {
+            RegistryClient client = new RegistryClient(new RegistryTransport(RegistryOptions.defaults(), CredentialProvider.none()),
+                    new Telemetry(null));
+            long mark = registry.mark();
+            client.uploadBlob(registry.hostPort(), "up/base", digest, Files.size(file), () -> {
+                try {
+                    return Files.newInputStream(file);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(registry.requestsSince(mark)).extracting(AccessLogEntry::method).containsExactly("POST", "PUT");
+            assertThat(client.blobExists(registry.hostPort(), "up/base", digest, RegistryClient.pullScope("up/base"))).isTrue();
         }
     }
 
