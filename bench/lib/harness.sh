@@ -347,6 +347,11 @@ tool_build() {
         b=(buildah --root "$1/root" --runroot "$1/runroot" --storage-driver vfs)
         "${b[@]}" bud -q --isolation chroot --pull="$2" --tls-verify=false -t "$3" "$1/ctx" >/dev/null
         "${b[@]}" push -q --tls-verify=false "$3" "docker://$3" >/dev/null' _ "$cache" "$pull" "$ref" ;;
+    push-floor)
+      # the target's own ingest speed: the blobs of the image kiln pushed just before (its cache, this run)
+      # put into the empty target with curl, every blob at once
+      /usr/bin/time -o "$timing" -f %M "$root/bench/lib/push-floor.sh" "${cache%-push-floor-*}-kiln-${cache##*-}/store" \
+        "${ref%%/*}" "${ref#*/}" ;;
     skopeo)
       # a private, empty blob-info cache: skopeo's shared one would turn the copy into cross-repository
       # mounts of blobs earlier runs pushed, and the floor would measure nothing
@@ -406,6 +411,8 @@ harness_scenario() {
   if [[ $tool == kiln-server-cli && ! $scenario =~ ^(warm|noop|client-start)$ ]]; then return; fi
   if [[ $scenario == client-start && $tool != kiln-server-cli ]]; then return; fi
   if [[ $tool == skopeo && $scenario != cold ]]; then return; fi
+  # the registry's ingest floor, after kiln's own empty-target build (list it after kiln in --tools)
+  if [[ $tool == push-floor && $scenario != empty-target ]]; then return; fi
   if [[ $scenario == parallel-8 && ! $tool =~ ^kiln(-serve)?$ ]]; then return; fi
   # base-updated compares Kiln's policies (CLI) with the peers' own re-resolution
   if [[ $scenario == base-updated && $tool == kiln-api ]]; then return; fi

@@ -65,7 +65,8 @@ out.append("Wall time is the whole process (JVM start included), median of the r
 out.append("")
 out.append("Tools: `kiln` is `kiln build --add DIR` (all jars one layer); `kiln-layered` the same files with job.jar in a "
            "layer of its own; `kiln-flink` is `kiln flink build` with one `--lib` per dependency jar and `--job-jar`; "
-           "`kiln-api` the Java API in a fresh JVM; `kiln-serve` the same Flink build submitted to a running `kiln serve` "
+           "`kiln-api` the Java API in a fresh JVM; `push-floor` (empty target only) the blobs of kiln's image put into the "
+           "empty target by curl, every blob at once, in one POST + PUT each: the registry's own ingest floor; `kiln-serve` the same Flink build submitted to a running `kiln serve` "
            "(pool of 8; warm store) by curl: multipart POST with job.jar as a part and the dependency jars by the digests "
            "the service holds, then its event stream to the end (no JVM on the client; its peak MB is the service's "
            "peak RSS since it started); `kiln-server-cli` is `kiln flink build --server` from a client with an empty cache "
@@ -79,7 +80,7 @@ out.append("Tools: `kiln` is `kiln build --add DIR` (all jars one layer); `kiln-
 networks = sorted({r["network"] for r in rows}, key=lambda n: ["loopback", "100mbit", "100mbit+50ms"].index(n)
                   if n in ["loopback", "100mbit", "100mbit+50ms"] else 9)
 scenarios = ["cold", "warm", "noop", "client-start", "empty-target", "base-updated", "target-has-base", "parallel-8"]
-TOOLS = ["skopeo", "kiln", "kiln-layered", "kiln-flink", "kiln-api", "jib", "buildah", "kiln-serve", "kiln-server-cli"]
+TOOLS = ["skopeo", "push-floor", "kiln", "kiln-layered", "kiln-flink", "kiln-api", "jib", "buildah", "kiln-serve", "kiln-server-cli"]
 for network in networks:
     tokens = any(r["token_requests"] >= 0 for r in rows if r["network"] == network)
     origin = "registry" if tokens else "origin"
@@ -145,6 +146,12 @@ for network in networks:
         k, p = wall("empty-target", tool), wall("empty-target", "jib")
         if k and p:
             ratios.append(f"cached base to an empty target, {tool}: Kiln/Jib = {k / p:.2f} (target ≤ 0.8)")
+    floor = wall("empty-target", "push-floor")
+    if floor:
+        versus = [f"{tool} {wall('empty-target', tool) / floor:.2f}" for tool in ["kiln", "kiln-layered", "kiln-flink", "jib"]
+                  if wall("empty-target", tool)]
+        ratios.append(f"empty target, the registry's ingest floor (the same blobs by curl, all at once): {floor:.0f} ms; "
+                      f"× the floor: {', '.join(versus)}")
     cold_kiln, cold_jib = groups.get((network, "cold", "kiln")), groups.get((network, "cold", "jib"))
     if cold_kiln and cold_jib:
         ratios.append(f"cold peak RSS Kiln/Jib = {med(cold_kiln, 'peak_kb') / med(cold_jib, 'peak_kb'):.2f} (target ≤ 1)")
