@@ -56,7 +56,10 @@ final class ConsoleLog implements KilnListener {
         } else if (event instanceof KilnEvent.TransferFinished t) {
             active.remove(t.digest());
         }
-        LogLines.of(event).ifPresent(text -> line(text, LogLines.isProblem(event)));
+        boolean problem = LogLines.isProblem(event);
+        if (!quiet || problem) {   // quiet: a Flink build's ~200 step lines are not even formatted
+            LogLines.of(event).ifPresent(this::line);
+        }
         if (event instanceof KilnEvent.TransferFinished) {
             drawBar();
         }
@@ -67,10 +70,7 @@ final class ConsoleLog implements KilnListener {
         return workStarted;
     }
 
-    private void line(String text, boolean important) {
-        if (quiet && !important) {
-            return;
-        }
+    private void line(String text) {
         clearBar();
         err.printf(Locale.ROOT, "[%6.2fs] %s%n", (System.nanoTime() - startNanos) / 1e9, text);
     }
