@@ -145,7 +145,7 @@ final class CacheCommand {
 
     private static int report(PrintWriter out, PruneResult result, boolean json) {
         if (json) {
-            Output.print(out, Output.tree(result).put("bytesFreed", result.bytesFreed()));
+            Output.print(out, result);
             return KilnCommand.OK;
         }
         String verb = result.dryRun() ? "would remove" : "removed";
