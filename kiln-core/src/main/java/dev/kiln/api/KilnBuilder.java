@@ -135,7 +135,7 @@ public final class KilnBuilder {
 
     /** How many blobs transfer at once (default 8). */
     public KilnBuilder parallelism(int transfers) {
-        settings.parallelism = Settings.requireAtLeast(transfers, 1, "parallelism must be at least 1");
+        settings.parallelism = (int) Settings.requireAtLeast(transfers, 1, "parallelism must be at least 1");
         return this;
     }
 
@@ -159,8 +159,7 @@ public final class KilnBuilder {
 
     /** Blobs larger than this are uploaded in chunks of this size (default 64 MiB). */
     public KilnBuilder uploadChunkSize(long bytes) {
-        Settings.requireAtLeast(bytes, 1, "upload chunk size must be positive");
-        settings.uploadChunkSize = bytes;
+        settings.uploadChunkSize = Settings.requireAtLeast(bytes, 1, "upload chunk size must be positive");
         return this;
     }
 
