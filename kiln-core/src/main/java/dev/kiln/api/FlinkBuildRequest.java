@@ -27,6 +27,16 @@ import java.util.List;
  * given: a given value wins over a {@code --conf} file's, and a default applies only where the file is silent.
  */
 public final class FlinkBuildRequest extends ImageBuildRequest {
+    /**
+     * What the JobManager or each TaskManager gets; a {@code null} value is not given, so a {@code --conf}
+     * file's value, else the default ({@value FlinkDefaults#MEMORY}, 1 CPU).
+     *
+     * @param memory the process size, {@code 2048m} ({@code jobmanager.memory.process.size}, {@code taskmanager.memory.process.size})
+     * @param cpu    CPU cores ({@code kubernetes.jobmanager.cpu.amount}, {@code kubernetes.taskmanager.cpu.amount})
+     */
+    public record Resources(String memory, Double cpu) {
+    }
+
     private final String base;
     private final String flinkVersion;
     private final Integer java;
@@ -46,10 +56,8 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final Integer parallelism;
     private final Integer taskSlots;
     private final String serviceAccount;
-    private final String jobManagerMemory;
-    private final Double jobManagerCpu;
-    private final String taskManagerMemory;
-    private final Double taskManagerCpu;
+    private final Resources jobManager;
+    private final Resources taskManager;
     private final String upgradeMode;
 
     private FlinkBuildRequest(Builder b) {
@@ -73,10 +81,8 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.parallelism = b.parallelism;
         this.taskSlots = b.taskSlots;
         this.serviceAccount = b.serviceAccount;
-        this.jobManagerMemory = b.jobManagerMemory;
-        this.jobManagerCpu = b.jobManagerCpu;
-        this.taskManagerMemory = b.taskManagerMemory;
-        this.taskManagerCpu = b.taskManagerCpu;
+        this.jobManager = b.jobManager;
+        this.taskManager = b.taskManager;
         this.upgradeMode = b.upgradeMode;
     }
 
@@ -190,24 +196,14 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return serviceAccount;
     }
 
-    /** The JobManager's memory, {@code 2048m} ({@code jobmanager.memory.process.size}); {@code null}: not given. */
-    public String jobManagerMemory() {
-        return jobManagerMemory;
+    /** The JobManager's memory and CPU, each {@code null} when not given. */
+    public Resources jobManager() {
+        return jobManager;
     }
 
-    /** The JobManager's CPU ({@code kubernetes.jobmanager.cpu.amount}); {@code null}: not given. */
-    public Double jobManagerCpu() {
-        return jobManagerCpu;
-    }
-
-    /** Each TaskManager's memory ({@code taskmanager.memory.process.size}); {@code null}: not given. */
-    public String taskManagerMemory() {
-        return taskManagerMemory;
-    }
-
-    /** Each TaskManager's CPU ({@code kubernetes.taskmanager.cpu.amount}); {@code null}: not given. */
-    public Double taskManagerCpu() {
-        return taskManagerCpu;
+    /** Each TaskManager's memory and CPU, each {@code null} when not given. */
+    public Resources taskManager() {
+        return taskManager;
     }
 
     /** The operator's upgrade mode: {@code stateless}, {@code savepoint} or {@code last-state}. */
@@ -236,10 +232,8 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private Integer parallelism;
         private Integer taskSlots;
         private String serviceAccount;
-        private String jobManagerMemory;
-        private Double jobManagerCpu;
-        private String taskManagerMemory;
-        private Double taskManagerCpu;
+        private Resources jobManager = new Resources(null, null);
+        private Resources taskManager = new Resources(null, null);
         private String upgradeMode = FlinkDefaults.UPGRADE_MODE;
 
         private Builder() {
@@ -360,15 +354,13 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
 
         /** The JobManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkDefaults#MEMORY}, 1 CPU). */
         public Builder jobManager(String memory, Double cpu) {
-            this.jobManagerMemory = memory;
-            this.jobManagerCpu = cpu;
+            this.jobManager = new Resources(memory, cpu);
             return this;
         }
 
         /** Each TaskManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkDefaults#MEMORY}, 1 CPU). */
         public Builder taskManager(String memory, Double cpu) {
-            this.taskManagerMemory = memory;
-            this.taskManagerCpu = cpu;
+            this.taskManager = new Resources(memory, cpu);
             return this;
         }
 

@@ -85,10 +85,10 @@ final class FlinkBuilds {
         put(given, DeploymentOption.PARALLELISM, request.parallelism());
         put(given, DeploymentOption.TASK_SLOTS, request.taskSlots());
         put(given, DeploymentOption.SERVICE_ACCOUNT, request.serviceAccount());
-        put(given, DeploymentOption.JOBMANAGER_MEMORY, request.jobManagerMemory());
-        put(given, DeploymentOption.JOBMANAGER_CPU, request.jobManagerCpu());
-        put(given, DeploymentOption.TASKMANAGER_MEMORY, request.taskManagerMemory());
-        put(given, DeploymentOption.TASKMANAGER_CPU, request.taskManagerCpu());
+        put(given, DeploymentOption.JOBMANAGER_MEMORY, request.jobManager().memory());
+        put(given, DeploymentOption.JOBMANAGER_CPU, request.jobManager().cpu());
+        put(given, DeploymentOption.TASKMANAGER_MEMORY, request.taskManager().memory());
+        put(given, DeploymentOption.TASKMANAGER_CPU, request.taskManager().cpu());
         return given;
     }
 
