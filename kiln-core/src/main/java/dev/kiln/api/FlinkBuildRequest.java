@@ -37,6 +37,15 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     public record Resources(String memory, Double cpu) {
     }
 
+    /**
+     * Who owns the files the build adds (default root); the official images' flink user is 9999:9999.
+     *
+     * @param uid the owner
+     * @param gid the owner's group
+     */
+    public record Owner(int uid, int gid) {
+    }
+
     private final String base;
     private final String flinkVersion;
     private final Integer java;
@@ -49,8 +58,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final Path hadoopConf;
     private final Path hiveConf;
     private final String mainClass;
-    private final int uid;
-    private final int gid;
+    private final Owner owner;
     private final String deploymentName;
     private final List<String> jobArgs;
     private final Integer parallelism;
@@ -74,8 +82,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.hadoopConf = b.hadoopConf;
         this.hiveConf = b.hiveConf;
         this.mainClass = b.mainClass;
-        this.uid = b.uid;
-        this.gid = b.gid;
+        this.owner = b.owner;
         this.deploymentName = b.deploymentName;
         this.jobArgs = List.copyOf(b.jobArgs);
         this.parallelism = b.parallelism;
@@ -158,14 +165,9 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return mainClass;
     }
 
-    /** The added files' owner. */
-    public int uid() {
-        return uid;
-    }
-
-    /** The added files' group. */
-    public int gid() {
-        return gid;
+    /** The added files' owner and group. */
+    public Owner owner() {
+        return owner;
     }
 
     /** The deployment's name; {@code null}: derived from the target's repository. */
@@ -225,8 +227,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private Path hadoopConf;
         private Path hiveConf;
         private String mainClass;
-        private int uid;
-        private int gid;
+        private Owner owner = new Owner(0, 0);
         private String deploymentName;
         private final List<String> jobArgs = new ArrayList<>();
         private Integer parallelism;
@@ -317,8 +318,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
 
         /** The owner of the added files (default root); the official images' flink user is 9999:9999. */
         public Builder owner(int ownerUid, int ownerGid) {
-            this.uid = ownerUid;
-            this.gid = ownerGid;
+            this.owner = new Owner(ownerUid, ownerGid);
             return this;
         }
 
