@@ -133,7 +133,7 @@ final class CacheCommand {
 
         @Override
         void check() {
-            request = PruneRequest.builder().maxSize(maxSize).lowWatermark(lowWatermark).maxAge(maxAge).keepLast(keepLast)
+            request = PruneRequest.builder().maxSize(maxSize, lowWatermark).maxAge(maxAge).keepLast(keepLast)
                     .dryRun(dryRun).partialMaxAge(partialMaxAge).build();
         }
 

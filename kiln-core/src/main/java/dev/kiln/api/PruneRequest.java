@@ -50,15 +50,18 @@ public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Int
         private Builder() {
         }
 
-        /** See {@link PruneRequest#maxSize()}. */
+        /** See {@link PruneRequest#maxSize()}; once above it, cleaning goes down to the size itself. */
         public Builder maxSize(Long bytes) {
-            this.maxSize = bytes;
-            return this;
+            return maxSize(bytes, null);
         }
 
-        /** See {@link PruneRequest#lowWatermark()}. */
-        public Builder lowWatermark(Long bytes) {
-            this.lowWatermark = bytes;
+        /**
+         * See {@link PruneRequest#maxSize()} and {@link PruneRequest#lowWatermark()}: once the store is above
+         * {@code bytes}, cleaning goes down to {@code lowWatermark} ({@code null}: to {@code bytes}).
+         */
+        public Builder maxSize(Long bytes, Long lowWatermark) {
+            this.maxSize = bytes;
+            this.lowWatermark = lowWatermark;
             return this;
         }
 

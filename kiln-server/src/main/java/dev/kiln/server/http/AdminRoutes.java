@@ -90,8 +90,8 @@ public record AdminRoutes(Kiln kiln, KilnConfig config, History history, Rebases
     private void prune(Context ctx) {
         PruneSpec spec = ctx.body().isBlank() ? new PruneSpec(null, null, null, null, null) : Json.read(ctx.body(), PruneSpec.class, "prune");
         PruneRequest request = PruneRequest.builder().dryRun(Boolean.TRUE.equals(spec.dryRun()))
-                .maxSize(spec.maxSize() == null ? null : Units.parseSize(spec.maxSize()))
-                .lowWatermark(spec.lowWatermark() == null ? null : Units.parseSize(spec.lowWatermark()))
+                .maxSize(spec.maxSize() == null ? null : Units.parseSize(spec.maxSize()),
+                        spec.lowWatermark() == null ? null : Units.parseSize(spec.lowWatermark()))
                 .maxAge(spec.maxAge() == null ? null : Units.parseDuration(spec.maxAge())).keepLast(spec.keepLast()).build();
         ctx.json(kiln.prune(request));
     }
