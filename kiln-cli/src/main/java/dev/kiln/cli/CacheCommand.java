@@ -133,7 +133,7 @@ final class CacheCommand {
 
         @Override
         void check() {
-            request = PruneRequest.builder().maxSize(maxSize).lowWatermark(lowWatermark).maxAge(maxAge).keepLast(keepLast)
+            request = PruneRequest.builder().maxSize(maxSize, lowWatermark).maxAge(maxAge).keepLast(keepLast)
                     .dryRun(dryRun).partialMaxAge(partialMaxAge).build();
         }
 
@@ -145,7 +145,7 @@ final class CacheCommand {
 
     private static int report(PrintWriter out, PruneResult result, boolean json) {
         if (json) {
-            Output.print(out, Output.tree(result).put("bytesFreed", result.bytesFreed()));
+            Output.print(out, result);
             return KilnCommand.OK;
         }
         String verb = result.dryRun() ? "would remove" : "removed";

@@ -1,27 +1,12 @@
 package dev.kiln.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.kiln.api.ResultJson;
 
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 
 /** Machine output: results as JSON documents, durations in milliseconds, times in RFC 3339. */
 final class Output {
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
-
     private Output() {
-    }
-
-    static ObjectNode tree(Object result) {
-        return JSON.valueToTree(result);
     }
 
     /** {@code sha256:} and the first 12 hex characters, as people read digests. */
@@ -42,12 +27,9 @@ final class Output {
         return image.contains("@sha256:") ? image : image + "@" + digest;
     }
 
+    /** {@code document} as one JSON document ({@link ResultJson#write(Object)}), flushed. */
     static void print(PrintWriter out, Object document) {
-        try {
-            out.println(JSON.writeValueAsString(document));
-            out.flush();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        out.println(ResultJson.write(document));
+        out.flush();
     }
 }

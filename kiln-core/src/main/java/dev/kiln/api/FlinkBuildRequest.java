@@ -27,6 +27,25 @@ import java.util.List;
  * given: a given value wins over a {@code --conf} file's, and a default applies only where the file is silent.
  */
 public final class FlinkBuildRequest extends ImageBuildRequest {
+    /**
+     * What the JobManager or each TaskManager gets; a {@code null} value is not given, so a {@code --conf}
+     * file's value, else the default ({@value FlinkDefaults#MEMORY}, 1 CPU).
+     *
+     * @param memory the process size, {@code 2048m} ({@code jobmanager.memory.process.size}, {@code taskmanager.memory.process.size})
+     * @param cpu    CPU cores ({@code kubernetes.jobmanager.cpu.amount}, {@code kubernetes.taskmanager.cpu.amount})
+     */
+    public record Resources(String memory, Double cpu) {
+    }
+
+    /**
+     * Who owns the files the build adds (default root); the official images' flink user is 9999:9999.
+     *
+     * @param uid the owner
+     * @param gid the owner's group
+     */
+    public record Owner(int uid, int gid) {
+    }
+
     private final String base;
     private final String flinkVersion;
     private final Integer java;
@@ -39,17 +58,14 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
     private final Path hadoopConf;
     private final Path hiveConf;
     private final String mainClass;
-    private final int uid;
-    private final int gid;
+    private final Owner owner;
     private final String deploymentName;
     private final List<String> jobArgs;
     private final Integer parallelism;
     private final Integer taskSlots;
     private final String serviceAccount;
-    private final String jobManagerMemory;
-    private final Double jobManagerCpu;
-    private final String taskManagerMemory;
-    private final Double taskManagerCpu;
+    private final Resources jobManager;
+    private final Resources taskManager;
     private final String upgradeMode;
 
     private FlinkBuildRequest(Builder b) {
@@ -66,17 +82,14 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         this.hadoopConf = b.hadoopConf;
         this.hiveConf = b.hiveConf;
         this.mainClass = b.mainClass;
-        this.uid = b.uid;
-        this.gid = b.gid;
+        this.owner = b.owner;
         this.deploymentName = b.deploymentName;
         this.jobArgs = List.copyOf(b.jobArgs);
         this.parallelism = b.parallelism;
         this.taskSlots = b.taskSlots;
         this.serviceAccount = b.serviceAccount;
-        this.jobManagerMemory = b.jobManagerMemory;
-        this.jobManagerCpu = b.jobManagerCpu;
-        this.taskManagerMemory = b.taskManagerMemory;
-        this.taskManagerCpu = b.taskManagerCpu;
+        this.jobManager = b.jobManager;
+        this.taskManager = b.taskManager;
         this.upgradeMode = b.upgradeMode;
     }
 
@@ -152,14 +165,9 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return mainClass;
     }
 
-    /** The added files' owner. */
-    public int uid() {
-        return uid;
-    }
-
-    /** The added files' group. */
-    public int gid() {
-        return gid;
+    /** The added files' owner and group. */
+    public Owner owner() {
+        return owner;
     }
 
     /** The deployment's name; {@code null}: derived from the target's repository. */
@@ -190,24 +198,14 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return serviceAccount;
     }
 
-    /** The JobManager's memory, {@code 2048m} ({@code jobmanager.memory.process.size}); {@code null}: not given. */
-    public String jobManagerMemory() {
-        return jobManagerMemory;
+    /** The JobManager's memory and CPU, each {@code null} when not given. */
+    public Resources jobManager() {
+        return jobManager;
     }
 
-    /** The JobManager's CPU ({@code kubernetes.jobmanager.cpu.amount}); {@code null}: not given. */
-    public Double jobManagerCpu() {
-        return jobManagerCpu;
-    }
-
-    /** Each TaskManager's memory ({@code taskmanager.memory.process.size}); {@code null}: not given. */
-    public String taskManagerMemory() {
-        return taskManagerMemory;
-    }
-
-    /** Each TaskManager's CPU ({@code kubernetes.taskmanager.cpu.amount}); {@code null}: not given. */
-    public Double taskManagerCpu() {
-        return taskManagerCpu;
+    /** Each TaskManager's memory and CPU, each {@code null} when not given. */
+    public Resources taskManager() {
+        return taskManager;
     }
 
     /** The operator's upgrade mode: {@code stateless}, {@code savepoint} or {@code last-state}. */
@@ -229,17 +227,14 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         private Path hadoopConf;
         private Path hiveConf;
         private String mainClass;
-        private int uid;
-        private int gid;
+        private Owner owner = new Owner(0, 0);
         private String deploymentName;
         private final List<String> jobArgs = new ArrayList<>();
         private Integer parallelism;
         private Integer taskSlots;
         private String serviceAccount;
-        private String jobManagerMemory;
-        private Double jobManagerCpu;
-        private String taskManagerMemory;
-        private Double taskManagerCpu;
+        private Resources jobManager = new Resources(null, null);
+        private Resources taskManager = new Resources(null, null);
         private String upgradeMode = FlinkDefaults.UPGRADE_MODE;
 
         private Builder() {
@@ -323,8 +318,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
 
         /** The owner of the added files (default root); the official images' flink user is 9999:9999. */
         public Builder owner(int ownerUid, int ownerGid) {
-            this.uid = ownerUid;
-            this.gid = ownerGid;
+            this.owner = new Owner(ownerUid, ownerGid);
             return this;
         }
 
@@ -360,15 +354,13 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
 
         /** The JobManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkDefaults#MEMORY}, 1 CPU). */
         public Builder jobManager(String memory, Double cpu) {
-            this.jobManagerMemory = memory;
-            this.jobManagerCpu = cpu;
+            this.jobManager = new Resources(memory, cpu);
             return this;
         }
 
         /** Each TaskManager's memory and CPU; {@code null}: not given (the file's, else {@value FlinkDefaults#MEMORY}, 1 CPU). */
         public Builder taskManager(String memory, Double cpu) {
-            this.taskManagerMemory = memory;
-            this.taskManagerCpu = cpu;
+            this.taskManager = new Resources(memory, cpu);
             return this;
         }
 

@@ -39,9 +39,9 @@ final class FlinkBuilds {
     static FlinkBuildResult build(FlinkBuildRequest request, BuildRunner runner, BuildPlans plans, Telemetry telemetry) {
         // every input is checked here, before any request: the conf files too, read for the deployment
         List<LayerSource> adds = request.adds().stream()
-                .map(a -> new LayerSource(a.source(), a.destination(), request.uid(), request.gid())).toList();
+                .map(a -> new LayerSource(a.source(), a.destination(), request.owner().uid(), request.owner().gid())).toList();
         FlinkJob job = new FlinkJob(JobJar.inspect(request.jobJar()), request.libs(), request.confFiles(), adds, request.hadoopConf(),
-                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.uid(), request.gid(),
+                request.hiveConf(), Optional.ofNullable(request.mainClass()), request.owner().uid(), request.owner().gid(),
                 request.jarLayers().stream().map(l -> new FlinkJob.JarGroup(l.directory(), l.where().dirName())).toList());
         ConfFiles conf = ConfFiles.read(request.confFiles());
         DeploymentOption.Resolution options = DeploymentOption.resolve(given(request), DEFAULTS, conf);
@@ -85,10 +85,10 @@ final class FlinkBuilds {
         put(given, DeploymentOption.PARALLELISM, request.parallelism());
         put(given, DeploymentOption.TASK_SLOTS, request.taskSlots());
         put(given, DeploymentOption.SERVICE_ACCOUNT, request.serviceAccount());
-        put(given, DeploymentOption.JOBMANAGER_MEMORY, request.jobManagerMemory());
-        put(given, DeploymentOption.JOBMANAGER_CPU, request.jobManagerCpu());
-        put(given, DeploymentOption.TASKMANAGER_MEMORY, request.taskManagerMemory());
-        put(given, DeploymentOption.TASKMANAGER_CPU, request.taskManagerCpu());
+        put(given, DeploymentOption.JOBMANAGER_MEMORY, request.jobManager().memory());
+        put(given, DeploymentOption.JOBMANAGER_CPU, request.jobManager().cpu());
+        put(given, DeploymentOption.TASKMANAGER_MEMORY, request.taskManager().memory());
+        put(given, DeploymentOption.TASKMANAGER_CPU, request.taskManager().cpu());
         return given;
     }
 

@@ -135,7 +135,7 @@ public final class KilnBuilder {
 
     /** How many blobs transfer at once (default 8). */
     public KilnBuilder parallelism(int transfers) {
-        settings.parallelism = Settings.requireAtLeast(transfers, 1, "parallelism must be at least 1");
+        settings.parallelism = (int) Settings.requireAtLeast(transfers, 1, "parallelism must be at least 1");
         return this;
     }
 
@@ -162,8 +162,7 @@ public final class KilnBuilder {
      * proxy that limits request bodies; by default every blob goes in one request.
      */
     public KilnBuilder uploadChunkSize(long bytes) {
-        Settings.requireAtLeast(bytes, 1, "upload chunk size must be positive");
-        settings.uploadChunkSize = bytes;
+        settings.uploadChunkSize = Settings.requireAtLeast(bytes, 1, "upload chunk size must be positive");
         return this;
     }
 

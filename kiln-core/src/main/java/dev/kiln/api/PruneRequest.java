@@ -9,7 +9,7 @@ import java.time.Duration;
  * beyond the {@code keepLast} most recently used digests of their repository, and, once the store is
  * above {@code maxSize}, least recently used images until it fits {@code lowWatermark} (by default
  * {@code maxSize} itself). Every limit is optional; {@code dryRun} only reports. Immutable; made with
- * {@link #builder()} (the store checks the limits when it prunes, with the CLI's messages).
+ * {@link #builder()} (the store checks the limits' values when it prunes, with the CLI's messages).
  *
  * @param maxSize      bytes the store may hold; {@code null}: no size limit
  * @param lowWatermark bytes to clean down to once above {@code maxSize}; {@code null}: {@code maxSize}
@@ -21,6 +21,13 @@ import java.time.Duration;
  */
 public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Integer keepLast, boolean dryRun,
                            Duration partialMaxAge) {
+    /** Refuses a low watermark without a maximum size, which it would not apply to. */
+    public PruneRequest {
+        if (lowWatermark != null && maxSize == null) {
+            throw new InvalidInputException("--low-watermark applies only with --max-size (the size above which cleaning starts); give both");
+        }
+    }
+
     /** No limit at all: only blobs no image references, and stale downloads, go. */
     public static PruneRequest unreferencedOnly() {
         return builder().build();
@@ -43,15 +50,18 @@ public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Int
         private Builder() {
         }
 
-        /** See {@link PruneRequest#maxSize()}. */
+        /** See {@link PruneRequest#maxSize()}; once above it, cleaning goes down to the size itself. */
         public Builder maxSize(Long bytes) {
-            this.maxSize = bytes;
-            return this;
+            return maxSize(bytes, null);
         }
 
-        /** See {@link PruneRequest#lowWatermark()}. */
-        public Builder lowWatermark(Long bytes) {
-            this.lowWatermark = bytes;
+        /**
+         * See {@link PruneRequest#maxSize()} and {@link PruneRequest#lowWatermark()}: once the store is above
+         * {@code bytes}, cleaning goes down to {@code lowWatermark} ({@code null}: to {@code bytes}).
+         */
+        public Builder maxSize(Long bytes, Long lowWatermark) {
+            this.maxSize = bytes;
+            this.lowWatermark = lowWatermark;
             return this;
         }
 
@@ -81,9 +91,6 @@ public record PruneRequest(Long maxSize, Long lowWatermark, Duration maxAge, Int
 
         /** The immutable request; a low watermark without a maximum size (which it would not apply to) is refused. */
         public PruneRequest build() {
-            if (lowWatermark != null && maxSize == null) {
-                throw new InvalidInputException("--low-watermark applies only with --max-size (the size above which cleaning starts); give both");
-            }
             return new PruneRequest(maxSize, lowWatermark, maxAge, keepLast, dryRun, partialMaxAge);
         }
     }

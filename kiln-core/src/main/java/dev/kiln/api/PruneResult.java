@@ -1,5 +1,7 @@
 package dev.kiln.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import java.util.List;
 
 /**
@@ -9,7 +11,8 @@ import java.util.List;
  * @param blobsRemoved blobs deleted because nothing kept referenced them
  */
 public record PruneResult(List<CachedImage> removed, int blobsRemoved, long bytesBefore, long bytesAfter, boolean dryRun) {
-    /** How many bytes the cleanup freed (would free, for a dry run). */
+    /** How many bytes the cleanup freed (would free, for a dry run); in the JSON documents too. */
+    @JsonProperty("bytesFreed")
     public long bytesFreed() {
         return bytesBefore - bytesAfter;
     }

@@ -12,9 +12,10 @@ import java.time.Duration;
 
 /**
  * Results as the JSON documents front ends write ({@code kiln pull|build|… --json}, the Maven plugin's {@code image.json}):
- * indented, times in RFC 3339, a build's duration as {@code durationMs}. One shape for every front end.
+ * indented, times in RFC 3339, a build's duration as {@code durationMs}. One shape for every front end, which
+ * writes its other documents (lists, reports) with {@link #write(Object)}.
  */
-final class ResultJson {
+public final class ResultJson {
     private static final ObjectMapper JSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -45,9 +46,13 @@ final class ResultJson {
         return node;
     }
 
-    private static String write(ObjectNode tree) {
+    /**
+     * {@code document} (a record, a list, a map) as one indented JSON document, times in RFC 3339, as every
+     * front end writes it.
+     */
+    public static String write(Object document) {
         try {
-            return JSON.writeValueAsString(tree);
+            return JSON.writeValueAsString(document);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -94,11 +94,11 @@ final class Settings {
         return duration;
     }
 
-    static int requireAtLeast(long value, long minimum, String message) {
+    static long requireAtLeast(long value, long minimum, String message) {
         if (value < minimum) {
             throw new InvalidInputException(message);
         }
-        return (int) Math.min(value, Integer.MAX_VALUE);
+        return value;
     }
 
     private static String stripPath(String host) {

@@ -159,10 +159,10 @@ class CacheCleanupTest {
             pullAt(kiln, c, Duration.ofMinutes(2));
             long total = size(a) + size(b) + size(c);
 
-            PruneResult below = kiln.prune(PruneRequest.builder().maxSize(total).lowWatermark(size(c)).build());
+            PruneResult below = kiln.prune(PruneRequest.builder().maxSize(total, size(c)).build());
             assertThat(below.removed()).as("not above the high watermark: nothing to do").isEmpty();
 
-            PruneResult above = kiln.prune(PruneRequest.builder().maxSize(total - 1).lowWatermark(size(c)).build());
+            PruneResult above = kiln.prune(PruneRequest.builder().maxSize(total - 1, size(c)).build());
             assertThat(above.removed()).extracting(CachedImage::reference)
                     .containsExactly(a.reference().toString(), b.reference().toString());
             assertThat(above.bytesAfter()).isEqualTo(size(c));

@@ -89,7 +89,7 @@ public final class KilnServer implements AutoCloseable {
             FileStore files = new FileStore(serverDir.resolve("files"));
             KilnConfig.Store store = b.config.store();
             PruneRequest storeLimits = store == null || store.maxSize() == null ? null
-                    : PruneRequest.builder().maxSize(store.maxSize()).lowWatermark(store.lowWatermark()).build();
+                    : PruneRequest.builder().maxSize(store.maxSize(), store.lowWatermark()).build();
             this.schedules = new Schedules(kiln, history, replica, settings.refresh(), settings.outdated(), settings.prune(), moved -> {
                 if (webhook != null) {
                     webhook.send(Notifications.baseMoved(moved));

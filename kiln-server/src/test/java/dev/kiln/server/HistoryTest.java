@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.BuildStatus;
 import dev.kiln.server.history.History;
 import dev.kiln.server.history.ScheduleRun;
 import dev.kiln.server.history.StoredEvent;
@@ -32,7 +33,7 @@ class HistoryTest {
     }
 
     private static BuildRecord queued(String id, long at, String replica) {
-        return new BuildRecord(id, "flink", BuildRecord.QUEUED, "ci", "registry.example.com/jobs/" + id + ":1", replica,
+        return new BuildRecord(id, "flink", BuildStatus.QUEUED.wire(), "ci", "registry.example.com/jobs/" + id + ":1", replica,
                 "{\"kind\":\"flink\"}", at, null, null, null, null, null, null, null, null, null, null);
     }
 
@@ -44,9 +45,9 @@ class HistoryTest {
             history.insert(queued("b", 2_000, "r1"));
             history.insert(queued("c", 3_000, "r1"));
             history.started("a", 1_500);
-            history.finished("a", BuildRecord.SUCCEEDED, 1_900, null, "{\"digest\":\"sha256:1\"}", "registry.example.com/jobs/a:1@sha256:1",
+            history.finished("a", BuildStatus.SUCCEEDED, 1_900, null, "{\"digest\":\"sha256:1\"}", "registry.example.com/jobs/a:1@sha256:1",
                     "sha256:1", "store", 10L, 20L, 30L);
-            history.finished("b", BuildRecord.FAILED, 2_500, "no such base", null, null, null, null, null, null, null);
+            history.finished("b", BuildStatus.FAILED, 2_500, "no such base", null, null, null, null, null, null, null);
 
             BuildRecord a = history.find("a").orElseThrow();
             assertThat(a.status()).isEqualTo("succeeded");
@@ -90,7 +91,7 @@ class HistoryTest {
             history.insert(queued("running", 1_000, "r1"));
             history.started("running", 1_100);
             history.insert(queued("done", 1_000, "r1"));
-            history.finished("done", BuildRecord.SUCCEEDED, 1_200, null, "{}", null, null, null, null, null, null);
+            history.finished("done", BuildStatus.SUCCEEDED, 1_200, null, "{}", null, null, null, null, null, null);
             history.insert(queued("elsewhere", 1_000, "r2"));
             assertThat(history.interrupt("r1", 5_000)).containsExactlyInAnyOrder("queued", "running");
             assertThat(history.find("running").orElseThrow().status()).isEqualTo("interrupted");
@@ -107,7 +108,7 @@ class HistoryTest {
             for (int i = 1; i <= 5; i++) {
                 history.insert(queued("b" + i, i * 1_000L, "r1"));
                 history.append(List.of(new StoredEvent("b" + i, 1, i * 1_000L, "Status", "{}")));
-                history.finished("b" + i, BuildRecord.SUCCEEDED, i * 1_000L + 1, null, "{}", null, null, null, null, null, null);
+                history.finished("b" + i, BuildStatus.SUCCEEDED, i * 1_000L + 1, null, "{}", null, null, null, null, null, null);
             }
             history.insert(queued("old-but-running", 10, "r1"));
             assertThat(history.prune(2_000, 3)).as("b1 by age, b1 and b2 beyond the newest three").isEqualTo(2);

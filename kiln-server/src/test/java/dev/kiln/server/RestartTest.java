@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.BuildStatus;
 import dev.kiln.server.history.History;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,9 +24,9 @@ class RestartTest {
         Files.writeString(cache.resolve("server/replica-id"), "r1\n");
         ServerSettings settings = ServerSettings.of(null, cache);
         try (History history = History.open(settings.databaseUrl(), null, null)) {
-            history.insert(record("running-here", BuildRecord.RUNNING, "r1"));
-            history.insert(record("queued-here", BuildRecord.QUEUED, "r1"));
-            history.insert(record("running-elsewhere", BuildRecord.RUNNING, "r2"));
+            history.insert(record("running-here", BuildStatus.RUNNING.wire(), "r1"));
+            history.insert(record("queued-here", BuildStatus.QUEUED.wire(), "r1"));
+            history.insert(record("running-elsewhere", BuildStatus.RUNNING.wire(), "r2"));
         }
         try (ServerFixture fixture = new ServerFixture(cache)) {
             Api api = fixture.builder();

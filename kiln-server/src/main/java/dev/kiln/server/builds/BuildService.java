@@ -4,6 +4,7 @@ import dev.kiln.api.BuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.image.Reference;
 import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.BuildStatus;
 import dev.kiln.server.history.History;
 import dev.kiln.server.history.StoredEvent;
 import dev.kiln.server.http.Json;
@@ -101,10 +102,10 @@ public final class BuildService implements AutoCloseable {
             }
             long now = System.currentTimeMillis();
             // stored before the answer, and before any of its events: a client reads it as soon as it has the id
-            history.insert(new BuildRecord(id, kind, BuildRecord.QUEUED, submitter, target, replica, requestJson, now, null, null,
+            history.insert(new BuildRecord(id, kind, BuildStatus.QUEUED.wire(), submitter, target, replica, requestJson, now, null, null,
                     null, null, null, null, null, null, null, null));
             live.put(id, job);
-            job.events().append("Status", Json.write(Map.of("status", BuildRecord.QUEUED)));
+            job.events().append("Status", Json.write(Map.of("status", BuildStatus.QUEUED)));
             waiting.add(job);
             dispatch();
         }
@@ -135,7 +136,7 @@ public final class BuildService implements AutoCloseable {
             return false;
         }
         if (removed) {
-            end(job, BuildRecord.CANCELLED, "cancelled while queued", null, Duration.ZERO);
+            end(job, BuildStatus.CANCELLED, "cancelled while queued", null, Duration.ZERO);
         }
         return true;
     }
@@ -161,7 +162,7 @@ public final class BuildService implements AutoCloseable {
             }
             long now = System.currentTimeMillis();
             write(() -> history.started(job.id(), now));
-            job.events().append("Status", Json.write(Map.of("status", BuildRecord.RUNNING)));
+            job.events().append("Status", Json.write(Map.of("status", BuildStatus.RUNNING)));
             Work.Outcome outcome = null;
             String error = null;
             try {
@@ -170,8 +171,8 @@ public final class BuildService implements AutoCloseable {
                 error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             }
             boolean cancelled = job.control().finish();
-            String status = outcome != null ? BuildRecord.SUCCEEDED : cancelled ? BuildRecord.CANCELLED
-                    : closing ? BuildRecord.INTERRUPTED : BuildRecord.FAILED;
+            BuildStatus status = outcome != null ? BuildStatus.SUCCEEDED : cancelled ? BuildStatus.CANCELLED
+                    : closing ? BuildStatus.INTERRUPTED : BuildStatus.FAILED;
             end(job, status, outcome != null ? null : cancelled ? "cancelled" : error, outcome, Duration.ofNanos(System.nanoTime() - start));
         } catch (RuntimeException e) {
             LOG.error("build {} could not be recorded", job.id(), e);
@@ -185,7 +186,7 @@ public final class BuildService implements AutoCloseable {
     }
 
     /** Records the build's end, in the history and the metrics, and lets it go. */
-    private void end(Job job, String status, String error, Work.Outcome outcome, Duration took) {
+    private void end(Job job, BuildStatus status, String error, Work.Outcome outcome, Duration took) {
         BuildResult result = outcome == null ? null : outcome.build();
         String level = result == null || result.base() == null ? null : cacheLevel(result.base());
         Map<String, Object> statusEvent = new LinkedHashMap<>();
@@ -194,7 +195,7 @@ public final class BuildService implements AutoCloseable {
             statusEvent.put("error", error);
         }
         job.events().append("Status", Json.write(statusEvent));
-        metrics.buildFinished(job.kind(), status, took, result, level);
+        metrics.buildFinished(job.kind(), status.wire(), took, result, level);
         long now = System.currentTimeMillis();
         write(() -> {
             history.finished(job.id(), status, now, error, outcome == null ? null : Json.write(outcome.result()),
@@ -264,7 +265,7 @@ public final class BuildService implements AutoCloseable {
             left = new ArrayList<>(waiting);
             waiting.clear();
         }
-        left.forEach(job -> end(job, BuildRecord.INTERRUPTED, "the service stopped before the build started", null, Duration.ZERO));
+        left.forEach(job -> end(job, BuildStatus.INTERRUPTED, "the service stopped before the build started", null, Duration.ZERO));
         workers.shutdownNow();
         try {
             workers.awaitTermination(30, TimeUnit.SECONDS);

@@ -6,6 +6,7 @@ import dev.kiln.api.RebaseRequest;
 import dev.kiln.error.KilnException;
 import dev.kiln.image.Reference;
 import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.BuildStatus;
 import dev.kiln.server.history.History;
 import dev.kiln.server.http.ApiException;
 import dev.kiln.server.http.Json;
@@ -63,7 +64,7 @@ public record Rebases(BuildService service, History history) {
 
     /** The newest deployment the history has of {@code image} (a Flink build or an earlier rebase of it). */
     private Optional<Deployment> deployment(String image) {
-        for (BuildRecord build : history.list(BuildRecord.SUCCEEDED, null, SEARCHED)) {
+        for (BuildRecord build : history.list(BuildStatus.SUCCEEDED.wire(), null, SEARCHED)) {
             if (build.target().equals(image) && build.result() != null && build.digest() != null) {
                 JsonNode yaml = readTree(build.result()).get("deploymentYaml");
                 if (yaml != null && yaml.isTextual()) {

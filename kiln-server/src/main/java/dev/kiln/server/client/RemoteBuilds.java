@@ -96,9 +96,9 @@ public final class RemoteBuilds {
         String hadoopConf = request.hadoopConf() == null ? null : inputs.directory(request.hadoopConf());
         String hiveConf = request.hiveConf() == null ? null : inputs.directory(request.hiveConf());
         BuildSpec.Flink spec = new BuildSpec.Flink(request.base(), request.flinkVersion(), request.java(), request.scala(), jobJar, libs, conf,
-                adds, hadoopConf, hiveConf, request.mainClass(), request.uid(), request.gid(), request.deploymentName(), request.jobArgs(),
-                request.parallelism(), request.taskSlots(), request.serviceAccount(), request.jobManagerMemory(), request.jobManagerCpu(),
-                request.taskManagerMemory(), request.taskManagerCpu(), request.upgradeMode(), request.destination().imageName(),
+                adds, hadoopConf, hiveConf, request.mainClass(), request.owner().uid(), request.owner().gid(), request.deploymentName(), request.jobArgs(),
+                request.parallelism(), request.taskSlots(), request.serviceAccount(), request.jobManager().memory(), request.jobManager().cpu(),
+                request.taskManager().memory(), request.taskManager().cpu(), request.upgradeMode(), request.destination().imageName(),
                 common.platforms(), common.compression(), common.policy(), common.maxAge(), common.maxStale(), common.staleIfError(),
                 inputs.digests());
         return read(run(spec, inputs, listener), FlinkBuildResult.class);

@@ -60,15 +60,15 @@ public final class History implements AutoCloseable {
 
     /** The build started at {@code at}. */
     public void started(String id, long at) {
-        update("UPDATE builds SET status = ?, started_at = ? WHERE id = ?", BuildRecord.RUNNING, at, id);
+        update("UPDATE builds SET status = ?, started_at = ? WHERE id = ?", BuildStatus.RUNNING.wire(), at, id);
     }
 
     /** The build ended: its final status, and its result and figures when it succeeded. */
-    public void finished(String id, String status, long at, String error, String result, String image, String digest,
+    public void finished(String id, BuildStatus status, long at, String error, String result, String image, String digest,
                          String cacheLevel, Long bytesDownloaded, Long bytesUploaded, Long bytesSaved) {
         update("UPDATE builds SET status = ?, finished_at = ?, error = ?, result = ?, image = ?, digest = ?, cache_level = ?, "
                         + "bytes_downloaded = ?, bytes_uploaded = ?, bytes_saved = ? WHERE id = ?",
-                status, at, error, result, image, digest, cacheLevel, bytesDownloaded, bytesUploaded, bytesSaved, id);
+                status.wire(), at, error, result, image, digest, cacheLevel, bytesDownloaded, bytesUploaded, bytesSaved, id);
     }
 
     /**
@@ -78,10 +78,11 @@ public final class History implements AutoCloseable {
     public List<String> interrupt(String replica, long at) {
         List<String> ids = new ArrayList<>();
         query("SELECT id FROM builds WHERE replica = ? AND status IN (?, ?)", rs -> ids.add(rs.getString(1)),
-                replica, BuildRecord.QUEUED, BuildRecord.RUNNING);
+                replica, BuildStatus.QUEUED.wire(), BuildStatus.RUNNING.wire());
         for (String id : ids) {
             update("UPDATE builds SET status = ?, finished_at = ?, error = ? WHERE id = ? AND status IN (?, ?)",
-                    BuildRecord.INTERRUPTED, at, "the service stopped before the build ended", id, BuildRecord.QUEUED, BuildRecord.RUNNING);
+                    BuildStatus.INTERRUPTED.wire(), at, "the service stopped before the build ended", id, BuildStatus.QUEUED.wire(),
+                    BuildStatus.RUNNING.wire());
         }
         return ids;
     }
@@ -159,7 +160,7 @@ public final class History implements AutoCloseable {
                     ids.add(rs.getString(1));
                 }
             }
-        }, BuildRecord.QUEUED, BuildRecord.RUNNING);
+        }, BuildStatus.QUEUED.wire(), BuildStatus.RUNNING.wire());
         for (String id : ids) {
             update("DELETE FROM build_events WHERE build_id = ?", id);
             update("DELETE FROM builds WHERE id = ?", id);

@@ -90,12 +90,10 @@ public record AdminRoutes(Kiln kiln, KilnConfig config, History history, Rebases
     private void prune(Context ctx) {
         PruneSpec spec = ctx.body().isBlank() ? new PruneSpec(null, null, null, null, null) : Json.read(ctx.body(), PruneSpec.class, "prune");
         PruneRequest request = PruneRequest.builder().dryRun(Boolean.TRUE.equals(spec.dryRun()))
-                .maxSize(spec.maxSize() == null ? null : Units.parseSize(spec.maxSize()))
-                .lowWatermark(spec.lowWatermark() == null ? null : Units.parseSize(spec.lowWatermark()))
+                .maxSize(spec.maxSize() == null ? null : Units.parseSize(spec.maxSize()),
+                        spec.lowWatermark() == null ? null : Units.parseSize(spec.lowWatermark()))
                 .maxAge(spec.maxAge() == null ? null : Units.parseDuration(spec.maxAge())).keepLast(spec.keepLast()).build();
-        var result = kiln.prune(request);
-        ctx.json(Map.of("removed", result.removed(), "blobsRemoved", result.blobsRemoved(), "bytesBefore", result.bytesBefore(),
-                "bytesAfter", result.bytesAfter(), "bytesFreed", result.bytesFreed(), "dryRun", result.dryRun()));
+        ctx.json(kiln.prune(request));
     }
 
     private void rebase(Context ctx) {

@@ -8,19 +8,18 @@ import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.Job;
 import dev.kiln.server.builds.Submissions;
 import dev.kiln.server.history.BuildRecord;
+import dev.kiln.server.history.BuildStatus;
 import dev.kiln.server.history.History;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** The builds API: submit, list, show, cancel, and the live events. */
 public record BuildRoutes(BuildService service, Submissions submissions, History history) {
-    private static final Set<String> STATUSES = Set.of(BuildRecord.QUEUED, BuildRecord.RUNNING, BuildRecord.SUCCEEDED,
-            BuildRecord.FAILED, BuildRecord.CANCELLED, BuildRecord.INTERRUPTED);
     private static final int DEFAULT_LIMIT = 50;
     private static final int MAX_LIMIT = 1000;
 
@@ -43,8 +42,9 @@ public record BuildRoutes(BuildService service, Submissions submissions, History
 
     private void list(Context ctx) {
         String status = ctx.queryParam("status");
-        if (status != null && !STATUSES.contains(status)) {
-            throw ApiException.badRequest("status must be one of " + String.join(", ", STATUSES.stream().sorted().toList()) + ", not " + status);
+        if (status != null && BuildStatus.of(status).isEmpty()) {
+            String known = String.join(", ", Arrays.stream(BuildStatus.values()).map(BuildStatus::wire).sorted().toList());
+            throw ApiException.badRequest("status must be one of " + known + ", not " + status);
         }
         int limit = Routes.intParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         Long before = Routes.timeParam(ctx, "before");
