@@ -340,7 +340,7 @@ public record KilnConfig(Store store, Map<String, Registry> registries, Daemon d
 
     /** The configuration as a tree of the file's keys (for JSON), every secret replaced by {@code <redacted>}. */
     public Map<String, Object> redacted() {
-        Map<String, Object> tree = new LinkedHashMap<>(ConfigLoader.redacted(this));
+        Map<String, Object> tree = new LinkedHashMap<>(ShownConfig.redacted(this));
         tree.put("sources", sources);
         return tree;
     }

@@ -60,42 +60,42 @@ final class ServerSection {
     /** The server's keys; token hashes and the webhook's query and user info are redacted. */
     static Map<String, Object> redacted(KilnConfig.Server s) {
         Map<String, Object> server = new LinkedHashMap<>();
-        ConfigLoader.put(server, "port", s.port());
-        ConfigLoader.put(server, "bind", s.bind());
+        ShownConfig.put(server, "port", s.port());
+        ShownConfig.put(server, "bind", s.bind());
         if (!s.tokens().isEmpty()) {
             server.put("tokens", s.tokens().stream().map(t -> {
                 Map<String, Object> token = new LinkedHashMap<>();
                 token.put("name", t.name());
-                token.put("sha256", ConfigLoader.REDACTED);
+                token.put("sha256", ShownConfig.REDACTED);
                 token.put("role", t.role());
                 return token;
             }).toList());
         }
-        ConfigLoader.putSection(server, "builds", s.builds(), (builds, b) -> {
-            ConfigLoader.put(builds, "concurrency", b.concurrency());
-            ConfigLoader.put(builds, "queue", b.queue());
+        ShownConfig.putSection(server, "builds", s.builds(), (builds, b) -> {
+            ShownConfig.put(builds, "concurrency", b.concurrency());
+            ShownConfig.put(builds, "queue", b.queue());
         });
-        ConfigLoader.putSection(server, "uploads", s.uploads(), (uploads, u) -> ConfigLoader.put(uploads, "maxBytes", ConfigLoader.exactSize(u.maxBytes())));
-        ConfigLoader.putSection(server, "history", s.history(), (history, h) -> {
-            ConfigLoader.put(history, "keepDays", h.keepDays());
-            ConfigLoader.put(history, "keepBuilds", h.keepBuilds());
+        ShownConfig.putSection(server, "uploads", s.uploads(), (uploads, u) -> ShownConfig.put(uploads, "maxBytes", ShownConfig.exactSize(u.maxBytes())));
+        ShownConfig.putSection(server, "history", s.history(), (history, h) -> {
+            ShownConfig.put(history, "keepDays", h.keepDays());
+            ShownConfig.put(history, "keepBuilds", h.keepBuilds());
         });
-        ConfigLoader.putSection(server, "database", s.database(), (database, d) -> {
-            ConfigLoader.put(database, "url", d.url() == null ? null : d.url().replaceAll("(?i)password=[^&;]*", "password=" + ConfigLoader.REDACTED));
-            ConfigLoader.put(database, "user", d.user());
-            ConfigLoader.put(database, "passwordEnv", d.passwordEnv());
-            ConfigLoader.put(database, "passwordFile", d.passwordFile());
+        ShownConfig.putSection(server, "database", s.database(), (database, d) -> {
+            ShownConfig.put(database, "url", d.url() == null ? null : d.url().replaceAll("(?i)password=[^&;]*", "password=" + ShownConfig.REDACTED));
+            ShownConfig.put(database, "user", d.user());
+            ShownConfig.put(database, "passwordEnv", d.passwordEnv());
+            ShownConfig.put(database, "passwordFile", d.passwordFile());
         });
-        ConfigLoader.putSection(server, "schedule", s.schedule(), (schedule, t) -> {
-            ConfigLoader.put(schedule, "refresh", Units.formatDuration(t.refresh()));
-            ConfigLoader.put(schedule, "outdated", Units.formatDuration(t.outdated()));
-            ConfigLoader.put(schedule, "prune", Units.formatDuration(t.prune()));
+        ShownConfig.putSection(server, "schedule", s.schedule(), (schedule, t) -> {
+            ShownConfig.put(schedule, "refresh", Units.formatDuration(t.refresh()));
+            ShownConfig.put(schedule, "outdated", Units.formatDuration(t.outdated()));
+            ShownConfig.put(schedule, "prune", Units.formatDuration(t.prune()));
         });
-        ConfigLoader.put(server, "autoRebase", s.autoRebase());
+        ShownConfig.put(server, "autoRebase", s.autoRebase());
         if (s.notifications() != null && s.notifications().webhook() != null) {
             // a webhook URL may carry a secret in its user info or query
-            server.put("notify", Map.of("webhook", s.notifications().webhook().replaceAll("//[^/@]*@", "//" + ConfigLoader.REDACTED + "@")
-                    .replaceAll("\\?.*$", "?" + ConfigLoader.REDACTED)));
+            server.put("notify", Map.of("webhook", s.notifications().webhook().replaceAll("//[^/@]*@", "//" + ShownConfig.REDACTED + "@")
+                    .replaceAll("\\?.*$", "?" + ShownConfig.REDACTED)));
         }
         return server;
     }
