@@ -131,10 +131,12 @@ log_stats() {
 log_mark() { wc -l < "$1/access.log"; }
 heads_since() { tail -n +"$(($2 + 1))" "$1/access.log" | grep -c '"HEAD /v2/[^ ]*/manifests/' || true; }
 
-# uploaded_since DIR MARK: bytes of the blobs the target received (PUTs that completed an upload)
+# uploaded_since DIR MARK: bytes of the blobs the target received (PUTs that completed an upload: a refused
+# or abandoned one moved no blob)
 uploaded_since() {
   local total=0 digest file
-  for digest in $(tail -n +"$(($2 + 1))" "$1/access.log" | grep -oE '"PUT /v2/[^ ]*digest=sha256(%3A|:)[0-9a-f]{64}' | grep -oE '[0-9a-f]{64}$'); do
+  for digest in $(tail -n +"$(($2 + 1))" "$1/access.log" | grep -oE '"PUT /v2/[^ ]*digest=sha256(%3A|:)[0-9a-f]{64}[^"]*" 2[0-9][0-9] ' |
+      grep -oE 'sha256(%3A|:)[0-9a-f]{64}' | grep -oE '[0-9a-f]{64}$'); do
     file=$1/storage/docker/registry/v2/blobs/sha256/${digest:0:2}/$digest/data
     [[ -f $file ]] && total=$((total + $(stat -c %s "$file")))
   done

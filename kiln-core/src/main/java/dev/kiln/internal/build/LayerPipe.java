@@ -8,14 +8,17 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
+import java.util.function.Supplier;
 
 /**
  * Carries a layer's bytes from the thread writing it into the store (a {@link BlobWriter.Tap}) to the
  * thread uploading it ({@link #input()}), through a bounded buffer: the upload reads what the download
  * has written, and the download waits when the upload falls behind. The upload's stream ends only when
- * the download ended with the whole blob in the store; when it did not (failed, started over, or found
- * the blob already fetched by someone else) the stream fails instead, and the upload with it. When the
- * upload stops reading, the download goes on into the store alone.
+ * the download ended with the whole blob in the store; when it found the whole blob already fetched by
+ * someone else (another build waiting on the same download, in this process or another), the upload
+ * reads it from the store through the same stream, so it is still one request; when the download
+ * failed or started over, the stream fails instead, and the upload with it. When the upload stops
+ * reading, the download goes on into the store alone.
  */
 final class LayerPipe implements BlobWriter.Tap {
     private static final int BUFFER = 1 << 18;
@@ -55,9 +58,23 @@ final class LayerPipe implements BlobWriter.Tap {
         end("the download started over");
     }
 
-    /** The download ended with the blob committed to the store: the upload may end too, if it had it all. */
-    void finished() {
-        end(received == size ? null : "the store already had the blob, or part of it, from another download");
+    /**
+     * The download ended with the blob committed to the store: the upload may end too, if it had it all;
+     * if it had none of it (another download fetched it), it gets the blob from {@code stored}.
+     */
+    void finished(Supplier<InputStream> stored) {
+        if (received == 0 && size > 0 && !detached) {
+            byte[] buffer = new byte[BUFFER];
+            try (InputStream blob = stored.get()) {
+                for (int n; !detached && (n = blob.read(buffer)) > 0; ) {
+                    accept(buffer, 0, n);
+                }
+            } catch (IOException | RuntimeException e) {
+                end("cannot read the blob another download stored: " + e.getMessage());
+                return;
+            }
+        }
+        end(received == size ? null : "the store already had part of the blob from another download");
     }
 
     /** The download failed: the upload fails with it. */

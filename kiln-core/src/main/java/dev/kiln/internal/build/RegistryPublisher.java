@@ -185,7 +185,7 @@ final class RegistryPublisher implements ImageSink {
         Thread downloader = new Thread(() -> {
             try {
                 resolver.ensureLayer(base, blob, telemetry, pipe);
-                pipe.finished();
+                pipe.finished(() -> store.blobs().open(blob.digest()));
                 download.complete(null);
             } catch (Throwable e) {
                 pipe.failed(e);
