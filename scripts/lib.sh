@@ -16,10 +16,11 @@ free_port() {
   done
 }
 
-# start_registry DIR: starts docker-registry with storage and access log under DIR; sets REGISTRY
-# (another port if the one chosen was taken before the registry bound it)
+# start_registry DIR [YAML]: starts docker-registry with storage and access log under DIR, and YAML's extra
+# configuration lines (e.g. an auth: section); sets REGISTRY (another port if the one chosen was taken
+# before the registry bound it)
 start_registry() {
-  local dir=$1 port attempt
+  local dir=$1 extra=${2:-} port attempt
   mkdir -p "$dir/storage"
   for attempt in 1 2 3 4 5; do
     port=$(free_port)
@@ -28,12 +29,14 @@ version: 0.1
 log: { level: error }
 storage: { filesystem: { rootdirectory: $dir/storage }, delete: { enabled: true } }
 http: { addr: 127.0.0.1:$port, secret: kiln-local }
+$extra
 YAML
     docker-registry serve "$dir/config.yml" > "$dir/access.log" 2>&1 &
     echo $! > "$dir/pid"
     REGISTRY=127.0.0.1:$port
     for _ in $(seq 1 100); do
-      curl -fs "http://$REGISTRY/v2/" >/dev/null 2>&1 && return 0
+      # up once it answers: 200, or 401 from one that wants credentials
+      [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/") =~ ^(200|401)$ ]] && return 0
       kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
       sleep 0.1
     done

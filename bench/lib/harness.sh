@@ -174,9 +174,9 @@ flink_inputs() {
 # round trip, as an auth server far away); the user's credentials in DIR/docker-config.json, as a
 # platform hands them to a build; sets REGISTRY and token_ctl (TokenAuthServer's /count port)
 token_auth_start() {
-  local dir=$1 port _ token_port line=
+  local dir=$1 _ token_port line=
   source "$root/bench/net/net.sh"
-  mkdir -p "$dir/storage"
+  mkdir -p "$dir"
   head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/password"
   java -cp "$bench_jar" dev.kiln.bench.TokenAuthServer bench "$dir/password" "$dir/token-root.pem" \
     > "$dir/token-server.out" 2> "$dir/token-server.log" &
@@ -189,22 +189,8 @@ token_auth_start() {
   [[ -n $line ]] || { echo "token server did not start:" >&2; cat "$dir/token-server.log" >&2; return 1; }
   read -r _ token_port _ token_ctl <<< "$line"
   net_delay_proxy 0 "127.0.0.1:$token_port" 25 > "$dir/proxy"
-  port=$(free_port)
-  cat > "$dir/config.yml" <<YAML
-version: 0.1
-log: { level: error }
-storage: { filesystem: { rootdirectory: $dir/storage }, delete: { enabled: true } }
-http: { addr: 127.0.0.1:$port, secret: kiln-local }
-auth:
-  token: { realm: "http://$PROXY/token", service: kiln-test-registry, issuer: kiln-test-token-server, rootcertbundle: $dir/token-root.pem }
-YAML
-  docker-registry serve "$dir/config.yml" > "$dir/access.log" 2>&1 &
-  echo $! > "$dir/pid"
-  REGISTRY=127.0.0.1:$port
-  for _ in $(seq 1 100); do
-    [[ $(curl -s -o /dev/null -w '%{http_code}' "http://$REGISTRY/v2/") == 401 ]] && break
-    sleep 0.1
-  done
+  start_registry "$dir" "auth:
+  token: { realm: \"http://$PROXY/token\", service: kiln-test-registry, issuer: kiln-test-token-server, rootcertbundle: $dir/token-root.pem }"
   printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REGISTRY" "$(printf 'bench:%s' "$(cat "$dir/password")" | base64 -w0)" \
     > "$dir/docker-config.json"
 }
