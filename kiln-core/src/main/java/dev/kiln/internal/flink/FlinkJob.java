@@ -43,9 +43,7 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
         mainClass = mainClass.or(jar::mainClass);
         requireUniqueNames(libs, "--lib");
         requireUniqueNames(confFiles, "--conf");
-        for (Path lib : libs) {
-            JobJar.inspect(lib);
-        }
+        libs.forEach(JobJar::requireJar);
         jarGroups.forEach(JarGroup::check);
         for (Path conf : confFiles) {
             if (!Files.isRegularFile(conf)) {
@@ -98,7 +96,7 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
                 throw new InvalidInputException("jar directory '" + directory + "' " + (Files.exists(directory) ? "is not a directory" : "does not exist"));
             }
             try (var files = Files.list(directory)) {
-                files.sorted().forEach(JobJar::inspect);
+                files.sorted().forEach(JobJar::requireJar);
             } catch (java.io.IOException e) {
                 throw new InvalidInputException("cannot list jar directory '" + directory + "': " + e.getMessage());
             }

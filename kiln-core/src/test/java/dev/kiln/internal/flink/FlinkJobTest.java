@@ -87,6 +87,32 @@ class FlinkJobTest {
     }
 
     @Test
+    void aLibraryIsCheckedFromItsZipEndRecord() throws IOException {
+        Path lib = jar("lib.jar", null, null);
+        JobJar.requireJar(lib);
+        byte[] bytes = Files.readAllBytes(lib);
+        Path commented = dir.resolve("commented.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(commented))) {
+            out.setComment("a comment after the end record, " + "x".repeat(300));
+            out.putNextEntry(new java.util.zip.ZipEntry("a.class"));
+        }
+        JobJar.requireJar(commented);
+        Path truncated = Files.write(dir.resolve("truncated.jar"), java.util.Arrays.copyOf(bytes, bytes.length - 10));
+        Path empty = dir.resolve("empty.jar");
+        new JarOutputStream(Files.newOutputStream(empty)).close();
+        Path text = Files.writeString(dir.resolve("notes.jar"), "plain text");
+        Path tiny = Files.writeString(dir.resolve("tiny.jar"), "PK");
+
+        for (Path notAJar : List.of(truncated, text, tiny)) {
+            assertThatThrownBy(() -> JobJar.requireJar(notAJar)).isInstanceOf(InvalidInputException.class)
+                    .hasMessage("jar '" + notAJar + "' is not a jar (no zip end record)");
+        }
+        assertThatThrownBy(() -> JobJar.requireJar(empty)).hasMessage("jar '" + empty + "' is an empty archive");
+        assertThatThrownBy(() -> JobJar.requireJar(dir)).hasMessage("jar '" + dir + "' is not a file");
+        assertThatThrownBy(() -> JobJar.requireJar(dir.resolve("missing.jar"))).hasMessageContaining("does not exist");
+    }
+
+    @Test
     void theEntryClassComesFromProgramClassThenMainClass() throws IOException {
         assertThat(JobJar.inspect(jar("a.jar", Attributes.Name.MAIN_CLASS, "com.example.Main")).mainClass()).contains("com.example.Main");
         assertThat(JobJar.inspect(jar("b.jar", new Attributes.Name("program-class"), "com.example.Program")).mainClass())
