@@ -20,6 +20,7 @@ import dev.kiln.internal.store.LayerCache;
 import dev.kiln.internal.store.LocalStore;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +54,19 @@ final class ImageBuilder {
                 r -> r.digest().shortHex() + " from " + r.source() + " (" + r.decision() + ")");
     }
 
-    /** Starts building (or reusing) {@code spec}'s layers, in parallel on the transfer pool. */
+    /**
+     * Starts building (or reusing) {@code spec}'s layers, in parallel on the transfer pool, the last one
+     * first: layers go from the least to the most often changing (a Flink job's jar comes after its 69
+     * libraries), so the one most likely to be built rather than reused starts at once instead of
+     * queueing behind the others' cache lookups.
+     */
     List<CompletableFuture<BuildResult.AppLayer>> startLayers(BuildSpec spec, Telemetry telemetry) {
-        List<CompletableFuture<BuildResult.AppLayer>> builds = new ArrayList<>();
-        for (int i = 0; i < spec.layers().size(); i++) {
+        int count = spec.layers().size();
+        List<CompletableFuture<BuildResult.AppLayer>> builds = new ArrayList<>(Collections.nCopies(count, null));
+        for (int i = count - 1; i >= 0; i--) {
             LayerSource source = spec.layers().get(i);
-            String name = "layer " + (i + 1) + "/" + spec.layers().size();
-            builds.add(Futures.async(() -> telemetry.step(name, describe(source),
+            String name = "layer " + (i + 1) + "/" + count;
+            builds.set(i, Futures.async(() -> telemetry.step(name, describe(source),
                     () -> buildLayer(spec, source, telemetry),
                     l -> (l.cached() ? "reused " : "built ") + l.descriptor().digest().shortHex() + ", " + l.descriptor().size() + " B"),
                     transfers));
