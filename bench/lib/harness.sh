@@ -292,7 +292,7 @@ tool_build() {
   [[ $policy == revalidate || $policy == stale-while-revalidate ]] && age=(--max-age 0s)
   mkdir -p "$cache"
   [[ $tool == kiln-serve ]] && serve_request "$job" "$ref" > "$work/serve-request.json"
-  [[ $tool == kiln-flink || $tool == kiln-server-cli ]] && mapfile -t inputs < <(flink_inputs "$job")
+  [[ $tool =~ ^(kiln-flink|kiln-server-cli|client-inputs)$ ]] && mapfile -t inputs < <(flink_inputs "$job")
   start=$(date +%s%N)
   case $tool in
     kiln)
@@ -320,6 +320,20 @@ tool_build() {
       serve_submit "$job" ;;
     client-start)
       KILN_JAVA_OPTS=-Xmx256m /usr/bin/time -o "$timing" -f %M "$root/kiln" --version >/dev/null ;;
+    client-inputs)
+      # the floor of what --server adds to the service's build: every input hashed by coreutils (two at a
+      # time, as the client's two cores do) and the changed one (job.jar) put to the service by curl
+      local files=() i
+      for ((i = 1; i < ${#inputs[@]}; i += 2)); do
+        [[ ${inputs[i - 1]} =~ ^--(lib|job-jar)$ ]] && files+=("${inputs[i]}")
+      done
+      /usr/bin/time -o "$timing" -f %M bash -c '
+        set -euo pipefail
+        url=$1 token=$2; shift 2
+        jar=${!#}
+        digest=$(printf "%s\0" "$@" | xargs -0 -n 8 -P 2 sha256sum | awk -v jar="$jar" "\$2 == jar { print \$1 }")
+        curl -sSf -o /dev/null -X PUT -H "Authorization: Bearer $(cat "$token")" --data-binary "@$jar" "$url/api/v1/files/sha256:$digest"
+      ' client-inputs "$serve_url" "$serve_dir/token" "${files[@]}" ;;
     kiln-api)
       /usr/bin/time -o "$timing" -f %M java -Xmx256m -cp "$bench_jar" dev.kiln.bench.KilnApiBuild --from "$origin/flink:1.18" \
         --add "$job/:/opt/flink/usrlib/" --to "$ref" --cache "$cache" --insecure "${cred_args[@]}" >/dev/null ;;
@@ -396,8 +410,8 @@ harness_scenario() {
   fi
   # the service: a warm build (its v1 first, untimed) and a no-op; the --server client's JVM start
   if [[ $tool == kiln-serve && ! $scenario =~ ^(warm|noop|parallel-8)$ ]]; then return; fi
-  if [[ $tool == kiln-server-cli && ! $scenario =~ ^(warm|noop|client-start)$ ]]; then return; fi
-  if [[ $scenario == client-start && $tool != kiln-server-cli ]]; then return; fi
+  if [[ $tool == kiln-server-cli && ! $scenario =~ ^(warm|noop|client-start|client-inputs)$ ]]; then return; fi
+  if [[ $scenario =~ ^client-(start|inputs)$ && $tool != kiln-server-cli ]]; then return; fi
   if [[ $tool == skopeo && $scenario != cold ]]; then return; fi
   # the registry's ingest floor, after kiln's own empty-target build (list it after kiln in --tools)
   if [[ $tool == push-floor && $scenario != empty-target ]]; then return; fi
@@ -419,6 +433,9 @@ harness_scenario() {
       # what the --server client's time holds besides the build: the launcher and a JVM (`kiln --version`)
       marks
       timing=$(tool_build client-start "$cache" "$job2" "$repo:1") ;;
+    client-inputs)
+      marks
+      timing=$(tool_build client-inputs "$cache" "$job2" "$repo:1") ;;
     noop)
       marks
       timing=$(tool_build "$tool" "$cache" "$job2" "$repo:1") ;;
