@@ -58,6 +58,9 @@ grep -qi "heap" "$work/opts.err" || fail "KILN_JAVA_OPTS=-Xmx1m failed otherwise
 # the launcher's own collector (serial) gives way to one KILN_JAVA_OPTS chooses (the JVM refuses two)
 out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-XX:+UseParallelGC" "$install/bin/kiln" --version 2>&1) \
   && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-XX:+UseParallelGC printed: $out"
+# the launcher's 32 MB initial heap gives way to a smaller maximum (the JVM refuses -Xms above -Xmx)
+out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-Xmx16m" "$install/bin/kiln" --version 2>&1) \
+  && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-Xmx16m printed: $out"
 help=$(kiln help)
 commands=$(sed -n '/^Commands:/,$s/^  \([a-z][a-z-]*\) .*/\1/p' <<<"$help")
 for command in build flink pull inspect cache login logout completion; do
