@@ -58,6 +58,13 @@ grep -qi "heap" "$work/opts.err" || fail "KILN_JAVA_OPTS=-Xmx1m failed otherwise
 # the launcher's own collector (serial) gives way to one KILN_JAVA_OPTS chooses (the JVM refuses two)
 out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-XX:+UseParallelGC" "$install/bin/kiln" --version 2>&1) \
   && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-XX:+UseParallelGC printed: $out"
+# the launcher's JVM options for a short command (README, Install); the service keeps the JIT's defaults
+flags=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS=-XX:+PrintCommandLineFlags "$install/bin/kiln" --version)
+for flag in -XX:+UseSerialGC -XX:CompileThresholdScaling=5.000000 -XX:InitialHeapSize=33554432; do
+  [[ " $flags " == *" $flag "* ]] || fail "kiln --version ran without $flag: $flags"
+done
+flags=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS=-XX:+PrintCommandLineFlags "$install/bin/kiln" serve --help)
+[[ $flags != *CompileThresholdScaling* ]] || fail "kiln serve ran with the command's compile thresholds: $flags"
 # the launcher's 32 MB initial heap gives way to a smaller maximum (the JVM refuses -Xms above -Xmx)
 out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-Xmx16m" "$install/bin/kiln" --version 2>&1) \
   && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-Xmx16m printed: $out"

@@ -67,7 +67,7 @@ out.append("Tools: `kiln` is `kiln build --add DIR` (all jars one layer); `kiln-
            "layer of its own; `kiln-flink` is `kiln flink build` with one `--lib` per dependency jar and `--job-jar`; "
            "`kiln-api` the Java API in a fresh JVM; `push-floor` (empty target only) the blobs of kiln's image put into the "
            "empty target by curl, every blob at once, in one POST + PUT each: the registry's own ingest floor; `kiln-serve` the same Flink build submitted to a running `kiln serve` "
-           "(pool of 8; warm store; six untimed builds after it started, as on a service that has been up a while) by curl: multipart POST with job.jar as a part and the dependency jars by the digests "
+           "(pool of 8; warm store; twenty untimed builds after it started, as on a service that has been up a while) by curl: multipart POST with job.jar as a part and the dependency jars by the digests "
            "the service holds, then its event stream to the end (no JVM on the client; its peak MB is the service's "
            "peak RSS since it started); `kiln-server-cli` is `kiln flink build --server` from a client with an empty cache "
            "(it hashes every input, uploads what the service lacks: the new job.jar), and its `client-start` row is "
