@@ -64,7 +64,8 @@ for flag in -XX:+UseSerialGC -XX:CompileThresholdScaling=5.000000 -XX:InitialHea
   [[ " $flags " == *" $flag "* ]] || fail "kiln --version ran without $flag: $flags"
 done
 flags=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS=-XX:+PrintCommandLineFlags "$install/bin/kiln" serve --help)
-[[ $flags != *CompileThresholdScaling* ]] || fail "kiln serve ran with the command's compile thresholds: $flags"
+[[ $flags != *CompileThresholdScaling* && " $flags " == *" -XX:NewSize=100663296 "* ]] \
+  || fail "kiln serve ran with the command's compile thresholds or without its young generation: $flags"
 # the launcher's 32 MB initial heap gives way to a smaller maximum (the JVM refuses -Xms above -Xmx)
 out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-Xmx16m" "$install/bin/kiln" --version 2>&1) \
   && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-Xmx16m printed: $out"
