@@ -47,7 +47,8 @@ final class FlinkCommand {
         @Option(names = "--main-class", paramLabel = "CLASS", description = "The job's entry class (default: from the jar's manifest).")
         String mainClass;
 
-        @Option(names = "--lib", paramLabel = "JAR", description = "A jar for $FLINK_HOME/lib/, e.g. a connector (repeatable; one layer each).")
+        @Option(names = "--lib", paramLabel = "JAR", description = "A jar for $FLINK_HOME/lib/, e.g. a connector (repeatable; one layer each, "
+                + "or one for all when the image would have more than 125 layers).")
         List<Path> libs = new ArrayList<>();
 
         @Option(names = "--conf", paramLabel = "FILE", description = "flink-conf.yaml or config.yaml (its settings go into the deployment), "

@@ -126,7 +126,7 @@ public final class FlinkBuildRequest extends ImageBuildRequest {
         return jobJar;
     }
 
-    /** Jars for {@code $FLINK_HOME/lib/}, one layer each. */
+    /** Jars for {@code $FLINK_HOME/lib/}, one layer each (one for all when the image would have more than 125 layers). */
     public List<Path> libs() {
         return libs;
     }

@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code $FLINK_HOME/lib/}, files the job reads itself where it names them ({@code adds}, never under the
  * conf dir, which Kubernetes hides), and the job jar in {@code $FLINK_HOME/usrlib/}. Each is a layer of its
  * own, from the least to the most often changing, so that a new release of the job uploads only the
- * job jar's layer. Every input is checked when the job is described, before any request.
+ * job jar's layer; the libraries share one when one each would exceed {@link #MAX_IMAGE_LAYERS}. Every
+ * input is checked when the job is described, before any request.
  *
  * @param adds      files or directories at their absolute destinations
  * @param mainClass the entry class: given, or the jar's {@code program-class} / {@code Main-Class}
@@ -34,6 +35,11 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
     public static final String HIVE_CONF_DIR = "/opt/hive/conf";
     public static final String LABEL_JAR = "dev.kiln.flink.job.jar";
     public static final String LABEL_MAIN_CLASS = "dev.kiln.flink.job.main-class";
+    /**
+     * The most layers an image may have for Docker to run it (its overlay stack refuses more: "max depth
+     * exceeded"; CRI-O stops at 128). With more, the libraries share one layer instead of one each.
+     */
+    public static final int MAX_IMAGE_LAYERS = 125;
 
     public FlinkJob {
         libs = List.copyOf(libs);
@@ -74,7 +80,12 @@ public record FlinkJob(JobJar jar, List<Path> libs, List<Path> confFiles, List<L
             env.put("HIVE_CONF_DIR", HIVE_CONF_DIR);
         }
         confFiles.forEach(f -> layers.add(new LayerSource(f, home + "/conf/", uid, gid)));
-        libs.forEach(f -> layers.add(new LayerSource(f, home + "/lib/", uid, gid)));
+        int others = baseConfig.diffIds().size() + layers.size() + jarGroups.size() + adds.size() + 1;
+        if (others + libs.size() <= MAX_IMAGE_LAYERS || libs.size() < 2) {
+            libs.forEach(f -> layers.add(new LayerSource(f, home + "/lib/", uid, gid)));
+        } else {
+            layers.add(LayerSource.files(libs, home + "/lib/", uid, gid));
+        }
         jarGroups.forEach(g -> layers.add(new LayerSource(g.directory(), home + "/" + g.flinkHomeDir() + "/", uid, gid)));
         for (LayerSource add : adds) {
             requireOutsideConf(add.destination(), home);

@@ -65,6 +65,19 @@ public record LayerSource(Path source, String destination, Integer uid, Integer 
         return new LayerSource(scratch, "/", 0, 0, null, null, List.copyOf(entries));
     }
 
+    /**
+     * One layer of several files, each as {@code new LayerSource(file, directory, uid, gid)} would place it
+     * (so {@code directory} ends with {@code /}); written as a {@link #prepared} layer is, named after the
+     * first file's directory, its files hashed at every build.
+     */
+    public static LayerSource files(List<Path> files, String directory, int uid, int gid) {
+        List<LayerEntry> entries = new ArrayList<>();
+        for (Path file : files) {
+            new LayerSource(file, directory, uid, gid).entries().forEach(e -> entries.add(e.ownedBy(uid, gid)));
+        }
+        return new LayerSource(files.get(0).toAbsolutePath().getParent(), directory, uid, gid, null, null, List.copyOf(entries));
+    }
+
     /** The entries this source gives, sorted as they are written; reads the file system's metadata, not content. */
     public List<LayerEntry> entries() {
         return LayerTree.scan(this);

@@ -158,6 +158,32 @@ class FlinkBuildTest {
     }
 
     @Test
+    void moreLibrariesThanDockerRunsLayersShareOneLayerAndTheImageStaysWithinTheLimit() throws IOException {
+        FlinkBuildRequest.Builder request = job(examplesJar(), "jobs/many-libs:1");
+        int libs = FlinkJob.MAX_IMAGE_LAYERS;
+        for (int i = 0; i < libs; i++) {
+            request.lib(jar("lib-" + i + ".jar", null, "library " + i));
+        }
+        try (Kiln kiln = kiln(tmp.resolve("cache"))) {
+            FlinkBuildResult result = kiln.buildFlink(request.build());
+            FlinkBuildResult again = kiln.buildFlink(request.build());
+
+            assertThat(result.build().layers()).extracting(l -> l.destination()).containsExactly(
+                    FlinkJob.HADOOP_CONF_DIR + "/", "/opt/flink/conf/", "/opt/flink/lib/", "/opt/flink/usrlib/" + examplesJar().getFileName());
+            assertThat(manifest(result.image()).get("layers").size()).isEqualTo(BASE.flinkBase().layers().size() + 4)
+                    .isLessThanOrEqualTo(FlinkJob.MAX_IMAGE_LAYERS);
+            assertThat(again.build().layers()).as("the same libraries: the shared layer is reused").allMatch(l -> l.cached());
+            assertThat(again.image()).isEqualTo(result.image());
+
+            Path rootfs = unpackFromRegistry(result.image(), tmp.resolve("unpacked"));
+            assertThat(rootfs.resolve("opt/flink/lib/flink-connector-orders.jar")).exists();
+            for (int i = 0; i < libs; i++) {
+                assertThat(rootfs.resolve("opt/flink/lib/lib-" + i + ".jar")).hasSameBinaryContentAs(tmp.resolve("jars/lib-" + i + ".jar"));
+            }
+        }
+    }
+
+    @Test
     void aNewReleaseOfTheJobUploadsOnlyTheJobLayerAndTheConfig() throws IOException {
         Path v1 = jar("orders.jar", "com.example.Orders", "release 1");
         try (Kiln kiln = kiln(tmp.resolve("cache"))) {

@@ -1,6 +1,7 @@
 package dev.kiln.internal.flink;
 
 import dev.kiln.error.InvalidInputException;
+import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.internal.layer.LayerSource;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,36 @@ class FlinkJobTest {
         assertThatThrownBy(() -> new FlinkJob(job, List.of(), List.of(), List.of(), null, null, Optional.empty(), 0, 0,
                 List.of(new FlinkJob.JarGroup(released, "usrlib")))).isInstanceOf(InvalidInputException.class)
                 .hasMessageContaining("README.txt").hasMessageContaining("is not a jar");
+    }
+
+    @Test
+    void librariesThatWouldTakeTheImageOverDockersLayerLimitShareOneLayer() throws IOException {
+        JobJar job = JobJar.inspect(jar("job.jar", null, null));
+        Files.createDirectories(dir.resolve("libs"));
+        List<Path> libs = new java.util.ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            libs.add(Files.copy(jar("x.jar", null, null), dir.resolve("libs/lib-" + i + ".jar")));
+        }
+        FlinkJob flink = new FlinkJob(job, libs, List.of(), List.of(), null, null, Optional.empty(), 9999, 9999, List.of());
+        // base layers + 60 libraries + the job: 64 + 61 = 125 layers at most, one each; one more base layer, and they share one
+        FlinkJob.Plan fits = flink.plan(withLayers(64));
+        FlinkJob.Plan over = flink.plan(withLayers(65));
+
+        assertThat(fits.layers()).hasSize(61);
+        assertThat(over.layers()).hasSize(2);
+        LayerSource shared = over.layers().get(0);
+        assertThat(shared.entries()).extracting(e -> e.path()).hasSize(60)
+                .allMatch(path -> path.matches("opt/flink/lib/lib-\\d+\\.jar")).isSorted();
+        assertThat(shared.entries()).allMatch(e -> e.uid() == 9999 && e.gid() == 9999);
+        assertThat(shared.destination()).isEqualTo("/opt/flink/lib/");
+        assertThat(over.layers().get(1).destination()).isEqualTo("/opt/flink/usrlib/job.jar");
+        assertThat(65 + over.layers().size()).isLessThanOrEqualTo(FlinkJob.MAX_IMAGE_LAYERS);
+    }
+
+    private static ImageConfig withLayers(int count) {
+        List<Digest> diffIds = java.util.stream.IntStream.range(0, count)
+                .mapToObj(i -> Digest.sha256(Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8))).toList();
+        return new ImageConfig("amd64", "linux", null, null, null, null, null, new ImageConfig.RootFs("layers", diffIds), null);
     }
 
     @Test
