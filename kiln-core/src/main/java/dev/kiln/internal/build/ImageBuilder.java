@@ -7,6 +7,7 @@ import dev.kiln.image.Digest;
 import dev.kiln.image.ImageJson;
 import dev.kiln.image.MediaTypes;
 import dev.kiln.image.RawManifest;
+import dev.kiln.internal.layer.ContentDigests;
 import dev.kiln.internal.layer.LayerResult;
 import dev.kiln.internal.layer.LayerSource;
 import dev.kiln.internal.layer.LayerWriter;
@@ -77,8 +78,14 @@ final class ImageBuilder {
     private BuildResult.AppLayer buildLayer(BuildSpec spec, LayerSource source, Telemetry telemetry) {
         LayerWriter writer = new LayerWriter(spec.time(), spec.compression());
         Digest fingerprint;
-        try (FileDigestCache digests = store.fileDigests(source.source())) {
-            fingerprint = writer.fingerprint(source, digests);
+        if (source.prepared() != null) {
+            // a prepared layer's files (a RUN's scratch, or libraries gathered from several places) are
+            // hashed, never remembered under the source's path, which another source may be named after
+            fingerprint = writer.fingerprint(source, ContentDigests.ALWAYS_HASH);
+        } else {
+            try (FileDigestCache digests = store.fileDigests(source.source())) {
+                fingerprint = writer.fingerprint(source, digests);
+            }
         }
         var cached = store.layers().find(fingerprint);
         if (cached.isPresent()) {

@@ -238,9 +238,7 @@ public final class LayerWriter {
             field(fp, e.uid(source) + ":" + e.gid(source));
             field(fp, e.linkTarget() == null ? "" : e.linkTarget());
             field(fp, Long.toString(e.size()));
-            // a prepared layer's files live in a scratch directory: hashed, never remembered by path
-            field(fp, e.type() != LayerEntry.Type.FILE || e.file() == null ? ""
-                    : source.prepared() != null ? contentSha256(e, buffer) : digests.sha256(e.file(), () -> contentSha256(e, buffer)));
+            field(fp, e.type() != LayerEntry.Type.FILE || e.file() == null ? "" : digests.sha256(e.file(), () -> contentSha256(e, buffer)));
         }
         return Digest.fromSha256(fp.digest());
     }

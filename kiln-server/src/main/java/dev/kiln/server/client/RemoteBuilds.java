@@ -28,7 +28,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -313,8 +312,8 @@ public final class RemoteBuilds {
 
         /** Hashes {@code files} ahead, in parallel: a Flink job's 70 jars are 50 MB. */
         void hash(Stream<Path> files) {
-            Collection<Path> distinct = files.filter(Objects::nonNull).distinct().toList();
-            distinct.parallelStream().forEach(file -> hashed.put(file, Tars.sha256(file)));
+            // put, not computeIfAbsent: that would hold a bin's lock for the whole hash, and serialize files sharing a bin
+            files.filter(Objects::nonNull).distinct().toList().parallelStream().forEach(file -> hashed.put(file, Tars.sha256(file)));
         }
 
         /** The name the request refers to {@code file} by. */
@@ -333,7 +332,7 @@ public final class RemoteBuilds {
         }
 
         private String add(String name, Path file) {
-            String digest = hashed.containsKey(file) ? hashed.get(file) : Tars.sha256(file);
+            String digest = hashed.computeIfAbsent(file, Tars::sha256);
             String unique = name;
             for (int n = 2; byName.containsKey(unique) && !byName.get(unique).equals(digest); n++) {
                 unique = n + "-" + name;
