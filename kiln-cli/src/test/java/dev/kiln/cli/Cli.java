@@ -6,12 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kiln.image.Digest;
 import dev.kiln.testing.AccessLogEntry;
+import dev.kiln.testing.TestJars;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -202,14 +198,6 @@ final class Cli {
 
     /** A job jar at {@code jar} whose manifest names {@code com.example.Orders} and whose content is {@code content}. */
     static Path jobJar(Path jar, String content) throws IOException {
-        Files.createDirectories(jar.toAbsolutePath().getParent());
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.Orders");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("content.txt"));
-            out.write(content.getBytes(StandardCharsets.UTF_8));
-        }
-        return jar;
+        return TestJars.withMainClass(jar, "com.example.Orders", content);
     }
 }

@@ -4,23 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.FlinkCrd;
 import dev.kiln.testing.SharedRegistry;
+import dev.kiln.testing.TestJars;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,15 +40,7 @@ class FlinkCommandTest {
     }
 
     private Path jobJar(String release) throws IOException {
-        Path jar = work.resolve("orders.jar");
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.Orders");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("release.txt"));
-            out.write(release.getBytes(StandardCharsets.UTF_8));
-        }
-        return jar;
+        return TestJars.withMainClass(work.resolve("orders.jar"), "com.example.Orders", release);
     }
 
     private List<String> args(String... more) throws IOException {

@@ -49,8 +49,8 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * <p>Request counting reads the registry's access log. Because the registry writes a request's log
  * line only after answering it, {@link #mark()}, {@link #requests()} and {@link #requestsSince(long)}
- * first send a sentinel request ({@code GET /v2/_kiln_sentinel/UUID}, answered 404 and never counted)
- * and wait for its line: every request whose response the caller has received is then in the log.
+ * wait 30 ms for such lines, then send a sentinel request ({@code GET /v2/_kiln_sentinel/UUID}, answered 404 and
+ * never counted) and wait for its line: every request whose response the caller has received is then in the log.
  *
  * <p>{@link #tls()} serves HTTPS only, with a self-signed certificate for {@code 127.0.0.1} made at
  * test time ({@link #caCertificate()}); the fixture's own requests trust it, and
@@ -63,7 +63,7 @@ public final class RegistryFixture implements AutoCloseable {
     private static final String SENTINEL_PREFIX = "/v2/_kiln_sentinel/";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration LOG_TIMEOUT = Duration.ofSeconds(10);
-    private static final Duration MARK_SETTLE = Duration.ofMillis(30);
+    private static final Duration LOG_SETTLE = Duration.ofMillis(30);
     private static final int START_ATTEMPTS = 5;
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -268,13 +268,6 @@ public final class RegistryFixture implements AutoCloseable {
 
     /** A position in the access log, for {@link #requestsSince(long)}; all answered requests are before it. */
     public synchronized long mark() {
-        // the registry logs a request after its handler returns, which can be just after the client has read
-        // the whole response: give such lines a moment to land before the sentinel's, or they count as later
-        try {
-            Thread.sleep(MARK_SETTLE.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         return syncedEntries().size();
     }
 
@@ -445,6 +438,14 @@ public final class RegistryFixture implements AutoCloseable {
      * request answered before this call is included.
      */
     private List<AccessLogEntry> syncedEntries() {
+        // the registry logs a request after its handler returns, which can be just after the client has read the
+        // whole response: give such lines a moment to land before the sentinel's, or a mark counts them as later
+        // and requestsSince misses them
+        try {
+            Thread.sleep(LOG_SETTLE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         String sentinel = SENTINEL_PREFIX + UUID.randomUUID();
         try {
             http.send(HttpRequest.newBuilder(URI.create(url() + sentinel)).timeout(LOG_TIMEOUT).build(),

@@ -1,16 +1,11 @@
 package dev.kiln.server;
 
+import dev.kiln.testing.TestJars;
+
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 /** Job jars for the service's tests. */
 final class Jobs {
@@ -31,15 +26,6 @@ final class Jobs {
 
     /** A small job jar with {@code content}, so that each is a new one. */
     static Path jar(Path file, String content) throws IOException {
-        Files.createDirectories(file.getParent());
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "com.example.Job");
-        try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out, manifest)) {
-            jar.putNextEntry(new JarEntry("content.txt"));
-            jar.write(content.getBytes(StandardCharsets.UTF_8));
-            jar.closeEntry();
-        }
-        return file;
+        return TestJars.withMainClass(file, "com.example.Job", content);
     }
 }

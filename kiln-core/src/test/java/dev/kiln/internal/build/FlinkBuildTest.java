@@ -9,13 +9,14 @@ import dev.kiln.api.FlinkBuildResult;
 import dev.kiln.api.Kiln;
 import dev.kiln.error.InvalidInputException;
 import dev.kiln.event.KilnEvent;
-import dev.kiln.internal.flink.FlinkJob;
 import dev.kiln.image.Platform;
+import dev.kiln.internal.flink.FlinkJob;
 import dev.kiln.testing.FlinkBase;
 import dev.kiln.testing.FlinkCrd;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.Skopeo;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestJars;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
@@ -24,19 +25,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import static dev.kiln.internal.build.BuildSupport.config;
 import static dev.kiln.internal.build.BuildSupport.kiln;
@@ -80,25 +75,11 @@ class FlinkBuildTest {
     }
 
     private Path jar(String name, String mainClass, String content) throws IOException {
-        Path jar = tmp.resolve("jars").resolve(name);
-        Files.createDirectories(jar.getParent());
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        if (mainClass != null) {
-            manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, mainClass);
-        }
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("content.txt"));
-            out.write(content.getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return jar;
+        return TestJars.withMainClass(tmp.resolve("jars").resolve(name), mainClass, content);
     }
 
-    /** A connector jar, written once per test: a jar's bytes depend on when it was written. */
     private Path connector() throws IOException {
-        Path jar = tmp.resolve("jars/flink-connector-orders.jar");
-        return Files.exists(jar) ? jar : jar("flink-connector-orders.jar", null, "connector");
+        return jar("flink-connector-orders.jar", null, "connector");
     }
 
     /** The job with conf, a lib and Hadoop configuration, to {@code repoAndTag} of the target registry. */

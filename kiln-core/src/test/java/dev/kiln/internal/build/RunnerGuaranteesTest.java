@@ -10,23 +10,18 @@ import dev.kiln.event.KilnEvent;
 import dev.kiln.image.Platform;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestImages;
+import dev.kiln.testing.TestJars;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import static dev.kiln.internal.build.BuildSupport.json;
 import static dev.kiln.internal.build.BuildSupport.kilnBuilder;
@@ -107,14 +102,6 @@ class RunnerGuaranteesTest {
     }
 
     private static Path jar(Path jar) throws IOException {
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, "example.Job");
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("content.txt"));
-            out.write("job".getBytes(StandardCharsets.UTF_8));
-            out.closeEntry();
-        }
-        return jar;
+        return TestJars.withMainClass(jar, "example.Job", "job");
     }
 }

@@ -4,19 +4,17 @@ import dev.kiln.error.InvalidInputException;
 import dev.kiln.image.Digest;
 import dev.kiln.image.ImageConfig;
 import dev.kiln.internal.layer.LayerSource;
+import dev.kiln.testing.TestJars;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,17 +24,7 @@ class FlinkJobTest {
     Path dir;
 
     private Path jar(String name, Attributes.Name attribute, String mainClass) throws IOException {
-        Path jar = dir.resolve(name);
-        Manifest manifest = new Manifest();
-        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        if (attribute != null) {
-            manifest.getMainAttributes().put(attribute, mainClass);
-        }
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            out.putNextEntry(new JarEntry("a.txt"));
-            out.write('a');
-        }
-        return jar;
+        return TestJars.write(dir.resolve(name), attribute, mainClass, "a.txt", "a");
     }
 
     private static ImageConfig withEnv(String... env) {
