@@ -30,6 +30,16 @@ class DigestTest {
     }
 
     @Test
+    void equalDigestsAreEqualAndHashAlikeAndOthersAreNot() {
+        Digest digest = Digest.parse("sha256:" + EMPTY_SHA256);
+        Digest same = new Digest("sha256", EMPTY_SHA256);
+        Digest other = Digest.sha256(new byte[1]);
+
+        assertThat(digest).isEqualTo(same).hasSameHashCodeAs(same).isNotEqualTo(other).isNotEqualTo(digest.toString());
+        assertThat(java.util.Set.of(digest, other)).contains(same).hasSize(2);
+    }
+
+    @Test
     void parsesSha512() {
         String hex = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
                 + "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";

@@ -66,7 +66,7 @@ final class ConfigEditor {
             diffIds.add(layer.diffId().toString());
             history.addObject().put("created", createdText).put("created_by", layer.createdBy()).put("comment", "kiln");
         }
-        if (layers.isEmpty() || !changes.equals(ConfigChanges.NONE)) {
+        if (layers.isEmpty() || !changes.isNone()) {
             history.addObject().put("created", createdText).put("created_by", "kiln: config").put("empty_layer", true);
         }
         return ImageJson.write(root);
