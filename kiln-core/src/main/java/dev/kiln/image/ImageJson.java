@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kiln.error.InvalidInputException;
 import dev.kiln.error.RegistryException;
 
 import java.io.IOException;
@@ -37,12 +38,30 @@ public final class ImageJson {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), ImageConfig.class, "sample config");
     }
 
-    /** Reads {@code json} as {@code type}; malformed JSON is a {@link RegistryException} naming {@code what}. */
+    /**
+     * Reads {@code json} as {@code type}; malformed JSON is a {@link RegistryException} naming {@code what}.
+     * Manifests and indexes are read by a streaming parser ({@link ManifestCodec}), the rest by the mapper.
+     */
     public static <T> T read(byte[] json, Class<T> type, String what) {
         try {
+            if (type == Manifest.class) {
+                return type.cast(ManifestCodec.readManifest(json));
+            }
+            if (type == ImageIndex.class) {
+                return type.cast(ManifestCodec.readIndex(json));
+            }
             return MAPPER.readValue(json, type);
+        } catch (IOException | InvalidInputException e) {
+            throw malformed(what, e);
+        }
+    }
+
+    /** The shape of a manifest or index, for classifying it; malformed JSON is a {@link RegistryException}. */
+    static ManifestCodec.Shape shape(byte[] json, String what) {
+        try {
+            return ManifestCodec.shape(json);
         } catch (IOException e) {
-            throw new RegistryException("malformed " + what + ": " + firstLine(e.getMessage()));
+            throw malformed(what, e);
         }
     }
 
@@ -59,13 +78,23 @@ public final class ImageJson {
         }
     }
 
-    /** Writes {@code value} as compact JSON. */
+    /** Writes {@code value} as compact JSON; manifests and indexes by {@link ManifestCodec}, the rest by the mapper. */
     public static byte[] write(Object value) {
+        if (value instanceof Manifest manifest) {
+            return ManifestCodec.write(manifest);
+        }
+        if (value instanceof ImageIndex index) {
+            return ManifestCodec.write(index);
+        }
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (IOException e) {
             throw new IllegalStateException("image documents always serialize", e);
         }
+    }
+
+    private static RegistryException malformed(String what, Exception e) {
+        return new RegistryException("malformed " + what + ": " + firstLine(e.getMessage()));
     }
 
     private static String firstLine(String message) {

@@ -1,6 +1,5 @@
 package dev.kiln.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.error.RegistryException;
 
 /**
@@ -18,23 +17,28 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
             throw new RegistryException("manifest of " + bytes.length + " bytes exceeds the limit of "
                     + ImageJson.MAX_MANIFEST_BYTES + " bytes");
         }
-        JsonNode tree = ImageJson.tree(bytes, "manifest");
-        String mediaType = tree.path("mediaType").asText("");
+        ManifestCodec.Shape shape = ImageJson.shape(bytes, "manifest");
+        String mediaType = shape.mediaType();
         if (mediaType.isEmpty() && contentType != null) {
             mediaType = contentType.split(";", 2)[0].strip();
         }
         if (!MediaTypes.isIndex(mediaType) && !MediaTypes.isImageManifest(mediaType)) {
-            if (tree.path("schemaVersion").asInt() == 1 || MediaTypes.isSchema1(mediaType)) {
+            if (shape.schemaVersion() == 1 || MediaTypes.isSchema1(mediaType)) {
                 throw new RegistryException("Docker schema 1 manifests are not supported (deprecated since 2017); re-push the image with a current tool");
             }
-            if (tree.has("manifests")) {
+            if (shape.hasManifests()) {
                 mediaType = MediaTypes.OCI_INDEX;
-            } else if (tree.has("config") && tree.has("layers")) {
+            } else if (shape.hasConfig() && shape.hasLayers()) {
                 mediaType = MediaTypes.OCI_MANIFEST;
             } else {
                 throw new RegistryException("unsupported manifest media type '" + mediaType + "'");
             }
         }
+        return new RawManifest(mediaType, bytes, Digest.sha256(bytes));
+    }
+
+    /** The manifest or index Kiln wrote itself as {@code mediaType}: nothing to classify. */
+    public static RawManifest written(byte[] bytes, String mediaType) {
         return new RawManifest(mediaType, bytes, Digest.sha256(bytes));
     }
 

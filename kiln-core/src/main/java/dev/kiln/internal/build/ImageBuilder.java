@@ -4,7 +4,9 @@ import dev.kiln.event.KilnEvent;
 import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
+import dev.kiln.image.ImageIndex;
 import dev.kiln.image.ImageJson;
+import dev.kiln.image.Manifest;
 import dev.kiln.image.MediaTypes;
 import dev.kiln.image.RawManifest;
 import dev.kiln.internal.layer.ContentDigests;
@@ -22,7 +24,6 @@ import dev.kiln.internal.store.LocalStore;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -118,31 +119,22 @@ final class ImageBuilder {
             base.parsedManifest().layers().forEach(l -> allLayers.add(l.asOciLayer()));
         }
         allLayers.addAll(appLayers);
-        Map<String, Object> manifest = new LinkedHashMap<>();
-        manifest.put("schemaVersion", 2);
-        manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
-        manifest.put("config", Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length));
-        manifest.put("layers", allLayers);
-        if (base != null) {
-            Map<String, String> annotations = new LinkedHashMap<>();
-            annotations.put(BASE_DIGEST, base.digest().toString());
-            annotations.put(BASE_NAME, base.reference().toString());
-            manifest.put("annotations", annotations);
-        }
-        return storeManifest(manifest, MediaTypes.OCI_MANIFEST);
+        Map<String, String> annotations = base == null ? Map.of()
+                : Map.of(BASE_DIGEST, base.digest().toString(), BASE_NAME, base.reference().toString());
+        Manifest manifest = new Manifest(2, MediaTypes.OCI_MANIFEST, null,
+                Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length), allLayers, null, annotations);
+        return storeManifest(ImageJson.write(manifest), MediaTypes.OCI_MANIFEST);
     }
 
     /** An OCI index of {@code images} (each with its platform), stored. */
     RawManifest storeIndex(List<BuildResult> images) {
-        Map<String, Object> index = new LinkedHashMap<>();
-        index.put("schemaVersion", 2);
-        index.put("mediaType", MediaTypes.OCI_INDEX);
-        index.put("manifests", images.stream().map(image -> image.manifest().withPlatform(image.platform())).toList());
-        return storeManifest(index, MediaTypes.OCI_INDEX);
+        ImageIndex index = new ImageIndex(2, MediaTypes.OCI_INDEX,
+                images.stream().map(image -> image.manifest().withPlatform(image.platform())).toList(), null);
+        return storeManifest(ImageJson.write(index), MediaTypes.OCI_INDEX);
     }
 
-    private RawManifest storeManifest(Map<String, Object> json, String mediaType) {
-        RawManifest raw = RawManifest.of(ImageJson.write(json), mediaType);
+    private RawManifest storeManifest(byte[] json, String mediaType) {
+        RawManifest raw = RawManifest.written(json, mediaType);
         store.blobs().put(raw.bytes());
         return raw;
     }

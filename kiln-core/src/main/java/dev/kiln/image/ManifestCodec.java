@@ -1,0 +1,351 @@
+package dev.kiln.image;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Manifests, indexes and their descriptors read and written with Jackson's streaming parser and
+ * generator, the documents every build reads and writes. Databind costs a short-lived JVM ~20 ms per
+ * record type on first use (introspection, annotation proxies, reflection); these parse in well under
+ * a millisecond from a cold start. The rules are {@link ImageJson#MAPPER}'s: unknown fields ignored,
+ * anything after the document refused, {@code null} for an absent value; written like its
+ * {@code NON_EMPTY} records, compact, with map keys sorted so that the bytes never depend on a map's
+ * iteration order.
+ */
+final class ManifestCodec {
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    /** What {@link RawManifest#of} needs to classify a document, read without building it. */
+    record Shape(String mediaType, int schemaVersion, boolean hasManifests, boolean hasConfig, boolean hasLayers) {
+    }
+
+    private ManifestCodec() {
+    }
+
+    static Shape shape(byte[] json) throws IOException {
+        try (JsonParser p = open(json)) {
+            String mediaType = "";
+            int schemaVersion = 0;
+            boolean manifests = false;
+            boolean config = false;
+            boolean layers = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (name) {
+                    case "mediaType" -> mediaType = value.isScalarValue() && value != JsonToken.VALUE_NULL ? p.getText() : "";
+                    case "schemaVersion" -> schemaVersion = value.isNumeric() ? p.getValueAsInt() : p.getValueAsInt(0);
+                    case "manifests" -> manifests = true;
+                    case "config" -> config = true;
+                    case "layers" -> layers = true;
+                    default -> { }
+                }
+                p.skipChildren();
+            }
+            end(p);
+            return new Shape(mediaType, schemaVersion, manifests, config, layers);
+        }
+    }
+
+    static Manifest readManifest(byte[] json) throws IOException {
+        try (JsonParser p = open(json)) {
+            int schemaVersion = 0;
+            String mediaType = null;
+            String artifactType = null;
+            Descriptor config = null;
+            List<Descriptor> layers = null;
+            Descriptor subject = null;
+            Map<String, String> annotations = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "schemaVersion" -> schemaVersion = (int) number(p, name);
+                    case "mediaType" -> mediaType = string(p, name);
+                    case "artifactType" -> artifactType = string(p, name);
+                    case "config" -> config = descriptor(p, name);
+                    case "layers" -> layers = list(p, name, parser -> descriptor(parser, name));
+                    case "subject" -> subject = descriptor(p, name);
+                    case "annotations" -> annotations = strings(p, name);
+                    default -> p.skipChildren();
+                }
+            }
+            end(p);
+            return new Manifest(schemaVersion, mediaType, artifactType, config, layers, subject, annotations);
+        }
+    }
+
+    static ImageIndex readIndex(byte[] json) throws IOException {
+        try (JsonParser p = open(json)) {
+            int schemaVersion = 0;
+            String mediaType = null;
+            List<Descriptor> manifests = null;
+            Map<String, String> annotations = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "schemaVersion" -> schemaVersion = (int) number(p, name);
+                    case "mediaType" -> mediaType = string(p, name);
+                    case "manifests" -> manifests = list(p, name, parser -> descriptor(parser, name));
+                    case "annotations" -> annotations = strings(p, name);
+                    default -> p.skipChildren();
+                }
+            }
+            end(p);
+            return new ImageIndex(schemaVersion, mediaType, manifests, annotations);
+        }
+    }
+
+    static byte[] write(Manifest manifest) {
+        return generate(g -> {
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", manifest.schemaVersion());
+            writeString(g, "mediaType", manifest.mediaType());
+            writeString(g, "artifactType", manifest.artifactType());
+            writeDescriptor(g, "config", manifest.config());
+            g.writeArrayFieldStart("layers");
+            for (Descriptor layer : manifest.layers()) {
+                writeDescriptor(g, null, layer);
+            }
+            g.writeEndArray();
+            writeDescriptor(g, "subject", manifest.subject());
+            writeStrings(g, "annotations", manifest.annotations());
+            g.writeEndObject();
+        });
+    }
+
+    static byte[] write(ImageIndex index) {
+        return generate(g -> {
+            g.writeStartObject();
+            g.writeNumberField("schemaVersion", index.schemaVersion());
+            writeString(g, "mediaType", index.mediaType());
+            g.writeArrayFieldStart("manifests");
+            for (Descriptor manifest : index.manifests()) {
+                writeDescriptor(g, null, manifest);
+            }
+            g.writeEndArray();
+            writeStrings(g, "annotations", index.annotations());
+            g.writeEndObject();
+        });
+    }
+
+    private static JsonParser open(byte[] json) throws IOException {
+        JsonParser p = FACTORY.createParser(json);
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw new JsonParseException(p, "not a JSON object");
+        }
+        return p;
+    }
+
+    /** Refuses anything after the document, as Go's json.Unmarshal (registry, containerd) does. */
+    private static void end(JsonParser p) throws IOException {
+        JsonToken trailing = p.nextToken();
+        if (trailing != null) {
+            throw new JsonParseException(p, "trailing token (" + trailing + ") after the document");
+        }
+    }
+
+    private static Descriptor descriptor(JsonParser p, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, field, "an object");
+        String mediaType = null;
+        Digest digest = null;
+        long size = 0;
+        Platform platform = null;
+        Map<String, String> annotations = null;
+        List<String> urls = null;
+        String artifactType = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "mediaType" -> mediaType = string(p, name);
+                case "digest" -> {
+                    String text = string(p, name);
+                    digest = text == null ? null : Digest.parse(text);
+                }
+                case "size" -> size = number(p, name);
+                case "platform" -> platform = platform(p);
+                case "annotations" -> annotations = strings(p, name);
+                case "urls" -> urls = list(p, name, parser -> required(parser, name));
+                case "artifactType" -> artifactType = string(p, name);
+                default -> p.skipChildren();
+            }
+        }
+        return new Descriptor(mediaType, digest, size, platform, annotations, urls, artifactType);
+    }
+
+    private static Platform platform(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, "platform", "an object");
+        String architecture = null;
+        String os = null;
+        String variant = null;
+        String osVersion = null;
+        List<String> osFeatures = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "architecture" -> architecture = string(p, name);
+                case "os" -> os = string(p, name);
+                case "variant" -> variant = string(p, name);
+                case "os.version" -> osVersion = string(p, name);
+                case "os.features" -> osFeatures = list(p, name, parser -> required(parser, name));
+                default -> p.skipChildren();
+            }
+        }
+        return new Platform(architecture, os, variant, osVersion, osFeatures);
+    }
+
+    private interface Element<T> {
+        T read(JsonParser p) throws IOException;
+    }
+
+    private static <T> List<T> list(JsonParser p, String field, Element<T> element) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_ARRAY, field, "an array");
+        List<T> values = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            T value = element.read(p);
+            if (value == null) {
+                throw new JsonParseException(p, "null in '" + field + "'");
+            }
+            values.add(value);
+        }
+        return values;
+    }
+
+    private static Map<String, String> strings(JsonParser p, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, field, "an object of strings");
+        Map<String, String> values = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            values.put(name, required(p, field + "." + name));
+        }
+        return values;
+    }
+
+    private static String required(JsonParser p, String field) throws IOException {
+        String value = string(p, field);
+        if (value == null) {
+            throw new JsonParseException(p, "null for '" + field + "'");
+        }
+        return value;
+    }
+
+    private static String string(JsonParser p, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.VALUE_STRING, field, "a string");
+        return p.getText();
+    }
+
+    /** An integer; {@code null} is 0, as for a primitive field. */
+    private static long number(JsonParser p, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return 0;
+        }
+        expect(p, JsonToken.VALUE_NUMBER_INT, field, "an integer");
+        return p.getLongValue();
+    }
+
+    private static void expect(JsonParser p, JsonToken token, String field, String what) throws IOException {
+        if (p.currentToken() != token) {
+            throw new JsonParseException(p, "expected " + what + " for '" + field + "', found " + p.currentToken());
+        }
+    }
+
+    private interface Writing {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] generate(Writing writing) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(1024); JsonGenerator g = FACTORY.createGenerator(out)) {
+            writing.write(g);
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new IllegalStateException("image documents always serialize", e);
+        }
+    }
+
+    /** A descriptor as a field ({@code name}) or an array element ({@code name} null); nothing when null. */
+    private static void writeDescriptor(JsonGenerator g, String name, Descriptor d) throws IOException {
+        if (d == null) {
+            return;
+        }
+        if (name != null) {
+            g.writeFieldName(name);
+        }
+        g.writeStartObject();
+        writeString(g, "mediaType", d.mediaType());
+        if (d.digest() != null) {
+            g.writeStringField("digest", d.digest().toString());
+        }
+        g.writeNumberField("size", d.size());
+        Platform platform = d.platform();
+        if (platform != null) {
+            g.writeObjectFieldStart("platform");
+            writeString(g, "architecture", platform.architecture());
+            writeString(g, "os", platform.os());
+            writeString(g, "variant", platform.variant());
+            writeString(g, "os.version", platform.osVersion());
+            writeList(g, "os.features", platform.osFeatures());
+            g.writeEndObject();
+        }
+        writeStrings(g, "annotations", d.annotations());
+        writeList(g, "urls", d.urls());
+        writeString(g, "artifactType", d.artifactType());
+        g.writeEndObject();
+    }
+
+    private static void writeString(JsonGenerator g, String name, String value) throws IOException {
+        if (value != null && !value.isEmpty()) {
+            g.writeStringField(name, value);
+        }
+    }
+
+    private static void writeList(JsonGenerator g, String name, List<String> values) throws IOException {
+        if (values != null && !values.isEmpty()) {
+            g.writeArrayFieldStart(name);
+            for (String value : values) {
+                g.writeString(value);
+            }
+            g.writeEndArray();
+        }
+    }
+
+    private static void writeStrings(JsonGenerator g, String name, Map<String, String> values) throws IOException {
+        if (values != null && !values.isEmpty()) {
+            g.writeObjectFieldStart(name);
+            for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
+                g.writeStringField(entry.getKey(), entry.getValue());
+            }
+            g.writeEndObject();
+        }
+    }
+}
