@@ -75,7 +75,7 @@ final class FlinkBuilds {
             conf.formatNote(version).ifPresent(note -> telemetry.emit(new KilnEvent.Warning(note)));
         }
         return new FlinkBuildResult(result, plan.flinkHome(), plan.jarUri(), job.mainClass().orElse(null),
-                version == null ? null : version.toString(), image, deployment == null ? null : deployment.toYaml(),
+                version == null ? null : version.toString(), image, () -> deployment == null ? null : deployment.toYaml(),
                 deployment == null ? List.of() : deployment.nativeArgs(), deployment == null ? null : deployment.nativeCommand());
     }
 
