@@ -10,7 +10,6 @@ import dev.kiln.image.Reference;
 import dev.kiln.internal.resolve.PullSpec;
 import dev.kiln.internal.resolve.ResolvedImage;
 import dev.kiln.internal.resolve.Resolver;
-import dev.kiln.internal.store.LocalStore;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -45,7 +44,6 @@ public final class Kiln implements AutoCloseable {
         Thread warmUp = new Thread(() -> {
             Digest.warmUpSha256();
             ImageJson.warmUp();
-            LocalStore.warmUp();
         }, "kiln-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();

@@ -17,7 +17,7 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
             throw new RegistryException("manifest of " + bytes.length + " bytes exceeds the limit of "
                     + ImageJson.MAX_MANIFEST_BYTES + " bytes");
         }
-        ManifestCodec.Shape shape = ImageJson.shape(bytes, "manifest");
+        ImageCodec.Shape shape = ImageJson.shape(bytes, "manifest");
         String mediaType = shape.mediaType();
         if (mediaType.isEmpty() && contentType != null) {
             mediaType = contentType.split(";", 2)[0].strip();

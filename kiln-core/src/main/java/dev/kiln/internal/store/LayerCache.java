@@ -1,7 +1,5 @@
 package dev.kiln.internal.store;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
 
@@ -17,8 +15,6 @@ import java.util.Optional;
  * while its blob is in the store and verified.
  */
 public final class LayerCache {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
-
     private final StoreLayout layout;
     private final BlobStore blobs;
 
@@ -31,23 +27,10 @@ public final class LayerCache {
     public record Entry(Descriptor descriptor, Digest diffId) {
     }
 
-    private record Stored(String mediaType, Digest digest, long size, Digest diffId) {
-    }
-
-    /** Initialises the mapper (see {@link LocalStore#warmUp()}). */
-    static void warmUp() {
-        try {
-            JSON.readValue(JSON.writeValueAsBytes(new Stored("", Digest.sha256(new byte[0]), 0, Digest.sha256(new byte[0]))),
-                    Stored.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("a layer record always round-trips", e);
-        }
-    }
-
     public Optional<Entry> find(Digest fingerprint) {
         Path file = layout.layerRecord(fingerprint);
         try {
-            Stored stored = JSON.readValue(Files.readAllBytes(file), Stored.class);
+            StoreJson.LayerRecord stored = StoreJson.readLayer(Files.readAllBytes(file));
             if (!blobs.isVerified(stored.digest())) {
                 return Optional.empty();
             }
@@ -62,7 +45,7 @@ public final class LayerCache {
     public void put(Digest fingerprint, Entry entry) {
         Path file = layout.layerRecord(fingerprint);
         try {
-            StoreFiles.writeAtomically(file, JSON.writeValueAsBytes(new Stored(entry.descriptor().mediaType(),
+            StoreFiles.writeAtomically(file, StoreJson.write(new StoreJson.LayerRecord(entry.descriptor().mediaType(),
                     entry.descriptor().digest(), entry.descriptor().size(), entry.diffId())));
         } catch (IOException e) {
             throw BlobStore.storeFailure("recording a built layer", e);

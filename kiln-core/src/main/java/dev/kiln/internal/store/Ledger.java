@@ -1,7 +1,5 @@
 package dev.kiln.internal.store;
 
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kiln.image.Digest;
 
 import java.io.IOException;
@@ -20,8 +18,6 @@ import java.util.List;
  * tag that has moved since. Unreadable lines (a crash mid-append) are skipped.
  */
 public final class Ledger {
-    private static final ObjectWriter LINE = RecordStore.JSON.writer().without(SerializationFeature.INDENT_OUTPUT);
-
     private final StoreLayout layout;
 
     Ledger(StoreLayout layout) {
@@ -43,7 +39,7 @@ public final class Ledger {
         Path file = layout.ledger();
         try (Lease ignored = FileLocks.exclusive(layout.recordLock(file), () -> { })) {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, LINE.writeValueAsString(entry) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, StoreJson.line(entry) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw BlobStore.storeFailure("recording a built image in the ledger", e);
@@ -63,7 +59,7 @@ public final class Ledger {
         List<Entry> entries = new ArrayList<>();
         for (String line : lines) {
             try {
-                entries.add(RecordStore.JSON.readValue(line, Entry.class));
+                entries.add(StoreJson.readLine(line));
             } catch (IOException | RuntimeException unreadable) {
                 // a line cut short by a crash: the entry is lost, the others stand
             }

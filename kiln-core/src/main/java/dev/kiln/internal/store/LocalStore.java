@@ -37,12 +37,6 @@ public final class LocalStore {
         this.ledger = new Ledger(layout);
     }
 
-    /** Initialises the store's JSON mappers ahead of the first operation, for short-lived processes. */
-    public static void warmUp() {
-        RecordStore.warmUp();
-        LayerCache.warmUp();
-    }
-
     /**
      * The store at {@code root}; {@code create}: made when absent, else an absent store is an error (for
      * commands that only look after a store, where a mistyped directory must not look like an empty cache).

@@ -1,20 +1,13 @@
 package dev.kiln.internal.store;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.kiln.error.StoreException;
-import dev.kiln.image.Digest;
 import dev.kiln.image.Reference;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -24,24 +17,7 @@ import java.util.function.UnaryOperator;
  * a half-written record and a crash leaves the previous one.
  */
 public final class RecordStore {
-    /** The store's JSON: records, and the ledger's lines (unindented). */
-    static final ObjectMapper JSON = JsonMapper.builder()
-            .addModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
-
     private final StoreLayout layout;
-
-    /** Initialises the record mapper (see {@link LocalStore#warmUp()}). */
-    static void warmUp() {
-        try {
-            JSON.readValue(JSON.writeValueAsBytes(new RefRecord("example.com/a:b", Digest.sha256(new byte[0]), "",
-                    Instant.EPOCH, Instant.EPOCH, Map.of())), RefRecord.class);
-        } catch (IOException e) {
-            throw new IllegalStateException("a record always round-trips", e);
-        }
-    }
 
     RecordStore(StoreLayout layout) {
         this.layout = layout;
@@ -63,7 +39,7 @@ public final class RecordStore {
                 Files.deleteIfExists(file);
                 return null;
             }
-            StoreFiles.writeAtomically(file, JSON.writeValueAsBytes(updated));
+            StoreFiles.writeAtomically(file, StoreJson.write(updated));
             return updated;
         } catch (IOException e) {
             throw BlobStore.storeFailure("writing the record of " + ref, e);
@@ -99,10 +75,10 @@ public final class RecordStore {
 
     private Optional<RefRecord> read(Path file) {
         try {
-            return Optional.of(JSON.readValue(Files.readAllBytes(file), RefRecord.class));
+            return Optional.of(StoreJson.readRefRecord(Files.readAllBytes(file)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new StoreException("unreadable record " + file + ": " + e.getMessage()
                     + " (delete it, or run 'kiln cache rm' for that image)", e);
         }

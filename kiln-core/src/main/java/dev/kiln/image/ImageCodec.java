@@ -15,22 +15,22 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Manifests, indexes and their descriptors read and written with Jackson's streaming parser and
- * generator, the documents every build reads and writes. Databind costs a short-lived JVM ~20 ms per
+ * Manifests, indexes and their descriptors read and written, and image configs read, with Jackson's
+ * streaming parser and generator: the documents every build reads and writes. Databind costs a short-lived JVM ~20 ms per
  * record type on first use (introspection, annotation proxies, reflection); these parse in well under
  * a millisecond from a cold start. The rules are {@link ImageJson#MAPPER}'s: unknown fields ignored,
  * anything after the document refused, {@code null} for an absent value; written like its
  * {@code NON_EMPTY} records, compact, with map keys sorted so that the bytes never depend on a map's
  * iteration order.
  */
-final class ManifestCodec {
+final class ImageCodec {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** What {@link RawManifest#of} needs to classify a document, read without building it. */
     record Shape(String mediaType, int schemaVersion, boolean hasManifests, boolean hasConfig, boolean hasLayers) {
     }
 
-    private ManifestCodec() {
+    private ImageCodec() {
     }
 
     static Shape shape(byte[] json) throws IOException {
@@ -105,6 +105,38 @@ final class ManifestCodec {
             }
             end(p);
             return new ImageIndex(schemaVersion, mediaType, manifests, annotations);
+        }
+    }
+
+    static ImageConfig readConfig(byte[] json) throws IOException {
+        try (JsonParser p = open(json)) {
+            String architecture = null;
+            String os = null;
+            String variant = null;
+            String osVersion = null;
+            String created = null;
+            String author = null;
+            ImageConfig.RuntimeConfig config = null;
+            ImageConfig.RootFs rootfs = null;
+            List<ImageConfig.History> history = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                p.nextToken();
+                switch (name) {
+                    case "architecture" -> architecture = string(p, name);
+                    case "os" -> os = string(p, name);
+                    case "variant" -> variant = string(p, name);
+                    case "os.version" -> osVersion = string(p, name);
+                    case "created" -> created = string(p, name);
+                    case "author" -> author = string(p, name);
+                    case "config" -> config = runtimeConfig(p);
+                    case "rootfs" -> rootfs = rootfs(p);
+                    case "history" -> history = list(p, name, ImageCodec::history);
+                    default -> p.skipChildren();
+                }
+            }
+            end(p);
+            return new ImageConfig(architecture, os, variant, osVersion, created, author, config, rootfs, history);
         }
     }
 
@@ -212,6 +244,151 @@ final class ManifestCodec {
             }
         }
         return new Platform(architecture, os, variant, osVersion, osFeatures);
+    }
+
+    private static ImageConfig.RuntimeConfig runtimeConfig(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, "config", "an object");
+        String user = null;
+        List<String> env = null;
+        List<String> entrypoint = null;
+        List<String> cmd = null;
+        String workingDir = null;
+        Map<String, String> labels = null;
+        Map<String, Object> exposedPorts = null;
+        Map<String, Object> volumes = null;
+        String stopSignal = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "User" -> user = string(p, name);
+                case "Env" -> env = list(p, name, parser -> required(parser, name));
+                case "Entrypoint" -> entrypoint = list(p, name, parser -> required(parser, name));
+                case "Cmd" -> cmd = list(p, name, parser -> required(parser, name));
+                case "WorkingDir" -> workingDir = string(p, name);
+                case "Labels" -> labels = labels(p, name);
+                case "ExposedPorts" -> exposedPorts = objects(p, name);
+                case "Volumes" -> volumes = objects(p, name);
+                case "StopSignal" -> stopSignal = string(p, name);
+                default -> p.skipChildren();
+            }
+        }
+        return new ImageConfig.RuntimeConfig(user, env, entrypoint, cmd, workingDir, labels, exposedPorts, volumes, stopSignal);
+    }
+
+    private static ImageConfig.RootFs rootfs(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, "rootfs", "an object");
+        String type = null;
+        List<Digest> diffIds = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "type" -> type = string(p, name);
+                case "diff_ids" -> diffIds = list(p, name, parser -> Digest.parse(required(parser, name)));
+                default -> p.skipChildren();
+            }
+        }
+        return new ImageConfig.RootFs(type, diffIds);
+    }
+
+    private static ImageConfig.History history(JsonParser p) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, "history", "an object");
+        String created = null;
+        String createdBy = null;
+        String author = null;
+        String comment = null;
+        Boolean emptyLayer = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "created" -> created = string(p, name);
+                case "created_by" -> createdBy = string(p, name);
+                case "author" -> author = string(p, name);
+                case "comment" -> comment = string(p, name);
+                case "empty_layer" -> {
+                    if (value != JsonToken.VALUE_NULL && !value.isBoolean()) {
+                        throw new JsonParseException(p, "expected a boolean for 'empty_layer', found " + value);
+                    }
+                    emptyLayer = value == JsonToken.VALUE_NULL ? null : value == JsonToken.VALUE_TRUE;
+                }
+                default -> p.skipChildren();
+            }
+        }
+        return new ImageConfig.History(created, createdBy, author, comment, emptyLayer);
+    }
+
+    /** Labels: strings, {@code null} values kept (Docker writes them). */
+    private static Map<String, String> labels(JsonParser p, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, field, "an object of strings");
+        Map<String, String> values = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            values.put(name, string(p, field + "." + name));
+        }
+        return values;
+    }
+
+    /** An object of any values ({@code ExposedPorts}, {@code Volumes}: their values are {@code {}}), as plain Java values. */
+    private static Map<String, Object> objects(JsonParser p, String field) throws IOException {
+        if (p.currentToken() == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        expect(p, JsonToken.START_OBJECT, field, "an object");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = (Map<String, Object>) plain(p);
+        return values;
+    }
+
+    /** The current value as databind reads it into {@code Object}: maps, lists, strings, numbers, booleans, null. */
+    private static Object plain(JsonParser p) throws IOException {
+        switch (p.currentToken()) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = p.currentName();
+                    p.nextToken();
+                    map.put(name, plain(p));
+                }
+                return map;
+            }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    list.add(plain(p));
+                }
+                return list;
+            }
+            case VALUE_STRING -> {
+                return p.getText();
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return p.getNumberValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            default -> {
+                return null;
+            }
+        }
     }
 
     private interface Element<T> {

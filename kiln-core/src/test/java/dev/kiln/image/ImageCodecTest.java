@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The streaming codec against Jackson databind, which read and wrote these documents before it. */
-class ManifestCodecTest {
+class ImageCodecTest {
     private static final Digest CONFIG = Digest.parse(Samples.CONFIG);
     private static final Digest LAYER = Digest.parse(Samples.LAYER1);
 
@@ -42,10 +42,10 @@ class ManifestCodecTest {
     @Test
     void writesTheBytesDatabindWrote() throws JsonProcessingException {
         for (Manifest manifest : MANIFESTS) {
-            assertThat(text(ManifestCodec.write(manifest))).isEqualTo(text(ImageJson.MAPPER.writeValueAsBytes(manifest)));
+            assertThat(text(ImageCodec.write(manifest))).isEqualTo(text(ImageJson.MAPPER.writeValueAsBytes(manifest)));
         }
         for (ImageIndex index : INDEXES) {
-            assertThat(text(ManifestCodec.write(index))).isEqualTo(text(ImageJson.MAPPER.writeValueAsBytes(index)));
+            assertThat(text(ImageCodec.write(index))).isEqualTo(text(ImageJson.MAPPER.writeValueAsBytes(index)));
         }
     }
 
@@ -84,17 +84,41 @@ class ManifestCodecTest {
     @Test
     void readsWhatItWritesAndWhatDatabindReads() throws Exception {
         for (Manifest manifest : MANIFESTS) {
-            assertThat(ManifestCodec.readManifest(ManifestCodec.write(manifest))).isEqualTo(manifest);
+            assertThat(ImageCodec.readManifest(ImageCodec.write(manifest))).isEqualTo(manifest);
         }
         for (ImageIndex index : INDEXES) {
-            assertThat(ManifestCodec.readIndex(ManifestCodec.write(index))).isEqualTo(index);
+            assertThat(ImageCodec.readIndex(ImageCodec.write(index))).isEqualTo(index);
         }
         for (String json : List.of(Samples.OCI_MANIFEST, Samples.DOCKER_MANIFEST)) {
-            assertThat(ManifestCodec.readManifest(bytes(json))).isEqualTo(ImageJson.MAPPER.readValue(bytes(json), Manifest.class));
+            assertThat(ImageCodec.readManifest(bytes(json))).isEqualTo(ImageJson.MAPPER.readValue(bytes(json), Manifest.class));
         }
         for (String json : List.of(Samples.OCI_INDEX_WITH_ATTESTATIONS, Samples.DOCKER_MANIFEST_LIST)) {
-            assertThat(ManifestCodec.readIndex(bytes(json))).isEqualTo(ImageJson.MAPPER.readValue(bytes(json), ImageIndex.class));
+            assertThat(ImageCodec.readIndex(bytes(json))).isEqualTo(ImageJson.MAPPER.readValue(bytes(json), ImageIndex.class));
         }
+    }
+
+    @Test
+    void readsConfigsAsDatabindReadsThem() throws Exception {
+        String rich = "{\"architecture\":\"arm64\",\"os\":\"linux\",\"variant\":\"v8\",\"os.version\":\"1\",\"created\":\"2024-01-01T00:00:00Z\","
+                + "\"author\":\"x\",\"config\":{\"User\":\"flink\",\"Env\":[\"A=b\",\"C=d\"],\"Entrypoint\":[\"/e.sh\"],\"Cmd\":null,"
+                + "\"WorkingDir\":\"/opt/flink\",\"Labels\":{\"a\":\"1\",\"b\":null},\"ExposedPorts\":{\"8081/tcp\":{},\"6123/tcp\":{\"x\":[1,2.5,true,null,\"s\"]}},"
+                + "\"Volumes\":{\"/data\":{}},\"StopSignal\":\"SIGTERM\",\"Healthcheck\":{\"Test\":[\"NONE\"]}},"
+                + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Samples.LAYER1 + "\",\"" + Samples.LAYER2 + "\"]},"
+                + "\"history\":[{\"created\":\"2024\",\"created_by\":\"RUN x\",\"empty_layer\":true},{\"comment\":\"c\",\"author\":\"a\"}],"
+                + "\"future\":{\"config\":1}}";
+        for (String json : List.of(Samples.DOCKER_CONFIG, rich, "{}", "{\"config\":null,\"rootfs\":null,\"history\":null}")) {
+            assertThat(ImageCodec.readConfig(bytes(json))).as(json).isEqualTo(ImageJson.MAPPER.readValue(bytes(json), ImageConfig.class));
+        }
+        assertThat(ImageCodec.readConfig(bytes(rich)).diffIds()).containsExactly(Digest.parse(Samples.LAYER1), Digest.parse(Samples.LAYER2));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "{\"rootfs\":{\"diff_ids\":[\"sha256:ABC\"]}}", "{\"config\":{\"Env\":\"A=b\"}}",
+            "{\"history\":[{\"empty_layer\":\"yes\"}]}", "{\"config\":{\"ExposedPorts\":[]}}", "{} {}"})
+    void malformedConfigsAreRegistryErrors(String json) {
+        assertThatThrownBy(() -> ImageJson.read(bytes(json), ImageConfig.class, "image config abc"))
+                .isInstanceOf(RegistryException.class)
+                .hasMessageStartingWith("malformed image config abc: ");
     }
 
     @Test
@@ -102,7 +126,7 @@ class ManifestCodecTest {
         String json = "{\"schemaVersion\":null,\"mediaType\":null,\"config\":{\"digest\":\"" + Samples.CONFIG + "\",\"size\":null,"
                 + "\"future\":[{\"x\":1}],\"platform\":null},\"layers\":null,\"annotations\":null,\"extra\":{\"layers\":1}}";
 
-        Manifest manifest = ManifestCodec.readManifest(bytes(json));
+        Manifest manifest = ImageCodec.readManifest(bytes(json));
 
         assertThat(manifest).isEqualTo(ImageJson.MAPPER.readValue(bytes(json), Manifest.class));
         assertThat(manifest.layers()).isEmpty();
@@ -140,12 +164,12 @@ class ManifestCodecTest {
 
     @Test
     void theShapeNamesTheMediaTypeAndWhichListsThereAre() throws Exception {
-        ManifestCodec.Shape index = ManifestCodec.shape(bytes(Samples.OCI_INDEX_WITH_ATTESTATIONS));
-        ManifestCodec.Shape manifest = ManifestCodec.shape(bytes("{\"schemaVersion\":\"1\",\"config\":null,\"layers\":[],"
+        ImageCodec.Shape index = ImageCodec.shape(bytes(Samples.OCI_INDEX_WITH_ATTESTATIONS));
+        ImageCodec.Shape manifest = ImageCodec.shape(bytes("{\"schemaVersion\":\"1\",\"config\":null,\"layers\":[],"
                 + "\"x\":{\"mediaType\":\"nested\",\"manifests\":[]}}"));
 
-        assertThat(index).isEqualTo(new ManifestCodec.Shape(MediaTypes.OCI_INDEX, 2, true, false, false));
-        assertThat(manifest).isEqualTo(new ManifestCodec.Shape("", 1, false, true, true));
+        assertThat(index).isEqualTo(new ImageCodec.Shape(MediaTypes.OCI_INDEX, 2, true, false, false));
+        assertThat(manifest).isEqualTo(new ImageCodec.Shape("", 1, false, true, true));
     }
 
     private static String text(byte[] json) {
