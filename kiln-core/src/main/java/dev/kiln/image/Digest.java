@@ -7,28 +7,39 @@ import dev.kiln.error.InvalidInputException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /**
  * A content digest, {@code algorithm:hex}. Kiln computes and verifies sha256 only; sha512 digests
  * are parsed (they appear in the wild) but content addressed by them cannot be verified.
  */
 public record Digest(String algorithm, String hex) {
-    private static final Pattern SHA256_HEX = Pattern.compile("[a-f0-9]{64}");
-    private static final Pattern SHA512_HEX = Pattern.compile("[a-f0-9]{128}");
     private static final java.util.concurrent.atomic.AtomicBoolean WARMED_UP = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** Checks the hex against the algorithm: 64 lowercase hex characters for sha256, 128 for sha512. */
     public Digest {
-        Pattern pattern = switch (algorithm) {
-            case "sha256" -> SHA256_HEX;
-            case "sha512" -> SHA512_HEX;
+        int length = switch (algorithm) {
+            case "sha256" -> 64;
+            case "sha512" -> 128;
             default -> throw new InvalidInputException("unsupported digest algorithm '" + algorithm + "' (expected sha256)");
         };
-        if (!pattern.matcher(hex).matches()) {
+        if (!isLowerHex(hex, length)) {
             throw new InvalidInputException("invalid " + algorithm + " digest '" + hex + "': expected "
-                    + (pattern == SHA256_HEX ? 64 : 128) + " lowercase hex characters");
+                    + length + " lowercase hex characters");
         }
+    }
+
+    /** A loop, not a regular expression: every manifest read checks dozens, mostly in interpreted code. */
+    private static boolean isLowerHex(String hex, int length) {
+        if (hex.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = hex.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses {@code algorithm:hex}, as manifests and registries write digests. */

@@ -89,6 +89,9 @@ class DigestTest {
             "sha256:abc",
             "sha256:",
             "sha256:g3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", // non-hex
+            "sha256:/3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", // just below '0'
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85:", // just above '9'
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b85`", // just below 'a'
             "sha512:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", // sha512 needs 128
     })
     void rejectsMalformedHex(String text) {

@@ -18,6 +18,11 @@ import java.util.Map;
  * Tokens are fetched through {@link Retries} → {@link Counting} → {@link Wire}. Thread-safe.
  */
 public final class RegistryTransport {
+    /** Initialises the HTTP client ahead of a short-lived process's first request (see {@link Wire#warmUp()}). */
+    public static void warmUp() {
+        Wire.warmUp();
+    }
+
     private final RegistryOptions options;
     private final BearerTokens tokens;
     private final Retries calls;
