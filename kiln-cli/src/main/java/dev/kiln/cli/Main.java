@@ -15,6 +15,7 @@ public final class Main {
     public static void main(String[] args) {
         if (args.length > 0 && OPERATIONS.contains(args[0])) {
             // overlaps Kiln's one-time initialisation with parsing the command line
+            AnnotationWarmUp.start(KilnCommand.BY_NAME.get(args[0]));
             Kiln.warmUpInBackground();
         }
         Interruption.install(System.err);
