@@ -2,11 +2,30 @@ package dev.kiln.image;
 
 import dev.kiln.error.RegistryException;
 
+import java.util.Objects;
+
 /**
  * A manifest or index exactly as its bytes came: its digest is over these bytes, so they are kept
- * and stored verbatim; {@link #asManifest()} and {@link #asIndex()} give the parsed view.
+ * and stored verbatim; {@link #asManifest()} and {@link #asIndex()} give the parsed view, parsed once.
+ * Two are equal when they have the same media type and digest.
  */
-public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
+public final class RawManifest {
+    private final String mediaType;
+    private final byte[] bytes;
+    private final Digest digest;
+    private volatile Object parsed;
+
+    /** {@code bytes}, of {@code mediaType}, whose digest is {@code digest}. */
+    public RawManifest(String mediaType, byte[] bytes, Digest digest) {
+        this(mediaType, bytes, digest, null);
+    }
+
+    private RawManifest(String mediaType, byte[] bytes, Digest digest, Object parsed) {
+        this.mediaType = Objects.requireNonNull(mediaType, "mediaType");
+        this.bytes = Objects.requireNonNull(bytes, "bytes");
+        this.digest = Objects.requireNonNull(digest, "digest");
+        this.parsed = parsed;
+    }
 
     /**
      * Classifies {@code bytes} by their own {@code mediaType} field, else by the transport's content
@@ -37,9 +56,31 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
         return new RawManifest(mediaType, bytes, Digest.sha256(bytes));
     }
 
-    /** The manifest or index Kiln wrote itself as {@code mediaType}: nothing to classify. */
-    public static RawManifest written(byte[] bytes, String mediaType) {
-        return new RawManifest(mediaType, bytes, Digest.sha256(bytes));
+    /** The image manifest Kiln writes: nothing to classify or parse. */
+    public static RawManifest written(Manifest manifest) {
+        byte[] bytes = ImageJson.write(manifest);
+        return new RawManifest(manifest.mediaType(), bytes, Digest.sha256(bytes), manifest);
+    }
+
+    /** The index Kiln writes: nothing to classify or parse. */
+    public static RawManifest written(ImageIndex index) {
+        byte[] bytes = ImageJson.write(index);
+        return new RawManifest(index.mediaType(), bytes, Digest.sha256(bytes), index);
+    }
+
+    /** The media type: from the document, else the transport's content type, else its shape. */
+    public String mediaType() {
+        return mediaType;
+    }
+
+    /** The document's bytes, verbatim (not copied: never change them). */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** The digest of {@link #bytes()}. */
+    public Digest digest() {
+        return digest;
     }
 
     /** Whether this is an index (several platforms) rather than one image's manifest. */
@@ -52,7 +93,12 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
         if (!isIndex()) {
             throw new IllegalStateException(mediaType + " is not an index");
         }
-        return ImageJson.read(bytes, ImageIndex.class, "image index " + digest.shortHex());
+        if (parsed instanceof ImageIndex index) {
+            return index;
+        }
+        ImageIndex index = ImageJson.read(bytes, ImageIndex.class, "image index " + digest.shortHex());
+        parsed = index;
+        return index;
     }
 
     /** The image manifest these bytes hold; refused when this is an index or has no config. */
@@ -60,15 +106,34 @@ public record RawManifest(String mediaType, byte[] bytes, Digest digest) {
         if (isIndex()) {
             throw new IllegalStateException(mediaType + " is not an image manifest");
         }
+        if (parsed instanceof Manifest manifest) {
+            return manifest;
+        }
         Manifest manifest = ImageJson.read(bytes, Manifest.class, "image manifest " + digest.shortHex());
         if (manifest.config() == null || manifest.config().digest() == null) {
             throw new RegistryException("malformed image manifest " + digest.shortHex() + ": no config descriptor");
         }
+        parsed = manifest;
         return manifest;
     }
 
     /** A descriptor of these bytes: media type, digest and size. */
     public Descriptor descriptor() {
         return Descriptor.of(mediaType, digest, bytes.length);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RawManifest that && mediaType.equals(that.mediaType) && digest.equals(that.digest);
+    }
+
+    @Override
+    public int hashCode() {
+        return digest.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "RawManifest[" + mediaType + " " + digest + ", " + bytes.length + " bytes]";
     }
 }

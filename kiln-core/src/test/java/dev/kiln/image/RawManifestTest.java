@@ -265,6 +265,21 @@ class RawManifestTest {
                 .hasMessageStartingWith("malformed image index");
     }
 
+    @Test
+    void aDocumentIsParsedOnceAndOneKilnWroteNever() {
+        RawManifest raw = RawManifest.of(bytes(Samples.OCI_MANIFEST), null);
+        Manifest written = new Manifest(2, MediaTypes.OCI_MANIFEST, null, Descriptor.of(MediaTypes.OCI_CONFIG, Digest.parse(Samples.CONFIG), 3),
+                java.util.List.of(), null, null);
+        RawManifest ours = RawManifest.written(written);
+
+        assertThat(raw.asManifest()).isSameAs(raw.asManifest());
+        assertThat(ours.asManifest()).isSameAs(written);
+        assertThat(ours.bytes()).isEqualTo(ImageJson.write(written));
+        assertThat(ours.digest()).isEqualTo(Digest.sha256(ours.bytes()));
+        assertThat(RawManifest.of(ours.bytes(), null)).isEqualTo(ours).hasSameHashCodeAs(ours).isNotEqualTo(raw);
+        assertThat(RawManifest.of(ours.bytes(), null).asManifest()).isEqualTo(written);
+    }
+
     private static long layersSize(Manifest manifest) {
         return manifest.layers().stream().mapToLong(Descriptor::size).sum();
     }

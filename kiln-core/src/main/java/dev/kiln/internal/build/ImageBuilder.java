@@ -5,7 +5,6 @@ import dev.kiln.event.Telemetry;
 import dev.kiln.image.Descriptor;
 import dev.kiln.image.Digest;
 import dev.kiln.image.ImageIndex;
-import dev.kiln.image.ImageJson;
 import dev.kiln.image.Manifest;
 import dev.kiln.image.MediaTypes;
 import dev.kiln.image.RawManifest;
@@ -123,18 +122,17 @@ final class ImageBuilder {
                 : Map.of(BASE_DIGEST, base.digest().toString(), BASE_NAME, base.reference().toString());
         Manifest manifest = new Manifest(2, MediaTypes.OCI_MANIFEST, null,
                 Descriptor.of(MediaTypes.OCI_CONFIG, Digest.sha256(config), config.length), allLayers, null, annotations);
-        return storeManifest(ImageJson.write(manifest), MediaTypes.OCI_MANIFEST);
+        return storeManifest(RawManifest.written(manifest));
     }
 
     /** An OCI index of {@code images} (each with its platform), stored. */
     RawManifest storeIndex(List<BuildResult> images) {
         ImageIndex index = new ImageIndex(2, MediaTypes.OCI_INDEX,
                 images.stream().map(image -> image.manifest().withPlatform(image.platform())).toList(), null);
-        return storeManifest(ImageJson.write(index), MediaTypes.OCI_INDEX);
+        return storeManifest(RawManifest.written(index));
     }
 
-    private RawManifest storeManifest(byte[] json, String mediaType) {
-        RawManifest raw = RawManifest.written(json, mediaType);
+    private RawManifest storeManifest(RawManifest raw) {
         store.blobs().put(raw.bytes());
         return raw;
     }
