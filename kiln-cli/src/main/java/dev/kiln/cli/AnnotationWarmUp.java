@@ -22,8 +22,12 @@ final class AnnotationWarmUp {
     private AnnotationWarmUp() {
     }
 
-    static void start(Class<?> command) {
-        Thread thread = new Thread(() -> read(command), "kiln-cli-warm-up");
+    /** Reads {@code command}'s annotations on a new thread, then runs {@code then} there. */
+    static void start(Class<?> command, Runnable then) {
+        Thread thread = new Thread(() -> {
+            read(command);
+            then.run();
+        }, "kiln-cli-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
