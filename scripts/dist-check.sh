@@ -60,7 +60,8 @@ out=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS="-XX:+UseParallelGC" 
   && [[ $out == "kiln $version"* ]] || fail "kiln --version with KILN_JAVA_OPTS=-XX:+UseParallelGC printed: $out"
 # the launcher's JVM options for a short command (README, Install); the service keeps the JIT's defaults
 flags=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS=-XX:+PrintCommandLineFlags "$install/bin/kiln" --version)
-for flag in -XX:+UseSerialGC -XX:CompileThresholdScaling=5.000000 -XX:InitialHeapSize=33554432 -XX:-UsePerfData; do
+for flag in -XX:+UseSerialGC -XX:CompileThresholdScaling=5.000000 -XX:InitialHeapSize=33554432 -XX:-UsePerfData \
+    -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.SHA2::implCompress0,0.2; do
   [[ " $flags " == *" $flag "* ]] || fail "kiln --version ran without $flag: $flags"
 done
 flags=$(env -i HOME="$work/home" PATH="$path" KILN_JAVA_OPTS=-XX:+PrintCommandLineFlags "$install/bin/kiln" serve --help)
