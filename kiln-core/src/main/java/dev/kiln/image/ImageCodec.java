@@ -1,11 +1,10 @@
 package dev.kiln.image;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.kiln.internal.json.JsonStreams;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -13,6 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static dev.kiln.internal.json.JsonStreams.end;
+import static dev.kiln.internal.json.JsonStreams.expect;
+import static dev.kiln.internal.json.JsonStreams.number;
+import static dev.kiln.internal.json.JsonStreams.openObject;
+import static dev.kiln.internal.json.JsonStreams.string;
 
 /**
  * Manifests, indexes and their descriptors read and written, and image configs read, with Jackson's
@@ -24,8 +29,6 @@ import java.util.TreeMap;
  * iteration order.
  */
 final class ImageCodec {
-    private static final JsonFactory FACTORY = new JsonFactory();
-
     /** What {@link RawManifest#of} needs to classify a document, read without building it. */
     record Shape(String mediaType, int schemaVersion, boolean hasManifests, boolean hasConfig, boolean hasLayers) {
     }
@@ -34,7 +37,7 @@ final class ImageCodec {
     }
 
     static Shape shape(byte[] json) throws IOException {
-        try (JsonParser p = open(json)) {
+        try (JsonParser p = openObject(json)) {
             String mediaType = "";
             int schemaVersion = 0;
             boolean manifests = false;
@@ -59,7 +62,7 @@ final class ImageCodec {
     }
 
     static Manifest readManifest(byte[] json) throws IOException {
-        try (JsonParser p = open(json)) {
+        try (JsonParser p = openObject(json)) {
             int schemaVersion = 0;
             String mediaType = null;
             String artifactType = null;
@@ -77,7 +80,7 @@ final class ImageCodec {
                     case "config" -> config = descriptor(p, name);
                     case "layers" -> layers = list(p, name, parser -> descriptor(parser, name));
                     case "subject" -> subject = descriptor(p, name);
-                    case "annotations" -> annotations = strings(p, name);
+                    case "annotations" -> annotations = strings(p, name, false);
                     default -> p.skipChildren();
                 }
             }
@@ -87,7 +90,7 @@ final class ImageCodec {
     }
 
     static ImageIndex readIndex(byte[] json) throws IOException {
-        try (JsonParser p = open(json)) {
+        try (JsonParser p = openObject(json)) {
             int schemaVersion = 0;
             String mediaType = null;
             List<Descriptor> manifests = null;
@@ -99,7 +102,7 @@ final class ImageCodec {
                     case "schemaVersion" -> schemaVersion = (int) number(p, name);
                     case "mediaType" -> mediaType = string(p, name);
                     case "manifests" -> manifests = list(p, name, parser -> descriptor(parser, name));
-                    case "annotations" -> annotations = strings(p, name);
+                    case "annotations" -> annotations = strings(p, name, false);
                     default -> p.skipChildren();
                 }
             }
@@ -109,7 +112,7 @@ final class ImageCodec {
     }
 
     static ImageConfig readConfig(byte[] json) throws IOException {
-        try (JsonParser p = open(json)) {
+        try (JsonParser p = openObject(json)) {
             String architecture = null;
             String os = null;
             String variant = null;
@@ -141,7 +144,7 @@ final class ImageCodec {
     }
 
     static byte[] write(Manifest manifest) {
-        return generate(g -> {
+        return compact(g -> {
             g.writeStartObject();
             g.writeNumberField("schemaVersion", manifest.schemaVersion());
             writeString(g, "mediaType", manifest.mediaType());
@@ -159,7 +162,7 @@ final class ImageCodec {
     }
 
     static byte[] write(ImageIndex index) {
-        return generate(g -> {
+        return compact(g -> {
             g.writeStartObject();
             g.writeNumberField("schemaVersion", index.schemaVersion());
             writeString(g, "mediaType", index.mediaType());
@@ -171,22 +174,6 @@ final class ImageCodec {
             writeStrings(g, "annotations", index.annotations());
             g.writeEndObject();
         });
-    }
-
-    private static JsonParser open(byte[] json) throws IOException {
-        JsonParser p = FACTORY.createParser(json);
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw new JsonParseException(p, "not a JSON object");
-        }
-        return p;
-    }
-
-    /** Refuses anything after the document, as Go's json.Unmarshal (registry, containerd) does. */
-    private static void end(JsonParser p) throws IOException {
-        JsonToken trailing = p.nextToken();
-        if (trailing != null) {
-            throw new JsonParseException(p, "trailing token (" + trailing + ") after the document");
-        }
     }
 
     private static Descriptor descriptor(JsonParser p, String field) throws IOException {
@@ -212,7 +199,7 @@ final class ImageCodec {
                 }
                 case "size" -> size = number(p, name);
                 case "platform" -> platform = platform(p);
-                case "annotations" -> annotations = strings(p, name);
+                case "annotations" -> annotations = strings(p, name, false);
                 case "urls" -> urls = list(p, name, parser -> required(parser, name));
                 case "artifactType" -> artifactType = string(p, name);
                 default -> p.skipChildren();
@@ -269,7 +256,7 @@ final class ImageCodec {
                 case "Entrypoint" -> entrypoint = list(p, name, parser -> required(parser, name));
                 case "Cmd" -> cmd = list(p, name, parser -> required(parser, name));
                 case "WorkingDir" -> workingDir = string(p, name);
-                case "Labels" -> labels = labels(p, name);
+                case "Labels" -> labels = strings(p, name, true);
                 case "ExposedPorts" -> exposedPorts = objects(p, name);
                 case "Volumes" -> volumes = objects(p, name);
                 case "StopSignal" -> stopSignal = string(p, name);
@@ -326,21 +313,6 @@ final class ImageCodec {
             }
         }
         return new ImageConfig.History(created, createdBy, author, comment, emptyLayer);
-    }
-
-    /** Labels: strings, {@code null} values kept (Docker writes them). */
-    private static Map<String, String> labels(JsonParser p, String field) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        expect(p, JsonToken.START_OBJECT, field, "an object of strings");
-        Map<String, String> values = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            values.put(name, string(p, field + "." + name));
-        }
-        return values;
     }
 
     /** An object of any values ({@code ExposedPorts}, {@code Volumes}: their values are {@code {}}), as plain Java values. */
@@ -411,7 +383,8 @@ final class ImageCodec {
         return values;
     }
 
-    private static Map<String, String> strings(JsonParser p, String field) throws IOException {
+    /** An object of strings; {@code nullValues}: a value may be null (Docker writes such labels). */
+    private static Map<String, String> strings(JsonParser p, String field, boolean nullValues) throws IOException {
         if (p.currentToken() == JsonToken.VALUE_NULL) {
             return null;
         }
@@ -420,7 +393,7 @@ final class ImageCodec {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             p.nextToken();
-            values.put(name, required(p, field + "." + name));
+            values.put(name, nullValues ? string(p, field + "." + name) : required(p, field + "." + name));
         }
         return values;
     }
@@ -433,38 +406,9 @@ final class ImageCodec {
         return value;
     }
 
-    private static String string(JsonParser p, String field) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        expect(p, JsonToken.VALUE_STRING, field, "a string");
-        return p.getText();
-    }
-
-    /** An integer; {@code null} is 0, as for a primitive field. */
-    private static long number(JsonParser p, String field) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return 0;
-        }
-        expect(p, JsonToken.VALUE_NUMBER_INT, field, "an integer");
-        return p.getLongValue();
-    }
-
-    private static void expect(JsonParser p, JsonToken token, String field, String what) throws IOException {
-        if (p.currentToken() != token) {
-            throw new JsonParseException(p, "expected " + what + " for '" + field + "', found " + p.currentToken());
-        }
-    }
-
-    private interface Writing {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] generate(Writing writing) {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(1024); JsonGenerator g = FACTORY.createGenerator(out)) {
-            writing.write(g);
-            g.flush();
-            return out.toByteArray();
+    private static byte[] compact(JsonStreams.Writing writing) {
+        try {
+            return JsonStreams.generate(false, writing);
         } catch (IOException e) {
             throw new IllegalStateException("image documents always serialize", e);
         }

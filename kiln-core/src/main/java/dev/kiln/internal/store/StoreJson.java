@@ -1,12 +1,11 @@
 package dev.kiln.internal.store;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.kiln.image.Digest;
+import dev.kiln.internal.json.JsonStreams;
 
 import java.io.IOException;
 import java.time.Instant;
@@ -14,6 +13,10 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+
+import static dev.kiln.internal.json.JsonStreams.end;
+import static dev.kiln.internal.json.JsonStreams.expect;
+import static dev.kiln.internal.json.JsonStreams.openObject;
 
 /**
  * The store's own JSON files (reference records, the ledger's lines, layer-cache entries), read and
@@ -23,13 +26,11 @@ import java.util.TreeMap;
  * the same; unknown fields are ignored. A malformed file is an {@link IOException}.
  */
 final class StoreJson {
-    private static final JsonFactory FACTORY = new JsonFactory();
-
     private StoreJson() {
     }
 
     static byte[] write(RefRecord record) throws IOException {
-        return generate(true, g -> {
+        return JsonStreams.generate(true, g -> {
             g.writeStartObject();
             g.writeStringField("reference", record.reference());
             writeDigest(g, "digest", record.digest());
@@ -52,8 +53,7 @@ final class StoreJson {
     }
 
     static RefRecord readRefRecord(byte[] json) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            start(p);
+        try (JsonParser p = openObject(json)) {
             String reference = null;
             Digest digest = null;
             String mediaType = null;
@@ -71,7 +71,7 @@ final class StoreJson {
                     case "checkedAt" -> checkedAt = instant(p);
                     case "platforms" -> {
                         if (p.currentToken() != JsonToken.VALUE_NULL) {
-                            expect(p, JsonToken.START_OBJECT);
+                            expect(p, JsonToken.START_OBJECT, name, "an object");
                             while (p.nextToken() == JsonToken.FIELD_NAME) {
                                 String platform = p.currentName();
                                 p.nextToken();
@@ -88,7 +88,7 @@ final class StoreJson {
     }
 
     static String line(Ledger.Entry entry) throws IOException {
-        byte[] json = generate(false, g -> {
+        byte[] json = JsonStreams.generate(false, g -> {
             g.writeStartObject();
             g.writeStringField("image", entry.image());
             writeDigest(g, "digest", entry.digest());
@@ -103,8 +103,7 @@ final class StoreJson {
     }
 
     static Ledger.Entry readLine(String line) throws IOException {
-        try (JsonParser p = FACTORY.createParser(line)) {
-            start(p);
+        try (JsonParser p = openObject(line)) {
             String image = null;
             Digest digest = null;
             String platform = null;
@@ -136,7 +135,7 @@ final class StoreJson {
     }
 
     static byte[] write(LayerRecord layer) throws IOException {
-        return generate(false, g -> {
+        return JsonStreams.generate(false, g -> {
             g.writeStartObject();
             g.writeStringField("mediaType", layer.mediaType());
             writeDigest(g, "digest", layer.digest());
@@ -147,8 +146,7 @@ final class StoreJson {
     }
 
     static LayerRecord readLayer(byte[] json) throws IOException {
-        try (JsonParser p = FACTORY.createParser(json)) {
-            start(p);
+        try (JsonParser p = openObject(json)) {
             String mediaType = null;
             Digest digest = null;
             long size = 0;
@@ -159,10 +157,7 @@ final class StoreJson {
                 switch (name) {
                     case "mediaType" -> mediaType = string(p);
                     case "digest" -> digest = digest(p);
-                    case "size" -> {
-                        expect(p, JsonToken.VALUE_NUMBER_INT);
-                        size = p.getLongValue();
-                    }
+                    case "size" -> size = JsonStreams.number(p, name);
                     case "diffId" -> diffId = digest(p);
                     default -> p.skipChildren();
                 }
@@ -173,7 +168,7 @@ final class StoreJson {
     }
 
     private static RefRecord.PlatformEntry platformEntry(JsonParser p) throws IOException {
-        expect(p, JsonToken.START_OBJECT);
+        expect(p, JsonToken.START_OBJECT, "platforms", "an object");
         Digest manifest = null;
         Instant fetchedAt = null;
         Instant usedAt = null;
@@ -192,30 +187,8 @@ final class StoreJson {
         return new RefRecord.PlatformEntry(manifest, fetchedAt, usedAt, source);
     }
 
-    private static void start(JsonParser p) throws IOException {
-        if (p.nextToken() != JsonToken.START_OBJECT) {
-            throw new JsonParseException(p, "not a JSON object");
-        }
-    }
-
-    private static void end(JsonParser p) throws IOException {
-        if (p.nextToken() != null) {
-            throw new JsonParseException(p, "trailing content after the document");
-        }
-    }
-
-    private static void expect(JsonParser p, JsonToken token) throws IOException {
-        if (p.currentToken() != token) {
-            throw new JsonParseException(p, "expected " + token + " for '" + p.currentName() + "', found " + p.currentToken());
-        }
-    }
-
     private static String string(JsonParser p) throws IOException {
-        if (p.currentToken() == JsonToken.VALUE_NULL) {
-            return null;
-        }
-        expect(p, JsonToken.VALUE_STRING);
-        return p.getText();
+        return JsonStreams.string(p, p.currentName());
     }
 
     private static Digest digest(JsonParser p) throws IOException {
@@ -242,20 +215,5 @@ final class StoreJson {
 
     private static void writeInstant(JsonGenerator g, String name, Instant instant) throws IOException {
         g.writeStringField(name, instant == null ? null : instant.toString());
-    }
-
-    private interface Writing {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] generate(boolean indented, Writing writing) throws IOException {
-        try (ByteArrayBuilder out = new ByteArrayBuilder(512); JsonGenerator g = FACTORY.createGenerator(out)) {
-            if (indented) {
-                g.useDefaultPrettyPrinter();
-            }
-            writing.write(g);
-            g.flush();
-            return out.toByteArray();
-        }
     }
 }
