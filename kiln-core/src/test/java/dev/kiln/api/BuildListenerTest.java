@@ -2,6 +2,7 @@ package dev.kiln.api;
 
 import dev.kiln.error.KilnException;
 import dev.kiln.event.KilnEvent;
+import dev.kiln.event.KilnListener;
 import dev.kiln.testing.SharedRegistry;
 import dev.kiln.testing.TestKilns;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,6 +47,33 @@ class BuildListenerTest {
             assertThat(REGISTRY.registry().requestsSince(mark)).as("no request once interrupted").isEmpty();
             assertThat(kiln.build(BuildRequest.from(base).add(file, "/app/app.txt").to(target).build()).digest())
                     .as("the next build, on a thread not interrupted, runs").startsWith("sha256:");
+        }
+    }
+
+    @Test
+    void theTargetTagIsAskedForWhileTheLayersAreStillBuilding() throws IOException {
+        String base = REGISTRY.flinkBase().ref();
+        Path file = Files.writeString(tmp.resolve("app.txt"), "overlap");
+        String repository = "listener/overlap";
+        String tagHead = "/v2/" + repository + "/manifests/1";
+        AtomicBoolean askedDuringLayers = new AtomicBoolean();
+        try (Kiln kiln = TestKilns.builder(tmp.resolve("cache")).build()) {
+            kiln.pull(PullRequest.of(base));
+            long mark = REGISTRY.registry().mark();
+            // the layer's end waits (up to 10 s) for the tag's HEAD: it comes only if asked before the layers are done
+            KilnListener holdTheLayer = event -> {
+                if (event instanceof KilnEvent.StepFinished step && step.step().startsWith("layer ") && !askedDuringLayers.get()) {
+                    long deadline = System.nanoTime() + 10_000_000_000L;
+                    while (System.nanoTime() < deadline && !askedDuringLayers.get()) {
+                        askedDuringLayers.set(REGISTRY.registry().requestsSince(mark).stream()
+                                .anyMatch(e -> e.method().equals("HEAD") && e.path().equals(tagHead)));
+                    }
+                }
+            };
+            kiln.build(BuildRequest.from(base).add(file, "/app/app.txt").to(REGISTRY.registry().hostPort() + "/" + repository + ":1").build(),
+                    holdTheLayer);
+            assertThat(askedDuringLayers).as("the tag's HEAD went out while the layer was still building").isTrue();
+            assertThat(REGISTRY.registry().requestsSince(mark)).as("asked once").filteredOn(e -> e.method().equals("HEAD") && e.path().equals(tagHead)).hasSize(1);
         }
     }
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PackageDependenciesTest {
     /** Bottom first. */
-    static final List<String> LAYERS = List.of("error", "internal.text", "image", "event", "api.spi", "internal.credentials", "internal.layer",
+    static final List<String> LAYERS = List.of("error", "internal.text", "internal.json", "image", "event", "api.spi", "internal.credentials", "internal.layer",
             "internal.archive", "internal.registry", "internal.store", "internal.daemon", "internal.resolve", "internal.build",
             "internal.dockerfile", "internal.flink", "api", "config");
     private static final Pattern KILN_PACKAGE = Pattern.compile("\\bdev\\.kiln\\.(internal\\.[a-z]+|api\\.spi|(?!internal\\b)[a-z]+)\\.(?=[A-Z])");

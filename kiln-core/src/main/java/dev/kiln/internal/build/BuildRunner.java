@@ -71,7 +71,13 @@ public final class BuildRunner {
                 parts.add(part.apply(platform));
             }
             expectScopes(target, parts.stream().map(p -> p.spec().base()).toList(), telemetry);
-            Built built = telemetry.step("build", target.toString(), () -> run(parts, sink, telemetry), Built::target);
+            Built built = telemetry.step("build", target.toString(), () -> {
+                try {
+                    return run(parts, sink, telemetry);
+                } finally {
+                    sink.finish();
+                }
+            }, Built::target);
             return end(sink, built, telemetry);
         } finally {
             parts.forEach(p -> p.recipe().close());
@@ -173,6 +179,8 @@ public final class BuildRunner {
                 }
                 throw e;
             }
+            // the bases are there: the target's first request may overlap the layers still building
+            sink.start(telemetry);
             boolean index = parts.size() > 1;
             List<BuildResult> built = new ArrayList<>();
             List<RawManifest> manifests = new ArrayList<>();

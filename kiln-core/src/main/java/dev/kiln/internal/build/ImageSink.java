@@ -21,6 +21,18 @@ public interface ImageSink {
     boolean holdsIndex();
 
     /**
+     * The build's bases are resolved and its layers are being built: a sink may begin the requests its
+     * publication will need, so that their round trips overlap the build instead of following it (a build
+     * whose base fails makes no request to the target).
+     */
+    default void start(Telemetry telemetry) {
+    }
+
+    /** The build is over, published or failed: nothing the sink began in {@link #start} may still run. */
+    default void finish() {
+    }
+
+    /**
      * Puts one image. {@code inIndex}: it is one platform of an index put next, so it is not tagged
      * (a registry gets it by digest, a layout writes it with the index).
      */

@@ -44,6 +44,8 @@ final class RegistryPublisher implements ImageSink {
     private final RegistryTransport transport;
     private final ExecutorService transfers;
     private final Reference target;
+    /** The target tag's current manifest, asked for when the build starts ({@link #start}); null until then. */
+    private volatile CompletableFuture<Optional<Descriptor>> tagManifest;
 
     RegistryPublisher(BuildContext context, RegistryTransport transport, Reference target) {
         this.store = context.store();
@@ -63,6 +65,35 @@ final class RegistryPublisher implements ImageSink {
         return target;
     }
 
+    /**
+     * Asks for the tag's current manifest (one HEAD) while the layers are built: its round trip, and on a
+     * token-auth registry the token's, then cost the build nothing. What it finds is as good at the end:
+     * a manifest the tag named proves its blobs are in the repository, and a tag moved meanwhile to this
+     * very image is at worst pushed again.
+     */
+    @Override
+    public void start(Telemetry telemetry) {
+        if (Thread.currentThread().isInterrupted()) {
+            return;   // a cancelled build asks nothing more
+        }
+        RegistryClient client = new RegistryClient(transport, telemetry);
+        tagManifest = Futures.async(() -> client.findManifest(target), transfers);
+    }
+
+    @Override
+    public void finish() {
+        CompletableFuture<Optional<Descriptor>> asked = tagManifest;
+        if (asked != null) {
+            Futures.awaitAll(List.of(asked));
+        }
+    }
+
+    /** The tag's current manifest: the answer {@link #start} asked for, else asked now. */
+    private Optional<Descriptor> currentTagManifest(RegistryClient client) {
+        CompletableFuture<Optional<Descriptor>> asked = tagManifest;
+        return asked != null ? Futures.joinAll(List.of(asked)).get(0) : client.findManifest(target);
+    }
+
     @Override
     public String published(RawManifest manifest, boolean inIndex) {
         return (inIndex ? byDigest(manifest) : target.withDigest(manifest.digest())).toString();
@@ -76,7 +107,7 @@ final class RegistryPublisher implements ImageSink {
     @Override
     public BuildResult.Publication putIndex(RawManifest index, List<RawManifest> images, Telemetry telemetry) {
         RegistryClient client = new RegistryClient(transport, telemetry);
-        if (alreadyThere(target, client.findManifest(target), index, telemetry)) {
+        if (alreadyThere(target, currentTagManifest(client), index, telemetry)) {
             return BuildResult.Publication.LOCAL;
         }
         client.putManifest(target, index);
@@ -89,7 +120,7 @@ final class RegistryPublisher implements ImageSink {
         RegistryClient client = new RegistryClient(transport, telemetry);
         // a blob may be listed more than once (BuildKit's empty WORKDIR layers): each is pushed and counted once
         List<Descriptor> blobs = distinctDigests(manifest.asManifest().blobs());
-        Optional<Descriptor> current = client.findManifest(destination);
+        Optional<Descriptor> current = inIndex ? client.findManifest(destination) : currentTagManifest(client);
         if (alreadyThere(destination, current, manifest, telemetry)) {
             long total = blobs.stream().mapToLong(Descriptor::size).sum();
             return new BuildResult.Publication(0, 0, blobs.size(), total, 0, 0, false);
