@@ -27,9 +27,9 @@ public final class ImageJson {
     }
 
     /**
-     * Initialises the mapper and its tree reader and writer, which a build uses to edit its base's
-     * config: the first use of databind in a JVM costs ~0.1 s, which a short-lived process can overlap
-     * with its own start-up. (Manifests, indexes and configs are read by the streaming {@link ImageCodec},
+     * Initialises the mapper and its tree reader, which a build uses to edit its base's config: the first
+     * use of databind in a JVM costs ~0.1 s, which a short-lived process can overlap with its own start-up.
+     * (Manifests, indexes, configs and edited trees are read and written by the streaming {@link ImageCodec},
      * which needs no warming.)
      */
     public static void warmUp() {
@@ -80,13 +80,16 @@ public final class ImageJson {
         }
     }
 
-    /** Writes {@code value} as compact JSON; manifests and indexes by {@link ImageCodec}, the rest by the mapper. */
+    /** Writes {@code value} as compact JSON; manifests, indexes and trees (an edited config) by {@link ImageCodec}, the rest by the mapper. */
     public static byte[] write(Object value) {
         if (value instanceof Manifest manifest) {
             return ImageCodec.write(manifest);
         }
         if (value instanceof ImageIndex index) {
             return ImageCodec.write(index);
+        }
+        if (value instanceof JsonNode tree) {
+            return ImageCodec.write(tree);
         }
         try {
             return MAPPER.writeValueAsBytes(value);

@@ -69,6 +69,18 @@ class ImageCodecTest {
     }
 
     @Test
+    void writesAnEditedConfigTreeAsDatabindDoes() throws Exception {
+        String odd = "{\"architecture\":\"amd64\",\"n\":[1,-2,3000000000,12345678901234567890123,1.5,-0.25,1e300,1.25E-7],"
+                + "\"b\":[true,false,null],\"s\":\"tab\\t quote\\\" \\u00e9 \\u2603 \\u0001\",\"e\":{},\"a\":[[],[{}]]}";
+        for (String json : List.of(Samples.DOCKER_CONFIG, Samples.OCI_MANIFEST, odd)) {
+            com.fasterxml.jackson.databind.JsonNode tree = ImageJson.tree(bytes(json), "config");
+            ((com.fasterxml.jackson.databind.node.ObjectNode) tree).put("added", 7L).putArray("list").add("x").add(2.5);
+
+            assertThat(text(ImageJson.write(tree))).isEqualTo(text(ImageJson.MAPPER.writeValueAsBytes(tree)));
+        }
+    }
+
+    @Test
     void mapKeysAreWrittenSortedWhateverTheMapsOrder() {
         Map<String, String> annotations = new LinkedHashMap<>();
         annotations.put("z", "1");
